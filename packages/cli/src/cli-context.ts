@@ -1,0 +1,16 @@
+import { ApiClient } from './client/api-client.js';
+import { loadClientConfig } from './client/client-config.js';
+
+/** What commands share: the API client, created on first use (so `walt help` needs no server). */
+export class CliContext {
+  private client?: Promise<ApiClient>;
+
+  api(): Promise<ApiClient> {
+    this.client ??= loadClientConfig().then((c) => new ApiClient(c));
+    return this.client;
+  }
+
+  out(text: string): void {
+    process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  }
+}

@@ -1,0 +1,16 @@
+/** An error the CLI shows as one line on stderr, then exits non-zero. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly code = 'error',
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Thrown by commands a later release fills in. */
+export function notAvailable(command: string): CliError {
+  return new CliError(`'${command}' is not available yet in this release of WalT.`, 'not-available', 2);
+}

@@ -1,0 +1,94 @@
+import { CliError } from '../cli-error.js';
+import type { ClientConfig } from './client-config.js';
+
+/** The HTTP API version this client speaks. */
+export const CLIENT_API_VERSION = 1;
+const CLIENT_VERSION = '1.0.0';
+
+/** "host", "host:port" or "http://host:port" -> base URL (default port 12345). */
+export function serverBaseUrl(server: string): string {
+  if (/^https?:\/\//.test(server)) return server.replace(/\/+$/, '');
+  return /:\d+$/.test(server) ? `http://${server}` : `http://${server}:12345`;
+}
+
+/** A thin JSON client of the server API: one-line errors, version check before the first call. */
+export class ApiClient {
+  private readonly base: string;
+  private checked = false;
+
+  constructor(readonly config: ClientConfig) {
+    this.base = serverBaseUrl(config.server);
+  }
+
+  get username(): string {
+    return this.config.username;
+  }
+
+  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    if (!this.checked) await this.checkVersion();
+    return this.raw<T>(method, path, body);
+  }
+
+  get<T = unknown>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  post<T = unknown>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('POST', path, body ?? {});
+  }
+
+  /** Open a streaming response (logs); the caller reads the body. */
+  async stream(path: string, signal?: AbortSignal): Promise<Response> {
+    if (!this.checked) await this.checkVersion();
+    const res = await this.fetch('GET', path, undefined, signal);
+    if (!res.ok) await this.fail(res);
+    return res;
+  }
+
+  private async checkVersion(): Promise<void> {
+    const v = await this.raw<{ server: string; api: number }>('GET', '/api/v1/version');
+    if (v.api !== CLIENT_API_VERSION) {
+      throw new CliError(
+        `version mismatch: this walt client ${CLIENT_VERSION} speaks API v${CLIENT_API_VERSION}, the server (${v.server}) speaks API v${v.api}; install the client matching the server`,
+        'version-mismatch',
+      );
+    }
+    this.checked = true;
+  }
+
+  private async fetch(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    try {
+      return await fetch(this.base + path, {
+        method,
+        headers: {
+          'x-walt-user': this.config.username,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+        signal,
+      });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      throw new CliError(`Network connection to WalT server failed! (${this.config.server} unreachable: is walt-server running? check WALT_SERVER)`, 'unreachable');
+    }
+  }
+
+  private async raw<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.fetch(method, path, body);
+    if (!res.ok) await this.fail(res);
+    return (await res.json()) as T;
+  }
+
+  private async fail(res: Response): Promise<never> {
+    let message = `server answered HTTP ${res.status}`;
+    let code = 'http-error';
+    try {
+      const body = (await res.json()) as { error?: { code?: string; message?: string } };
+      if (body.error?.message) message = body.error.message;
+      if (body.error?.code) code = body.error.code;
+    } catch {
+      /* not JSON */
+    }
+    throw new CliError(message, code);
+  }
+}

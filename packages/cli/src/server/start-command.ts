@@ -1,0 +1,54 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { ConfigError, WaltServer, loadServerConfig } from '@walt/core';
+import { CliError } from '../cli-error.js';
+import { BUILTIN_PLUGINS } from './builtin-plugins.js';
+
+/** The folder built-in plugins resolve from: this package (its node_modules, or the workspace's). */
+export const INSTALL_DIR = dirname(fileURLToPath(import.meta.url));
+
+export interface ServerOptions {
+  config?: string;
+  dataDir?: string;
+}
+
+export function loadConfigOrFail(opts: ServerOptions) {
+  try {
+    return loadServerConfig({ configFile: opts.config, dataDir: opts.dataDir });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      throw new CliError(`${e.message}. Run 'walt-server-setup --edit-conf' to fix it.`, 'config-invalid');
+    }
+    throw e;
+  }
+}
+
+/** `walt-server start`: run the server in the foreground until SIGINT/SIGTERM. */
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('run the WalT server in the foreground')
+    .option('--config <file>', 'configuration file (default: /etc/walt/server.conf, else embedded defaults)')
+    .option('--data-dir <dir>', 'data directory (default: from the config, else a user data dir)')
+    .action(async (opts: ServerOptions) => {
+      const config = loadConfigOrFail(opts);
+      let server: WaltServer;
+      try {
+        server = await WaltServer.start(config, { builtins: [...BUILTIN_PLUGINS], resolveFrom: INSTALL_DIR });
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (err.code === 'EADDRINUSE') {
+          throw new CliError(`cannot listen on ${config.api.host}:${config.api.port}: address in use (is another walt-server running?)`);
+        }
+        throw new CliError(`server failed to start: ${err.message}`);
+      }
+      process.stdout.write(`walt-server listening on http://${config.api.host}:${server.port} (config: ${config.source})\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.stop();
+    });
+}

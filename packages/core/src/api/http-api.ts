@@ -1,0 +1,105 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WaltError } from '../errors.js';
+import { STREAMED, type Router } from './router.js';
+
+const MAX_BODY = 64 * 1024 * 1024;
+
+/** The HTTP + JSON API server: typed errors as {error: {code, message}}, never a crash on bad input. */
+export class HttpApi {
+  private servers: Server[] = [];
+
+  constructor(
+    private readonly router: Router,
+    private readonly onInternalError: (e: unknown) => void,
+  ) {}
+
+  /** Listen on each address; returns the bound ports (port 0 picks one, the first choice is reused after). */
+  async listen(hosts: readonly string[], port: number): Promise<number> {
+    let bound = port;
+    for (const host of hosts) {
+      const server = createServer((req, res) => void this.handle(req, res));
+      server.keepAliveTimeout = 5000;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(bound, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      bound = (server.address() as AddressInfo).port;
+      this.servers.push(server);
+    }
+    return bound;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeAllConnections();
+          }),
+      ),
+    );
+    this.servers = [];
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://walt');
+      const found = this.router.match(req.method ?? 'GET', url.pathname);
+      if (found === undefined) throw new WaltError('not-found', `no such API endpoint: ${req.method} ${url.pathname}`, 404);
+      if (found === 'methodMismatch') throw new WaltError('method-not-allowed', `method ${req.method} not allowed on ${url.pathname}`, 405);
+      const body = await readJson(req);
+      const userHeader = req.headers['x-walt-user'];
+      const result = await found.handler({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        params: found.params,
+        query: url.searchParams,
+        body,
+        user: typeof userHeader === 'string' && userHeader ? userHeader : null,
+        raw: req,
+        res,
+      });
+      if (result === STREAMED) return;
+      send(res, 200, result ?? { ok: true });
+    } catch (e) {
+      if (e instanceof WaltError) return send(res, e.status, { error: { code: e.code, message: e.message } });
+      this.onInternalError(e);
+      send(res, 500, { error: { code: 'internal', message: `internal server error: ${(e as Error)?.message ?? e}` } });
+    }
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  if (req.method === 'GET' || req.method === 'HEAD') return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new WaltError('too-large', 'request body too large', 413);
+    chunks.push(chunk as Buffer);
+  }
+  if (!size) return undefined;
+  const type = req.headers['content-type'] ?? '';
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!type.includes('json')) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new WaltError('bad-json', 'request body is not valid JSON', 400);
+  }
+}

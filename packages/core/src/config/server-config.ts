@@ -1,0 +1,49 @@
+/** The validated server configuration (keys as in /etc/walt/server.conf, plus the TS server's own). */
+
+export interface NetworkConfig {
+  /** Physical interface; null for a virtual-only walt-net. */
+  rawDevice: string | null;
+  vlan?: number;
+  /** Server address and prefix, e.g. 192.168.152.1/24; 'dhcp' is allowed on networks other than walt-net. */
+  ip: string;
+}
+
+export interface RegistryConfig {
+  label: string;
+  api: 'docker-hub' | 'docker-registry-v2' | 'jfrog-artifactory';
+  description?: string;
+  host?: string;
+  port?: number;
+  protocol?: 'https' | 'http' | 'https-no-verify';
+  auth?: 'basic' | 'none';
+  repository?: string;
+}
+
+export interface PluginEntry {
+  /** npm package name, or a path to a plugin package folder. */
+  name: string;
+  settings: Record<string, unknown>;
+  enabled: boolean;
+}
+
+export interface ServerConfig {
+  /** Where the config came from ('embedded defaults' when none). */
+  source: string;
+  network: {
+    waltNet: NetworkConfig;
+    waltAdm?: NetworkConfig;
+    /** Other named networks (walt-out...), not managed by WalT. */
+    unmanaged: Record<string, NetworkConfig>;
+  };
+  dataDir: string;
+  api: { host: string; port: number };
+  registries: RegistryConfig[];
+  plugins: PluginEntry[];
+  /** The container engine socket for images (Podman by default). */
+  images: { engineSocket: string | null };
+  /** Per-plugin load timeout in ms. */
+  pluginTimeoutMs: number;
+  /** Services and vpn sections of the original, kept as given. */
+  services: Record<string, unknown>;
+  vpn: Record<string, unknown>;
+}

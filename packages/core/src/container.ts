@@ -1,0 +1,41 @@
+import 'reflect-metadata';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { ServerConfig } from './config/server-config.js';
+import { DeviceRegistry } from './devices/device-registry.js';
+import { LogService } from './logs/log-service.js';
+import { openDatabase, type Db } from './store/database.js';
+import { DevicesRepository } from './store/devices-repository.js';
+import { LogsRepository } from './store/logs-repository.js';
+import { SettingsRepository } from './store/settings-repository.js';
+import { serverMac } from './network/server-mac.js';
+import { join } from 'node:path';
+import { TOKENS } from './tokens.js';
+
+/**
+ * The one place the object graph is built. Each server gets its own child container, so several
+ * servers can run in one process (tests).
+ */
+export function buildContainer(config: ServerConfig, options: { echo?: (line: string) => void } = {}): DependencyContainer {
+  const c = rootContainer.createChildContainer();
+  const db = openDatabase(join(config.dataDir, 'walt.db'));
+  c.registerInstance<ServerConfig>(TOKENS.Config, config);
+  c.registerInstance<Db>(TOKENS.Db, db);
+  const devicesRepo = new DevicesRepository(db);
+  const settings = new SettingsRepository(db);
+  c.registerInstance(TOKENS.DevicesRepository, devicesRepo);
+  c.registerInstance(TOKENS.SettingsRepository, settings);
+  c.registerInstance(TOKENS.LogsRepository, new LogsRepository(db));
+  const identity = { name: 'walt-server', mac: serverMac(config.network.waltNet.rawDevice, settings) };
+  c.registerInstance(TOKENS.ServerIdentity, identity);
+  c.registerInstance(
+    TOKENS.LogService,
+    new LogService(
+      c.resolve<LogsRepository>(TOKENS.LogsRepository),
+      identity,
+      (mac) => devicesRepo.byMac(mac)?.name ?? mac,
+      options.echo,
+    ),
+  );
+  c.registerSingleton(TOKENS.DeviceRegistry, DeviceRegistry);
+  return c;
+}

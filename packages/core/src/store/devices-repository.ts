@@ -1,0 +1,89 @@
+import type { Device, DeviceType } from '../devices/device.js';
+import type { Db } from './database.js';
+
+interface DeviceRow {
+  mac: string;
+  ip: string | null;
+  name: string;
+  type: DeviceType;
+  virtual: number;
+  model: string | null;
+  image: string | null;
+  conf: string;
+  created_at: number;
+}
+
+const toDevice = (r: DeviceRow): Device => ({
+  mac: r.mac,
+  ip: r.ip,
+  name: r.name,
+  type: r.type,
+  virtual: r.virtual === 1,
+  model: r.model,
+  image: r.image,
+  conf: JSON.parse(r.conf) as Record<string, unknown>,
+  createdAt: r.created_at,
+});
+
+/** Persistence of the device registry (one row per MAC). */
+export class DevicesRepository {
+  private readonly byMacStmt;
+  private readonly byNameStmt;
+  private readonly byIpStmt;
+  private readonly allStmt;
+  private readonly insertStmt;
+  private readonly updateStmt;
+  private readonly deleteStmt;
+
+  constructor(private readonly db: Db) {
+    this.byMacStmt = db.prepare('SELECT * FROM devices WHERE mac = ?');
+    this.byNameStmt = db.prepare('SELECT * FROM devices WHERE name = ?');
+    this.byIpStmt = db.prepare('SELECT * FROM devices WHERE ip = ?');
+    this.allStmt = db.prepare('SELECT * FROM devices ORDER BY name');
+    this.insertStmt = db.prepare(
+      `INSERT INTO devices (mac, ip, name, type, virtual, model, image, conf, created_at)
+       VALUES (@mac, @ip, @name, @type, @virtual, @model, @image, @conf, @createdAt)`,
+    );
+    this.updateStmt = db.prepare(
+      `UPDATE devices SET ip=@ip, name=@name, type=@type, virtual=@virtual, model=@model, image=@image, conf=@conf
+       WHERE mac=@mac`,
+    );
+    this.deleteStmt = db.prepare('DELETE FROM devices WHERE mac = ?');
+  }
+
+  byMac(mac: string): Device | undefined {
+    const r = this.byMacStmt.get(mac) as DeviceRow | undefined;
+    return r && toDevice(r);
+  }
+
+  byName(name: string): Device | undefined {
+    const r = this.byNameStmt.get(name) as DeviceRow | undefined;
+    return r && toDevice(r);
+  }
+
+  byIp(ip: string): Device | undefined {
+    const r = this.byIpStmt.get(ip) as DeviceRow | undefined;
+    return r && toDevice(r);
+  }
+
+  all(): Device[] {
+    return (this.allStmt.all() as DeviceRow[]).map(toDevice);
+  }
+
+  insert(d: Device): void {
+    this.insertStmt.run({ ...d, virtual: d.virtual ? 1 : 0, conf: JSON.stringify(d.conf) });
+  }
+
+  update(d: Device): void {
+    this.updateStmt.run({ ...d, virtual: d.virtual ? 1 : 0, conf: JSON.stringify(d.conf) });
+  }
+
+  delete(mac: string): void {
+    this.deleteStmt.run(mac);
+  }
+
+  /** Run several writes as one atomic unit. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+}

@@ -1,0 +1,5 @@
+/** The plugin API version this SDK speaks. A plugin declares it in package.json ("walt": {"apiVersion": 1}). */
+export const SDK_API_VERSION = 1;
+
+/** Semver of the SDK package itself, reported in startup reports. */
+export const SDK_VERSION = '1.0.0';

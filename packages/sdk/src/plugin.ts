@@ -1,0 +1,83 @@
+import { SDK_API_VERSION, SDK_VERSION } from './api-version.js';
+import type { BootProtocol } from './boot-protocol.js';
+import type { PluginContext } from './context.js';
+import type { NodeModel } from './node-model.js';
+import type { SettingsSchema } from './settings-schema.js';
+import type { SwitchDriver } from './switch-driver.js';
+
+/** A help topic a plugin ships (`walt help show <name>`), e.g. how to install a node of its model. */
+export interface HelpTopic {
+  name: string;
+  title: string;
+  markdown: string;
+}
+
+/** What `register` gets: the plugin's context and the calls that contribute to extension points. */
+export interface PluginApi<S = Record<string, unknown>> {
+  readonly context: PluginContext<S>;
+  /** API version of the host, for feature detection. */
+  readonly apiVersion: number;
+  nodeModel(model: NodeModel): void;
+  switchDriver(driver: SwitchDriver): void;
+  bootProtocol(protocol: BootProtocol): void;
+  helpTopic(topic: HelpTopic): void;
+  /** Called once every plugin is registered and the server is serving. */
+  onReady(hook: () => void | Promise<void>): void;
+  /** Called when the server stops. */
+  onShutdown(hook: () => void | Promise<void>): void;
+}
+
+export interface PluginDefinition<S = Record<string, unknown>> {
+  /** Must equal the package name. */
+  name: string;
+  /** Must equal the package version. */
+  version: string;
+  /** The plugin API version this plugin was written for (default: the SDK's). */
+  apiVersion?: number;
+  /** Plugin-wide settings, read from the server config (`plugins: [{name, settings}]`). */
+  settings?: SettingsSchema;
+  register(api: PluginApi<S>): void | Promise<void>;
+}
+
+/** A plugin as the host receives it: the definition, tagged by the SDK that made it. */
+export interface WaltPlugin<S = Record<string, unknown>> extends PluginDefinition<S> {
+  readonly apiVersion: number;
+  readonly sdkVersion: string;
+  readonly [WALT_PLUGIN]: true;
+}
+
+export const WALT_PLUGIN: unique symbol = Symbol.for('walt.plugin');
+
+const PLUGIN_NAME = /^(@walt\/plugin-[a-z0-9][a-z0-9-]*|(@[a-z0-9][a-z0-9._-]*\/)?walt-plugin-[a-z0-9][a-z0-9-]*)$/;
+
+/** Is this a valid plugin package name (`@walt/plugin-*`, `walt-plugin-*`, `@scope/walt-plugin-*`)? */
+export function isPluginName(name: string): boolean {
+  return PLUGIN_NAME.test(name);
+}
+
+/** Define a plugin: the default export of a plugin package. Checks the definition's shape at once. */
+export function definePlugin<S = Record<string, unknown>>(definition: PluginDefinition<S>): WaltPlugin<S> {
+  if (typeof definition !== 'object' || definition === null) throw new TypeError('definePlugin: expected an object');
+  if (typeof definition.name !== 'string' || !isPluginName(definition.name)) {
+    throw new TypeError(
+      `definePlugin: invalid name ${JSON.stringify(definition.name)} (expected @walt/plugin-*, walt-plugin-* or @scope/walt-plugin-*)`,
+    );
+  }
+  if (typeof definition.version !== 'string' || !/^\d+\.\d+\.\d+/.test(definition.version)) {
+    throw new TypeError(`definePlugin(${definition.name}): version must be a semver string`);
+  }
+  if (typeof definition.register !== 'function') {
+    throw new TypeError(`definePlugin(${definition.name}): register must be a function`);
+  }
+  return Object.freeze({
+    ...definition,
+    apiVersion: definition.apiVersion ?? SDK_API_VERSION,
+    sdkVersion: SDK_VERSION,
+    [WALT_PLUGIN]: true as const,
+  });
+}
+
+/** Does this value look like what definePlugin returns (from any copy of the SDK)? */
+export function isWaltPlugin(value: unknown): value is WaltPlugin {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[WALT_PLUGIN] === true;
+}

@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Paths of the built commands (tests run after `npm run build`). */
+export const REPO = resolve(import.meta.dirname, '..', '..');
+export const WALT_BIN = join(REPO, 'packages/cli/dist/bin/walt.js');
+export const WALT_SERVER_BIN = join(REPO, 'packages/cli/dist/bin/walt-server.js');
+export const WALT_SERVER_SETUP_BIN = join(REPO, 'packages/cli/dist/bin/walt-server-setup.js');
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a node script to completion (bounded by timeoutMs), capturing its output. */
+export function runNode(script: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [script, ...args], {
+      env: { ...process.env, ...options.env },
+      cwd: options.cwd ?? REPO,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} ${args.join(' ')} timed out; stdout=${stdout} stderr=${stderr}`));
+    }, options.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? 1, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export interface ServerHandle {
+  port: number;
+  address: string;
+  dataDir: string;
+  configFile: string;
+  /** Everything the server printed so far. */
+  output(): string;
+  /** Run `walt ...` against this server as `user` (default alice). */
+  walt(args: readonly string[], options?: { user?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult>;
+  /** Stop (SIGTERM, then SIGKILL after 5 s). Keeps the data dir unless `cleanup`. */
+  stop(options?: { cleanup?: boolean; signal?: NodeJS.Signals }): Promise<void>;
+  process: ChildProcess;
+}
+
+/**
+ * Start `walt-server start` as a real process on a free port with its own data dir and config.
+ * `config` is YAML text appended to the generated config (api port 0 unless given).
+ */
+export async function startServer(options: { config?: string; dataDir?: string; env?: NodeJS.ProcessEnv; args?: string[]; timeoutMs?: number } = {}): Promise<ServerHandle> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'walt-test-'));
+  const configFile = join(dataDir, 'server.conf');
+  const config = options.config ?? 'network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\napi:\n  port: 0\n';
+  writeFileSync(configFile, config);
+  const child = spawn(process.execPath, [WALT_SERVER_BIN, 'start', '--config', configFile, '--data-dir', dataDir, ...(options.args ?? [])], {
+    env: { ...process.env, ...options.env },
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const port = await new Promise<number>((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in time:\n${out}`));
+    }, options.timeoutMs ?? 30_000);
+    const check = () => {
+      const m = /listening on http:\/\/[\d.]+:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolvePromise(Number(m[1]));
+      }
+    };
+    child.stdout!.on('data', check);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${out}`));
+    });
+  });
+  const address = `127.0.0.1:${port}`;
+  const handle: ServerHandle = {
+    port,
+    address,
+    dataDir,
+    configFile,
+    process: child,
+    output: () => out,
+    walt: (args, o = {}) =>
+      runNode(WALT_BIN, args, {
+        env: { WALT_SERVER: address, WALT_USER: o.user ?? 'alice', WALT_CONFIG_FILE: join(dataDir, 'client-config-unused'), ...o.env },
+        input: o.input,
+        timeoutMs: o.timeoutMs,
+      }),
+    stop: async ({ cleanup = false, signal = 'SIGTERM' } = {}) => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((r) => child.once('exit', () => r()));
+        child.kill(signal);
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+      if (cleanup) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
