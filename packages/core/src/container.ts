@@ -10,6 +10,9 @@ import { SettingsRepository } from './store/settings-repository.js';
 import { serverMac } from './network/server-mac.js';
 import { join } from 'node:path';
 import { TOKENS } from './tokens.js';
+import { DirectoryImageStore } from './images/directory-image-store.js';
+import { UnavailableImageStore } from './images/unavailable-image-store.js';
+import type { ImageStore } from './images/image-store.js';
 
 /**
  * The one place the object graph is built. Each server gets its own child container, so several
@@ -37,5 +40,12 @@ export function buildContainer(config: ServerConfig, options: { echo?: (line: st
     ),
   );
   c.registerSingleton(TOKENS.DeviceRegistry, DeviceRegistry);
+  c.registerInstance<ImageStore>(TOKENS.ImageStore, createImageStore(config));
   return c;
+}
+
+/** The image store the config asks for. (The engine-backed store is selected here too once it exists.) */
+function createImageStore(config: ServerConfig): ImageStore {
+  if (config.images.directory) return new DirectoryImageStore(config.images.directory);
+  return new UnavailableImageStore('no image engine is configured');
 }

@@ -21,3 +21,5 @@ export * from './plugins/installed-plugins.js';
 export * from './api/router.js';
 export * from './api/http-api.js';
 export * from './server.js';
+export * from './images/directory-image-store.js';
+export * from './images/unavailable-image-store.js';

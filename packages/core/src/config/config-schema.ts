@@ -41,13 +41,21 @@ export function parseServerConfig(
   const plugins = parsePlugins(root.plugins, p);
 
   let engineSocket: string | null = null;
+  let imageDirectory: string | null = null;
   if (root.images !== undefined) {
     if (!isMapping(root.images)) p('images', 'expected a mapping (e.g. "images: {engine-socket: /run/podman/podman.sock}")');
     else {
+      for (const k of Object.keys(root.images)) {
+        if (!['engine-socket', 'directory'].includes(k)) p(`images.${k}`, 'unknown key (known: engine-socket, directory)');
+      }
       const s = root.images['engine-socket'];
       if (s !== undefined && s !== null && (typeof s !== 'string' || !s.startsWith('/'))) {
         p('images.engine-socket', 'must be an absolute path to a Docker or Podman socket, or null');
       } else engineSocket = (s as string | null | undefined) ?? null;
+      const d = root.images.directory;
+      if (d !== undefined && d !== null && (typeof d !== 'string' || !d.startsWith('/'))) {
+        p('images.directory', 'must be an absolute path to a folder of unpacked images, or null');
+      } else imageDirectory = (d as string | null | undefined) ?? null;
     }
   }
 
@@ -70,7 +78,7 @@ export function parseServerConfig(
       api,
       registries,
       plugins,
-      images: { engineSocket },
+      images: { engineSocket, directory: imageDirectory },
       pluginTimeoutMs: timeout as number,
       services: (root.services as Record<string, unknown>) ?? {},
       vpn: (root.vpn as Record<string, unknown>) ?? { enabled: false },

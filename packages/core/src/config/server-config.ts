@@ -39,8 +39,11 @@ export interface ServerConfig {
   api: { host: string; port: number };
   registries: RegistryConfig[];
   plugins: PluginEntry[];
-  /** The container engine socket for images (Podman by default). */
-  images: { engineSocket: string | null };
+  /**
+   * Where images come from: a Docker or Podman socket (Podman's by default), or a folder of unpacked
+   * images (offline labs, tests).
+   */
+  images: { engineSocket: string | null; directory: string | null };
   /** Per-plugin load timeout in ms. */
   pluginTimeoutMs: number;
   /** Services and vpn sections of the original, kept as given. */

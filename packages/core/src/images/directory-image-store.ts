@@ -1,0 +1,111 @@
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WaltError } from '../errors.js';
+import { parseImageFullname, type ImageStore, type ImageView, type WaltImage } from './image-store.js';
+
+/** Metadata of an image kept as a folder: what an OCI image's labels say. */
+interface ImageMeta {
+  models?: string[];
+  created?: number;
+  preferredName?: string;
+}
+
+/**
+ * Images kept as unpacked folders: `<dir>/<user>/<name>/<tag>/rootfs/` plus `image.json` (models,
+ * creation time). For offline labs and for tests that need real image files without an OCI engine;
+ * the engine-backed store is the default in production.
+ */
+export class DirectoryImageStore implements ImageStore {
+  constructor(readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  async available(): Promise<boolean> {
+    return existsSync(this.dir);
+  }
+
+  private folder(fullname: string): string {
+    const p = parseImageFullname(fullname);
+    if (!p) throw new WaltError('invalid-image-name', `invalid image name '${fullname}' (expected <user>/<name>[:<tag>])`);
+    return join(this.dir, p.user, p.name, p.tag);
+  }
+
+  private read(fullname: string): WaltImage | undefined {
+    const p = parseImageFullname(fullname);
+    if (!p) return undefined;
+    const folder = join(this.dir, p.user, p.name, p.tag);
+    if (!existsSync(join(folder, 'rootfs'))) return undefined;
+    let meta: ImageMeta = {};
+    try {
+      meta = JSON.parse(readFileSync(join(folder, 'image.json'), 'utf8')) as ImageMeta;
+    } catch {
+      /* no metadata: no models */
+    }
+    return {
+      fullname: `${p.user}/${p.name}:${p.tag}`,
+      ...p,
+      id: Buffer.from(`${p.user}/${p.name}:${p.tag}`).toString('hex').slice(0, 64),
+      created: meta.created ?? statSync(folder).mtimeMs / 1000,
+      models: meta.models ?? [],
+      preferredName: meta.preferredName,
+    };
+  }
+
+  async list(): Promise<WaltImage[]> {
+    const out: WaltImage[] = [];
+    const dirs = (d: string) => (existsSync(d) ? readdirSync(d).filter((e) => statSync(join(d, e)).isDirectory()) : []);
+    for (const user of dirs(this.dir)) {
+      for (const name of dirs(join(this.dir, user))) {
+        for (const tag of dirs(join(this.dir, user, name))) {
+          const img = this.read(`${user}/${name}:${tag}`);
+          if (img) out.push(img);
+        }
+      }
+    }
+    return out.sort((a, b) => a.fullname.localeCompare(b.fullname));
+  }
+
+  async get(fullname: string): Promise<WaltImage | undefined> {
+    return this.read(fullname);
+  }
+
+  async pull(fullname: string): Promise<WaltImage> {
+    const img = this.read(fullname);
+    if (!img) throw new WaltError('image-not-found', `image ${fullname} is not in the image folder ${this.dir}`, 404);
+    return img;
+  }
+
+  async tag(source: string, target: string): Promise<WaltImage> {
+    const from = this.folder(source);
+    if (!this.read(source)) throw new WaltError('image-not-found', `no such image '${source}'`, 404);
+    const to = this.folder(target);
+    rmSync(to, { recursive: true, force: true });
+    mkdirSync(to, { recursive: true });
+    cpSync(from, to, { recursive: true, verbatimSymlinks: true });
+    return this.read(target)!;
+  }
+
+  async remove(fullname: string): Promise<void> {
+    rmSync(this.folder(fullname), { recursive: true, force: true });
+  }
+
+  async acquireView(fullname: string): Promise<ImageView> {
+    const img = this.read(fullname);
+    if (!img) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
+    return { root: join(this.folder(fullname), 'rootfs'), release: () => undefined };
+  }
+
+  /** Create an image folder (for tests and for `walt image` imports): files relative to the root. */
+  static writeImage(dir: string, fullname: string, files: Record<string, string | Buffer>, meta: ImageMeta = {}): void {
+    const p = parseImageFullname(fullname);
+    if (!p) throw new Error(`invalid image name ${fullname}`);
+    const folder = join(dir, p.user, p.name, p.tag);
+    for (const [path, content] of Object.entries(files)) {
+      const file = join(folder, 'rootfs', path);
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(file, content);
+    }
+    mkdirSync(join(folder, 'rootfs'), { recursive: true });
+    writeFileSync(join(folder, 'image.json'), JSON.stringify({ created: Date.now() / 1000, ...meta }));
+  }
+}
