@@ -9,6 +9,15 @@ export const WALT_BIN = join(REPO, 'packages/cli/dist/bin/walt.js');
 export const WALT_SERVER_BIN = join(REPO, 'packages/cli/dist/bin/walt-server.js');
 export const WALT_SERVER_SETUP_BIN = join(REPO, 'packages/cli/dist/bin/walt-server-setup.js');
 
+/**
+ * node, or node inside a network namespace (`ip netns exec <ns> node`: exec keeps the PID, so signals
+ * reach node itself). The server must run in the namespace holding walt-net, and its API then
+ * listens on that namespace's 127.0.0.1, so the `walt` CLI runs there too.
+ */
+export function nodeCommand(netns?: string): string[] {
+  return netns ? ['ip', 'netns', 'exec', netns, process.execPath] : [process.execPath];
+}
+
 export interface RunResult {
   code: number;
   stdout: string;
@@ -16,9 +25,10 @@ export interface RunResult {
 }
 
 /** Run a node script to completion (bounded by timeoutMs), capturing its output. */
-export function runNode(script: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<RunResult> {
+export function runNode(script: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string; netns?: string } = {}): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const [cmd, ...pre] = nodeCommand(options.netns);
+    const child = spawn(cmd, [...pre, script, ...args], {
       env: { ...process.env, ...options.env },
       cwd: options.cwd ?? REPO,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -58,12 +68,13 @@ export interface ServerHandle {
  * Start `walt-server start` as a real process on a free port with its own data dir and config.
  * `config` is YAML text appended to the generated config (api port 0 unless given).
  */
-export async function startServer(options: { config?: string; dataDir?: string; env?: NodeJS.ProcessEnv; args?: string[]; timeoutMs?: number } = {}): Promise<ServerHandle> {
+export async function startServer(options: { config?: string; dataDir?: string; env?: NodeJS.ProcessEnv; args?: string[]; timeoutMs?: number; netns?: string } = {}): Promise<ServerHandle> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'walt-test-'));
   const configFile = join(dataDir, 'server.conf');
   const config = options.config ?? 'network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\napi:\n  port: 0\n';
   writeFileSync(configFile, config);
-  const child = spawn(process.execPath, [WALT_SERVER_BIN, 'start', '--config', configFile, '--data-dir', dataDir, ...(options.args ?? [])], {
+  const [cmd, ...pre] = nodeCommand(options.netns);
+  const child = spawn(cmd, [...pre, WALT_SERVER_BIN, 'start', '--config', configFile, '--data-dir', dataDir, ...(options.args ?? [])], {
     env: { ...process.env, ...options.env },
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -99,6 +110,7 @@ export async function startServer(options: { config?: string; dataDir?: string; 
     output: () => out,
     walt: (args, o = {}) =>
       runNode(WALT_BIN, args, {
+        netns: options.netns,
         env: { WALT_SERVER: address, WALT_USER: o.user ?? 'alice', WALT_CONFIG_FILE: join(dataDir, 'client-config-unused'), ...o.env },
         input: o.input,
         timeoutMs: o.timeoutMs,

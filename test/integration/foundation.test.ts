@@ -52,4 +52,83 @@ describe('walt CLI without a server', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('walt-net');
   });
+
+  const walt = (args: string[]) => runNode(WALT_BIN, args, { env: { WALT_SERVER: '127.0.0.1:1', WALT_USER: 'alice' } });
+  const oneLine = (stderr: string) => expect(stderr.trim().split('\n')).toHaveLength(1);
+
+  it('`walt` alone prints the categories on stdout and exits 0', async () => {
+    const r = await walt([]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('Categories:');
+    for (const category of ['image', 'node', 'log', 'device', 'advanced', 'help']) expect(r.stdout).toMatch(new RegExp(`^  ${category}\\s`, 'm'));
+  });
+
+  it('refuses an unknown option in one line, with a non-zero exit', async () => {
+    for (const args of [['--bogus'], ['device', 'show', '--bogus'], ['node', 'show', '--colour']]) {
+      const r = await walt(args);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      oneLine(r.stderr);
+      expect(r.stderr).toMatch(/^Error: unknown option '--(bogus|colour)'/);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('refuses a wrong category in one line, suggesting the right one', async () => {
+    const r = await walt(['nodes', 'show']);
+    expect(r.code).not.toBe(0);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain("unknown command 'nodes'");
+    expect(r.stderr).toContain('Did you mean node?');
+  });
+
+  it('refuses an unknown sub-command of a category in one line', async () => {
+    const r = await walt(['device', 'frobnicate']);
+    expect(r.code).not.toBe(0);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain("unknown command 'frobnicate'");
+  });
+
+  it('a category alone lists its sub-commands, then says one is missing (one line on stderr, non-zero exit)', async () => {
+    const r = await walt(['device']);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toContain('show');
+    expect(r.stdout).toContain('rename');
+    oneLine(r.stderr);
+    expect(r.stderr).toContain("'walt device' needs a sub-command");
+  });
+
+  it('refuses too many arguments in one line', async () => {
+    const r = await walt(['device', 'show', 'extra']);
+    expect(r.code).not.toBe(0);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain('too many arguments');
+  });
+
+  it('a declared command not implemented yet says so and exits 2, never a crash', async () => {
+    const r = await walt(['advanced', 'sql']);
+    expect(r.code).toBe(2);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain('not available yet');
+  });
+
+  it('an unknown help topic is one line and a non-zero exit; help list needs no server', async () => {
+    const r = await walt(['help', 'show', 'no-such-topic']);
+    expect(r.code).not.toBe(0);
+    oneLine(r.stderr);
+    expect(r.stderr).toContain("no such help topic 'no-such-topic'");
+    const list = await walt(['help', 'list', '--json']);
+    expect(list.code).toBe(0);
+    const names = (JSON.parse(list.stdout) as Array<{ name: string }>).map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['help-intro', 'networking', 'node-install', 'server-network-config']));
+  });
+
+  it('--help and --version exit 0', async () => {
+    expect((await walt(['--help'])).code).toBe(0);
+    expect((await walt(['device', '--help'])).code).toBe(0);
+    const v = await walt(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
 });
+

@@ -2,10 +2,13 @@ import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import type { ServerConfig } from './config/server-config.js';
 import { DeviceRegistry } from './devices/device-registry.js';
+import { registerDeviceServices } from './devices/device-services.js';
+import { ExtensionRegistry } from './plugins/extension-registry.js';
 import { LogService } from './logs/log-service.js';
 import { openDatabase, type Db } from './store/database.js';
 import { DevicesRepository } from './store/devices-repository.js';
 import { LogsRepository } from './store/logs-repository.js';
+import { LeasesRepository } from './store/leases-repository.js';
 import { SettingsRepository } from './store/settings-repository.js';
 import { serverMac } from './network/server-mac.js';
 import { join } from 'node:path';
@@ -28,6 +31,7 @@ export function buildContainer(config: ServerConfig, options: { echo?: (line: st
   c.registerInstance(TOKENS.DevicesRepository, devicesRepo);
   c.registerInstance(TOKENS.SettingsRepository, settings);
   c.registerInstance(TOKENS.LogsRepository, new LogsRepository(db));
+  c.registerInstance(TOKENS.LeasesRepository, new LeasesRepository(db));
   const identity = { name: 'walt-server', mac: serverMac(config.network.waltNet.rawDevice, settings) };
   c.registerInstance(TOKENS.ServerIdentity, identity);
   c.registerInstance(
@@ -40,6 +44,8 @@ export function buildContainer(config: ServerConfig, options: { echo?: (line: st
     ),
   );
   c.registerSingleton(TOKENS.DeviceRegistry, DeviceRegistry);
+  c.registerInstance(TOKENS.Extensions, new ExtensionRegistry()); // replaced by the plugin host's registry in WaltServer
+  registerDeviceServices(c);
   c.registerInstance<ImageStore>(TOKENS.ImageStore, createImageStore(config));
   return c;
 }

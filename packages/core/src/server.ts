@@ -1,19 +1,25 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DependencyContainer } from 'tsyringe';
 import type { SnmpSessionFactory } from '@walt/sdk';
 import { HttpApi } from './api/http-api.js';
 import { registerDeviceRoutes } from './api/device-routes.js';
+import { registerNodeRoutes } from './api/node-routes.js';
 import { Router } from './api/router.js';
 import { registerSystemRoutes } from './api/system-routes.js';
 import type { ServerConfig } from './config/server-config.js';
+import { apiListenHosts } from './config/api-listen-hosts.js';
 import { buildContainer } from './container.js';
 import type { DeviceRegistry } from './devices/device-registry.js';
 import type { LogService } from './logs/log-service.js';
-import { PluginHost, type PluginSource } from './plugins/plugin-host.js';
-import { installedPlugins, pluginsDir } from './plugins/installed-plugins.js';
-import { reportLines } from './plugins/plugin-report.js';
+import { DEFAULT_TCP_PORT, startLogSubsystem } from './logs/log-subsystem.js';
+import type { TcpRequestServer } from './logs/tcp-request-server.js';
+import { PluginHost } from './plugins/plugin-host.js';
+import { pluginSources } from './plugins/plugin-sources.js';
+import { readPluginState, writePluginState } from './plugins/plugin-state.js';
 import type { Db } from './store/database.js';
+import { startDhcpService } from './network/dhcp/dhcp-service.js';
+import { startFirewall } from './network/nat/firewall-service.js';
+import { startTftpService } from './network/tftp/start-tftp-service.js';
 import { TOKENS } from './tokens.js';
 
 export interface ServerStartOptions {
@@ -40,6 +46,10 @@ export class WaltServer {
   private readonly api: HttpApi;
   private readonly stopHooks: Array<() => void | Promise<void>> = [];
   port = 0;
+  /** The TCP side channel (logs from nodes...) and its port, once started. */
+  tcp?: TcpRequestServer;
+  tcpPort = 0;
+  private readonly startedAt = new Date().toISOString();
 
   private constructor(
     readonly config: ServerConfig,
@@ -50,13 +60,17 @@ export class WaltServer {
     this.container.registerInstance(TOKENS.Router, this.router);
     const logs = this.logs;
     this.plugins = new PluginHost({
-      resolveFrom: [pluginsDir(config.dataDir), ...(options.resolveFrom ? [options.resolveFrom] : []), process.cwd()],
       timeoutMs: config.pluginTimeoutMs,
       dataDir: config.dataDir,
       snmp: options.snmp ?? noSnmp,
       log: (plugin, level, message) => {
         if (level === 'debug') return;
         logs.platform(`plugins`, `${plugin}: ${message}`, { error: level === 'error' });
+      },
+      report: (line, isError) => logs.platform('plugins', line, { error: isError }),
+      onChange: (results) => {
+        const now = new Date().toISOString();
+        writePluginState(config.dataDir, { pid: process.pid, startedAt: this.startedAt, updatedAt: now, results: [...results] });
       },
     });
     this.container.registerInstance(TOKENS.PluginHost, this.plugins);
@@ -93,33 +107,71 @@ export class WaltServer {
     const identity = this.container.resolve<{ mac: string }>(TOKENS.ServerIdentity);
     this.devices.ensureServer(identity.mac, waltNetIp);
 
-    const sources: PluginSource[] = [
-      ...(this.options.builtins ?? []).map((spec) => ({ spec, origin: 'builtin' as const })),
-      ...this.config.plugins.map((p) => ({ spec: p.name, origin: 'config' as const, settings: p.settings, enabled: p.enabled })),
-      ...installedPlugins(this.config.dataDir)
-        .filter((name) => !this.config.plugins.some((p) => p.name === name))
-        .map((spec) => ({ spec, origin: 'installed' as const })),
-    ];
-    const results = await this.plugins.loadAll(sources);
-    for (const line of reportLines(results)) {
-      this.logs.platform('plugins', line, { error: line.includes(' FAILED ') });
-    }
+    // The host logs the startup report (stream platform.plugins) and keeps it in the data dir.
+    await this.plugins.loadAll(pluginSources(this.config, { names: this.options.builtins ?? [], installDir: this.options.resolveFrom }));
+    this.isolatePluginErrors();
 
     registerSystemRoutes(this.router, this.plugins);
-    registerDeviceRoutes(this.router, this.devices);
+    registerDeviceRoutes(this.router, this.container);
+    registerNodeRoutes(this.router, this.container);
 
-    const hosts = [this.config.api.host];
-    if (this.config.network.waltNet.rawDevice && waltNetIp !== this.config.api.host) hosts.push(waltNetIp);
+    // A real walt-net (not virtual-only): NAT firewall, and DHCP (leases, registration, boot fields).
+    if (this.config.network.waltNet.rawDevice) {
+      const firewall = await startFirewall(this.container);
+      this.onStop(() => firewall.teardown());
+      try {
+        const dhcp = await startDhcpService(this.container);
+        this.onStop(() => dhcp.stop());
+      } catch (e) {
+        this.logs.platform('dhcp', `cannot serve DHCP on walt-net: ${(e as Error).message}`, { error: true });
+      }
+      try {
+        const tftp = await startTftpService(this.container);
+        if (tftp) this.onStop(() => tftp.stop());
+      } catch (e) {
+        this.logs.platform('tftp', `cannot serve TFTP on walt-net: ${(e as Error).message}`, { error: true });
+      }
+    }
+
+    const hosts = apiListenHosts(this.config);
+    const logSubsystem = await startLogSubsystem(this.container, this.router, hosts, this.config.api.tcpPort ?? (this.config.api.port === 0 ? 0 : DEFAULT_TCP_PORT), (m) => this.logs.platform('api', m, { error: true }));
+    this.onStop(() => logSubsystem.stop());
+    this.tcp = logSubsystem.tcp;
+    this.tcpPort = logSubsystem.tcpPort;
     try {
       this.port = await this.api.listen(hosts, this.config.api.port);
     } catch (e) {
       if (hosts.length === 1) throw e;
       // The walt-net address may not be configured yet: serve on the main address and say so.
+      await this.api.close();
       this.logs.platform('api', `cannot listen on walt-net address ${waltNetIp} (${(e as Error).message}); API on ${hosts[0]} only`, { error: true });
       this.port = await this.api.listen([hosts[0]], this.config.api.port);
+      hosts.length = 1;
     }
-    await this.plugins.ready((plugin, error) => this.logs.platform('plugins', `plugin ${plugin} FAILED in onReady: ${error}`, { error: true }));
-    this.logs.platform('daemon', `walt-server ready, API on ${hosts[0]}:${this.port}, data in ${this.config.dataDir}`);
+    await this.plugins.ready();
+    this.logs.platform('daemon', `walt-server ready, API on ${hosts.map((h) => `${h}:${this.port}`).join(' and ')}, TCP side channel on port ${this.tcpPort}, data in ${this.config.dataDir}`);
+  }
+
+  /**
+   * A plugin's stray timer or promise that throws must not take the server down: the host isolates
+   * that plugin. Errors that are not a plugin's keep Node's default (report, exit 1) unless another
+   * listener (a test runner) handles them.
+   */
+  private isolatePluginErrors(): void {
+    const handler = (event: 'uncaughtException' | 'unhandledRejection') => (error: unknown) => {
+      if (this.plugins.handleUncaught(error)) return;
+      if (process.listenerCount(event) > 1) return;
+      process.stderr.write(`walt-server: ${event}: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exit(1);
+    };
+    const onException = handler('uncaughtException');
+    const onRejection = handler('unhandledRejection');
+    process.on('uncaughtException', onException);
+    process.on('unhandledRejection', onRejection);
+    this.onStop(() => {
+      process.off('uncaughtException', onException);
+      process.off('unhandledRejection', onRejection);
+    });
   }
 
   async stop(): Promise<void> {
@@ -132,6 +184,8 @@ export class WaltServer {
       }
     }
     await this.plugins.shutdown();
+    const state = readPluginState(this.config.dataDir);
+    if (state?.pid === process.pid) writePluginState(this.config.dataDir, { ...state, stoppedAt: new Date().toISOString() });
     this.container.resolve<Db>(TOKENS.Db).close();
   }
 }

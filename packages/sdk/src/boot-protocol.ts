@@ -50,18 +50,35 @@ export interface DhcpBootReply {
 /** A TFTP request as protocols see it. */
 export interface TftpRequestContext {
   clientIp: string;
-  /** The requested name, normalised: no leading '/', forward slashes. */
+  /**
+   * The requested name, already checked by core: relative, forward slashes, no '..' segment, no
+   * control character. Names that try to escape never reach a protocol.
+   */
   name: string;
-  /** The node at that IP, if registered. */
+  /** The node at that IP, if registered (type node, with a model and an image). */
   node?: { mac: string; name: string; model: string; image: string };
+  /** The device at that IP when it is registered but not a node (unknown devices, switches). */
+  device?: { mac: string; name: string; type: string };
   serverIp: string;
+  /** The server's static boot folder (`<data dir>/tftp-static`), e.g. for boards not registered yet. */
+  staticDir: string;
 }
 
-/** Where a TFTP name resolves. Paths are always relative to the named root; escapes are refused by core. */
+/**
+ * Where a TFTP name resolves. Paths are relative to the named root; core does the file access and
+ * refuses anything that leaves the root ('..', symlinks pointing outside). Inside an image, absolute
+ * symlinks are resolved against the image root, as the node would see them.
+ */
 export type TftpResolution =
   | { kind: 'image'; path: string } // a path inside the node's image root filesystem
   | { kind: 'static'; root: string; path: string } // a path under a static directory (absolute root)
-  | { kind: 'generated'; content: Uint8Array };
+  | { kind: 'generated'; content: Uint8Array }
+  | { kind: 'not-found' }; // stop here: the name is known to this protocol but absent
+
+/** The boot folder of a model inside an image, where its TFTP files live (`boot/<model>`). */
+export function imageBootPath(model: string, name: string): string {
+  return `boot/${model}/${name}`;
+}
 
 export interface BootProtocol {
   id: string;

@@ -1,6 +1,6 @@
 import type { SnmpSessionFactory } from './snmp.js';
 
-/** What a plugin may log. Lines go to the platform log under stream `platform.plugins.<plugin>`. */
+/** What a plugin may log. Lines go to the platform log, stream `platform.plugins`, prefixed with the plugin name. */
 export interface PluginLogger {
   debug(message: string): void;
   info(message: string): void;

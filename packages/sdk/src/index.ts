@@ -7,3 +7,4 @@ export * from './plugin.js';
 export * from './settings-schema.js';
 export * from './snmp.js';
 export * from './switch-driver.js';
+export * from './snmp-session.js';

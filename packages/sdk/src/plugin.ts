@@ -2,7 +2,7 @@ import { SDK_API_VERSION, SDK_VERSION } from './api-version.js';
 import type { BootProtocol } from './boot-protocol.js';
 import type { PluginContext } from './context.js';
 import type { NodeModel } from './node-model.js';
-import type { SettingsSchema } from './settings-schema.js';
+import { checkSettingsSchema, type SettingsSchema } from './settings-schema.js';
 import type { SwitchDriver } from './switch-driver.js';
 
 /** A help topic a plugin ships (`walt help show <name>`), e.g. how to install a node of its model. */
@@ -69,12 +69,29 @@ export function definePlugin<S = Record<string, unknown>>(definition: PluginDefi
   if (typeof definition.register !== 'function') {
     throw new TypeError(`definePlugin(${definition.name}): register must be a function`);
   }
+  if (definition.apiVersion !== undefined && (!Number.isSafeInteger(definition.apiVersion) || definition.apiVersion < 1)) {
+    throw new TypeError(`definePlugin(${definition.name}): apiVersion must be a positive integer (this SDK speaks ${SDK_API_VERSION})`);
+  }
+  if (definition.settings !== undefined) checkSettingsSchema(definition.settings, `definePlugin(${definition.name}): settings`);
   return Object.freeze({
     ...definition,
     apiVersion: definition.apiVersion ?? SDK_API_VERSION,
     sdkVersion: SDK_VERSION,
     [WALT_PLUGIN]: true as const,
   });
+}
+
+const TOPIC_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+/** Check a help topic's shape (the host runs this on every api.helpTopic() call). Returns a frozen copy. */
+export function defineHelpTopic(topic: HelpTopic): HelpTopic {
+  if (typeof topic !== 'object' || topic === null) throw new TypeError('defineHelpTopic: expected an object');
+  if (typeof topic.name !== 'string' || !TOPIC_NAME.test(topic.name)) {
+    throw new TypeError(`defineHelpTopic: invalid name ${JSON.stringify(topic.name)} (lowercase letters, digits and '-')`);
+  }
+  if (typeof topic.title !== 'string' || !topic.title.trim()) throw new TypeError(`defineHelpTopic(${topic.name}): title is required`);
+  if (typeof topic.markdown !== 'string' || !topic.markdown.trim()) throw new TypeError(`defineHelpTopic(${topic.name}): markdown is required`);
+  return Object.freeze({ ...topic });
 }
 
 /** Does this value look like what definePlugin returns (from any copy of the SDK)? */

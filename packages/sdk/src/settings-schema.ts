@@ -68,7 +68,7 @@ export function validateSettings(schema: SettingsSchema, input: unknown): Settin
   }
   const given = input as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (!(key in schema)) errors.push(`unknown setting '${key}' (known: ${Object.keys(schema).join(', ') || 'none'})`);
+    if (!Object.hasOwn(schema, key)) errors.push(`unknown setting '${key}' (known: ${Object.keys(schema).join(', ') || 'none'})`);
   }
   for (const [key, spec] of Object.entries(schema)) {
     const raw = given[key];
@@ -100,6 +100,57 @@ function typedValue(key: string, spec: SettingSpec, raw: unknown): SettingValue 
   }
   if (typeof raw === 'string') return parseSettingValue(key, spec, raw);
   throw new Error(`setting '${key}' expects a ${spec.type}, got ${JSON.stringify(raw)}.`);
+}
+
+const SETTING_KEY = /^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$/;
+const SETTING_TYPES = ['boolean', 'integer', 'string', 'enum'];
+
+/**
+ * Check a schema's own shape (what a plugin declares), so a mistake shows when the plugin is defined,
+ * not when a user first sets a value. Throws a one-line TypeError naming the key.
+ */
+export function checkSettingsSchema(schema: unknown, where = 'settings'): asserts schema is SettingsSchema {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    throw new TypeError(`${where}: expected a mapping of setting name to {type, description}`);
+  }
+  for (const [key, spec] of Object.entries(schema as Record<string, unknown>)) {
+    const at = `${where}.${key}`;
+    if (!SETTING_KEY.test(key)) throw new TypeError(`${at}: invalid setting name (lowercase words joined by '-', '_' or '.')`);
+    if (typeof spec !== 'object' || spec === null) throw new TypeError(`${at}: expected {type, description}`);
+    const s = spec as Record<string, unknown>;
+    if (typeof s.type !== 'string' || !SETTING_TYPES.includes(s.type)) {
+      throw new TypeError(`${at}: type must be one of ${SETTING_TYPES.join(', ')}`);
+    }
+    if (typeof s.description !== 'string' || !s.description.trim()) throw new TypeError(`${at}: a description is required`);
+    if (s.type === 'enum') {
+      if (!Array.isArray(s.values) || !s.values.length || !s.values.every((v) => typeof v === 'string')) {
+        throw new TypeError(`${at}: an enum needs a non-empty list of string values`);
+      }
+    }
+    if (s.type === 'integer') {
+      for (const bound of ['min', 'max'] as const) {
+        if (s[bound] !== undefined && !Number.isSafeInteger(s[bound])) throw new TypeError(`${at}: ${bound} must be an integer`);
+      }
+      if (typeof s.min === 'number' && typeof s.max === 'number' && s.min > s.max) throw new TypeError(`${at}: min is above max`);
+    }
+    if (s.type === 'string' && s.pattern !== undefined) {
+      if (typeof s.pattern !== 'string') throw new TypeError(`${at}: pattern must be a string (a regular expression)`);
+      try {
+        new RegExp(s.pattern);
+      } catch (e) {
+        throw new TypeError(`${at}: pattern is not a valid regular expression (${(e as Error).message})`);
+      }
+    }
+    if (s.default !== undefined) {
+      const expected = { boolean: 'boolean', integer: 'number', string: 'string', enum: 'string' }[s.type as SettingSpec['type']];
+      if (typeof s.default !== expected) throw new TypeError(`${at}: default must be a ${expected}`);
+      try {
+        typedValue(key, spec as SettingSpec, s.default);
+      } catch (e) {
+        throw new TypeError(`${at}: invalid default (${(e as Error).message})`);
+      }
+    }
+  }
 }
 
 /** The default values of a schema, for display. */

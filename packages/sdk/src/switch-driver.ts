@@ -1,6 +1,12 @@
 import type { SnmpSession } from './snmp.js';
 
-/** What the host learnt of a switch before asking drivers whether they handle it. */
+/**
+ * Switch drivers: pure SNMP logic over a session the host opens. The host probes every driver on a
+ * switch (highest score wins), caches the winner and the driver's PoE port map (memory and store),
+ * then calls the chosen driver for LLDP, forwarding table, port names and PoE.
+ */
+
+/** What the host learnt of a switch (system group) before asking drivers whether they handle it. */
 export interface SwitchProbeInfo {
   sysObjectID: string | null;
   sysDescr: string | null;
@@ -16,11 +22,14 @@ export interface LldpNeighbor {
   /** Neighbour management IPv4 address, when advertised. */
   ip: string | null;
   sysName: string | null;
+  /** The neighbour announces (and enables) the bridge capability: it is a switch. */
+  bridge?: boolean;
 }
 
 /** A learned entry of the forwarding table (Q-BRIDGE / BRIDGE MIB). */
 export interface ForwardingEntry {
   mac: string;
+  /** Bridge port (same numbering as LLDP local ports). */
   port: number;
 }
 
@@ -33,24 +42,40 @@ export interface PoePortState {
   delivering: boolean;
 }
 
+/**
+ * Interface port -> the driver's PoE index (an OID suffix such as "1.5"): JSON-serialisable, so the
+ * host can keep it across restarts. Computed once per switch by `mapPorts`.
+ */
+export type PoePortMap = Readonly<Record<string, string>>;
+
 export interface PoeSupport {
-  /** PoE state of every PoE-capable port, keyed by interface port number. */
-  ports(snmp: SnmpSession): Promise<PoePortState[]>;
+  /**
+   * Correlate interface ports and PoE indexes (may be a heuristic; throw a one-line Error if it
+   * cannot). Without it the host uses the identity map (port n -> "n").
+   */
+  mapPorts?(snmp: SnmpSession): Promise<PoePortMap>;
+  /** PoE state of every PoE-capable port. */
+  ports(snmp: SnmpSession, map: PoePortMap): Promise<PoePortState[]>;
   /** Switch power on one interface port on or off. */
-  setPower(snmp: SnmpSession, port: number, on: boolean): Promise<void>;
+  setPower(snmp: SnmpSession, port: number, on: boolean, map: PoePortMap): Promise<void>;
 }
 
 export interface SwitchDriver {
   id: string;
   description: string;
   /**
-   * Does this driver handle that switch? Return a score: 0 (no) up to 100; the highest wins,
-   * ties go to the driver probed first. A vendor driver returns more than a standard one.
+   * Does this driver handle that switch? Return a score: 0 (no) up to 100; the highest wins, ties go
+   * to the driver registered first. A vendor driver that recognises its switch returns more than a
+   * standard one (guide: standard MIBs 10-50, vendor match 60-90).
    */
   probe(snmp: SnmpSession, info: SwitchProbeInfo): Promise<number>;
+  /** LLDP neighbours (remote systems with their management addresses). */
   lldpNeighbors?(snmp: SnmpSession): Promise<LldpNeighbor[]>;
+  /** Learned MACs per bridge port, for switches without LLDP. */
   forwardingTable?(snmp: SnmpSession): Promise<ForwardingEntry[]>;
-  /** Port names (label per interface port number). */
+  /** The switch's own MACs other than its chassis MAC (interface MACs, bridge address). */
+  secondaryMacs?(snmp: SnmpSession): Promise<string[]>;
+  /** Port labels (LLDP local port ids or interface names) per port number. */
   portNames?(snmp: SnmpSession): Promise<Map<number, string>>;
   poe?: PoeSupport;
 }

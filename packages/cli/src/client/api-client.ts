@@ -24,13 +24,14 @@ export class ApiClient {
     return this.config.username;
   }
 
-  async request<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    if (!this.checked) await this.checkVersion();
-    return this.raw<T>(method, path, body);
+  async request<T = unknown>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    if (!this.checked) await this.checkVersion(signal);
+    return this.raw<T>(method, path, body, signal);
   }
 
-  get<T = unknown>(path: string): Promise<T> {
-    return this.request<T>('GET', path);
+  /** `signal` bounds the call (e.g. AbortSignal.timeout(ms)). */
+  get<T = unknown>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('GET', path, undefined, signal);
   }
 
   post<T = unknown>(path: string, body?: unknown): Promise<T> {
@@ -39,17 +40,28 @@ export class ApiClient {
 
   /** Open a streaming response (logs); the caller reads the body. */
   async stream(path: string, signal?: AbortSignal): Promise<Response> {
-    if (!this.checked) await this.checkVersion();
+    if (!this.checked) await this.checkVersion(signal);
     const res = await this.fetch('GET', path, undefined, signal);
     if (!res.ok) await this.fail(res);
     return res;
   }
 
-  private async checkVersion(): Promise<void> {
-    const v = await this.raw<{ server: string; api: number }>('GET', '/api/v1/version');
+  private async checkVersion(signal?: AbortSignal): Promise<void> {
+    let v: { server?: unknown; api?: unknown };
+    try {
+      v = await this.raw<{ server?: unknown; api?: unknown }>('GET', '/api/v1/version', undefined, signal);
+    } catch (e) {
+      if (e instanceof CliError && e.code !== 'unreachable') {
+        throw new CliError(`${this.config.server} does not answer like a WalT server (GET /api/v1/version: ${e.message}); check WALT_SERVER or ~/.walt/config`, 'not-walt');
+      }
+      throw e;
+    }
+    if (typeof v !== 'object' || v === null || typeof v.api !== 'number') {
+      throw new CliError(`${this.config.server} does not answer like a WalT server (no API version); check WALT_SERVER or ~/.walt/config`, 'not-walt');
+    }
     if (v.api !== CLIENT_API_VERSION) {
       throw new CliError(
-        `version mismatch: this walt client ${CLIENT_VERSION} speaks API v${CLIENT_API_VERSION}, the server (${v.server}) speaks API v${v.api}; install the client matching the server`,
+        `version mismatch: this walt client ${CLIENT_VERSION} speaks API v${CLIENT_API_VERSION}, the server (${String(v.server)}) speaks API v${v.api}; install the client matching the server`,
         'version-mismatch',
       );
     }
@@ -73,10 +85,15 @@ export class ApiClient {
     }
   }
 
-  private async raw<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.fetch(method, path, body);
+  private async raw<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    const res = await this.fetch(method, path, body, signal);
     if (!res.ok) await this.fail(res);
-    return (await res.json()) as T;
+    const text = await res.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new CliError(`the server answered ${method} ${path} with something other than JSON; is ${this.config.server} a WalT server?`, 'bad-answer');
+    }
   }
 
   private async fail(res: Response): Promise<never> {

@@ -1,13 +1,30 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { cosmiconfigSync } from 'cosmiconfig';
+import { cosmiconfigSync, type Loader } from 'cosmiconfig';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config-error.js';
 import { parseServerConfig } from './config-schema.js';
 import type { ServerConfig } from './server-config.js';
 
+export { defaultConfigText } from './default-config-text.js';
+
 export const WALT_SERVER_CONF = '/etc/walt/server.conf';
+
+/** The files cosmiconfig looks for (module name "walt") in the working directory. No package.json: plugin packages have a "walt" block of their own. */
+export const COSMICONFIG_PLACES = [
+  '.waltrc',
+  '.waltrc.json',
+  '.waltrc.yaml',
+  '.waltrc.yml',
+  '.config/waltrc',
+  '.config/waltrc.json',
+  '.config/waltrc.yaml',
+  '.config/waltrc.yml',
+  'walt.config.json',
+  'walt.config.yaml',
+  'walt.config.yml',
+];
 
 /** The user data dir used by the embedded defaults: no root needed. */
 export function defaultDataDir(): string {
@@ -16,14 +33,27 @@ export function defaultDataDir(): string {
   return join(base, 'walt-server');
 }
 
-/** Parse a WalT config text: YAML, or JSON with '#' comments (both parse as YAML). */
+/** Parse a WalT config text: YAML, or JSON with '#' comments (both parse as YAML). Empty text gives null. */
 export function parseConfigText(text: string, file: string): unknown {
   try {
-    return parseYaml(text, { prettyErrors: true }) ?? {};
+    return parseYaml(text, { prettyErrors: true }) ?? null;
   } catch (e) {
-    const first = String((e as Error).message).split('\n')[0];
+    const first = String((e as Error).message).split('\n')[0].replace(/:$/, '');
     throw new ConfigError(file, [`not valid YAML or JSON (${first})`]);
   }
+}
+
+/** Read and parse one config file; every failure is a ConfigError naming the file. */
+export function readConfigFile(file: string): unknown {
+  if (!existsSync(file)) throw new ConfigError(file, ['file not found (check the path, or create it with walt-server-setup --edit-conf)']);
+  if (statSync(file).isDirectory()) throw new ConfigError(file, ['is a directory (give the path of the configuration file)']);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, [`cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`]);
+  }
+  return parseConfigText(text, file);
 }
 
 /** Validate a config text as `walt-server-setup --edit-conf` does before saving. */
@@ -34,35 +64,61 @@ export function checkConfigText(text: string, file: string, dataDir = defaultDat
   return config;
 }
 
+export interface LoadConfigOptions {
+  /** --config: this file and no other. */
+  configFile?: string;
+  /** --data-dir: wins over the file's data-dir. */
+  dataDir?: string;
+  /** The WalT file looked at first (tests change it). */
+  systemFile?: string;
+  /** Where cosmiconfig looks (default: the working directory). */
+  searchFrom?: string;
+}
+
+/** Which file the server would load, without loading it: for `--edit-conf` and messages. */
+export function findConfigFile(options: LoadConfigOptions = {}): string | undefined {
+  if (options.configFile) return resolve(options.configFile);
+  const systemFile = options.systemFile ?? WALT_SERVER_CONF;
+  if (existsSync(systemFile)) return systemFile;
+  return cosmiconfigSearch(options.searchFrom)?.filepath;
+}
+
+function cosmiconfigSearch(from?: string): { filepath: string; config: unknown } | null {
+  const load: Loader = (file, content) => parseConfigText(content, file);
+  const explorer = cosmiconfigSync('walt', {
+    searchPlaces: COSMICONFIG_PLACES,
+    searchStrategy: 'none',
+    cache: false,
+    loaders: { noExt: load, '.json': load, '.yaml': load, '.yml': load },
+  });
+  const found = explorer.search(from ?? process.cwd());
+  return found ? { filepath: found.filepath, config: found.isEmpty ? null : found.config } : null;
+}
+
 /**
  * Find and load the server config: an explicit --config file, else /etc/walt/server.conf, else a
  * cosmiconfig file (module name "walt") in the working directory, else the embedded defaults.
  */
-export function loadServerConfig(options: { configFile?: string; dataDir?: string } = {}): ServerConfig {
+export function loadServerConfig(options: LoadConfigOptions = {}): ServerConfig {
   const dataDir = options.dataDir ? resolve(options.dataDir) : defaultDataDir();
-  let raw: unknown = {};
+  let raw: unknown;
   let source = 'embedded defaults';
+  const systemFile = options.systemFile ?? WALT_SERVER_CONF;
   if (options.configFile) {
-    const file = resolve(options.configFile);
-    if (!existsSync(file)) throw new ConfigError(file, ['file not found (check the --config path)']);
-    raw = parseConfigText(readFileSync(file, 'utf8'), file);
-    source = file;
-  } else if (existsSync(WALT_SERVER_CONF)) {
-    raw = parseConfigText(readFileSync(WALT_SERVER_CONF, 'utf8'), WALT_SERVER_CONF);
-    source = WALT_SERVER_CONF;
+    source = resolve(options.configFile);
+    raw = readConfigFile(source);
+  } else if (existsSync(systemFile)) {
+    source = systemFile;
+    raw = readConfigFile(systemFile);
   } else {
-    const found = cosmiconfigSync('walt', {
-      searchPlaces: ['.waltrc', '.waltrc.json', '.waltrc.yaml', '.waltrc.yml', 'walt.config.json', 'walt.config.yaml', 'walt.config.yml'],
-      loaders: { noExt: (f, c) => parseConfigText(c, f), '.yaml': (f, c) => parseConfigText(c, f), '.yml': (f, c) => parseConfigText(c, f) },
-    }).search();
-    if (found && !found.isEmpty) {
-      raw = found.config;
+    const found = cosmiconfigSearch(options.searchFrom);
+    if (found) {
       source = found.filepath;
+      raw = found.config;
     }
   }
   const { config, problems } = parseServerConfig(raw, { dataDir, source });
   if (!config) throw new ConfigError(source, problems);
-  // --data-dir wins over the file's data-dir.
   if (options.dataDir) config.dataDir = dataDir;
   return config;
 }

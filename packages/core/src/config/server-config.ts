@@ -12,11 +12,24 @@ export interface RegistryConfig {
   label: string;
   api: 'docker-hub' | 'docker-registry-v2' | 'jfrog-artifactory';
   description?: string;
+  /** host, port, protocol (default https) and auth (default none) are set for every api but docker-hub. */
   host?: string;
   port?: number;
   protocol?: 'https' | 'http' | 'https-no-verify';
   auth?: 'basic' | 'none';
   repository?: string;
+}
+
+export interface ServiceConfig {
+  /** The systemd unit that runs this service, e.g. nfs-kernel-server.service. */
+  'service-name': string;
+}
+
+export interface VpnConfig {
+  enabled: boolean;
+  'ssh-entrypoint'?: string;
+  'http-entrypoint'?: string;
+  'boot-mode'?: 'permissive' | 'enforced';
 }
 
 export interface PluginEntry {
@@ -36,7 +49,8 @@ export interface ServerConfig {
     unmanaged: Record<string, NetworkConfig>;
   };
   dataDir: string;
-  api: { host: string; port: number };
+  /** HTTP API; `tcpPort`: the TCP side channel for node logs (default 12347, or a free one when port is 0). */
+  api: { host: string; port: number; tcpPort?: number };
   registries: RegistryConfig[];
   plugins: PluginEntry[];
   /**
@@ -46,7 +60,7 @@ export interface ServerConfig {
   images: { engineSocket: string | null; directory: string | null };
   /** Per-plugin load timeout in ms. */
   pluginTimeoutMs: number;
-  /** Services and vpn sections of the original, kept as given. */
-  services: Record<string, unknown>;
-  vpn: Record<string, unknown>;
+  /** Services and vpn sections of the original (validated; defaults filled in). */
+  services: Record<string, ServiceConfig>;
+  vpn: VpnConfig;
 }

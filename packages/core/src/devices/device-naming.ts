@@ -1,14 +1,24 @@
+import { conflict, invalid } from '../errors.js';
 import type { DeviceType } from './device.js';
 
 /** The rule for user-given names (rename, create): a valid network host name. */
 export const DEVICE_NAME = /^[a-zA-Z][a-zA-Z0-9-]*$/;
 
+/** The original's five-line message, on one line. */
 export const INVALID_NAME_MESSAGE =
-  "invalid new name: it must be a valid network hostname: only alphanumeric characters and '-', " +
-  'the 1st character an alphabet letter, at least 2 characters long (example: rpi-D327).';
+  "invalid new name: this name must be a valid network hostname (only alphanumeric characters and '-' are allowed, " +
+  'the 1st character must be an alphabet letter, the name must be at least 2-chars long; example: rpi-D327).';
+
+export const nameTakenMessage = (name: string) => `a device with name '${name}' already exists.`;
 
 export function isValidDeviceName(name: string): boolean {
   return name.length >= 2 && DEVICE_NAME.test(name);
+}
+
+/** Throw the user-facing error when `name` cannot be given to a device (`taken` says if it is used). */
+export function checkNewDeviceName(name: string, taken: (name: string) => boolean): void {
+  if (!isValidDeviceName(name)) throw invalid(INVALID_NAME_MESSAGE);
+  if (taken(name)) throw conflict(nameTakenMessage(name));
 }
 
 /** Last 3 bytes of the MAC as 6 lowercase hex digits: b8:27:eb:f2:67:82 -> f26782. */
@@ -24,6 +34,8 @@ export function generatedName(type: DeviceType, mac: string): string {
 /**
  * The name a DHCP host name gives: `<host>-<6 hex>` lowercased (suffix not repeated), first label only,
  * other characters turned into '-'. Undefined when the result is not a valid name.
+ * (The original appends the suffix before cutting at the first dot, which loses it for dotted names;
+ * we cut first so the MAC suffix is always there.)
  */
 export function nameFromHostName(hostName: string, mac: string): string | undefined {
   const suffix = macSuffix(mac);

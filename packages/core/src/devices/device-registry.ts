@@ -1,10 +1,18 @@
 import 'reflect-metadata';
+import { EventEmitter } from 'node:events';
 import { inject, injectable } from 'tsyringe';
+import { NODE_MODEL_ID, defaultImageOf } from '@walt/sdk';
 import { TOKENS } from '../tokens.js';
+import { conflict, forbidden, invalid, notFound } from '../errors.js';
 import type { DevicesRepository } from '../store/devices-repository.js';
 import type { LogService } from '../logs/log-service.js';
+import type { ExtensionRegistry } from '../plugins/extension-registry.js';
+import type { ServerConfig } from '../config/server-config.js';
 import type { Device, DeviceType } from './device.js';
-import { generatedName, nameFromHostName, uniqueName } from './device-naming.js';
+import { checkNewDeviceName, generatedName, nameFromHostName, uniqueName } from './device-naming.js';
+import type { DefaultImageProvider } from './default-image-provider.js';
+import { WaltNetSubnet } from './walt-net.js';
+import { isDeviceSetKeyword } from './device-set.js';
 
 /** What the network side knows when a device shows up (a DHCP lease, an LLDP neighbour...). */
 export interface DeviceSighting {
@@ -18,13 +26,46 @@ export interface DeviceSighting {
   type?: DeviceType;
 }
 
-/** The device registry: names, types and the platform log lines about them. */
+export interface RegistrationResult {
+  device: Device;
+  created: boolean;
+  /** An unknown device became a node or a switch. */
+  converted: boolean;
+  /** Lines for the requester ("Renaming X to Y for clarity."). */
+  messages: string[];
+  /** Set when the node waits for its default image (recorded as unknown meanwhile). */
+  pendingImage?: string;
+}
+
+/** What changed in the registry; listeners (DHCP host entries, DNS, TFTP links) refresh from it. */
+export type DeviceChange =
+  | { kind: 'added'; device: Device }
+  | { kind: 'converted'; device: Device; from: DeviceType }
+  | { kind: 'renamed'; device: Device; from: string }
+  | { kind: 'updated'; device: Device }
+  | { kind: 'forgotten'; device: Device };
+
+export const noDeviceNamed = (name: string) => notFound(`No device with name '${name}' found.`);
+
+/** The device registry: names, types, conversions, and the platform log lines about them. */
 @injectable()
 export class DeviceRegistry {
+  private readonly events = new EventEmitter();
+  private readonly forgetHooks: Array<(device: Device) => void> = [];
+  private imageProvider?: DefaultImageProvider;
+  private readonly fetching = new Set<string>();
+  private readonly subnet: WaltNetSubnet;
+
   constructor(
     @inject(TOKENS.DevicesRepository) private readonly repo: DevicesRepository,
     @inject(TOKENS.LogService) private readonly logs: LogService,
-  ) {}
+    @inject(TOKENS.Extensions) private readonly extensions: ExtensionRegistry,
+    @inject(TOKENS.Config) config: ServerConfig,
+    @inject(TOKENS.LogsRepository) private readonly logsRepo: { resetCache?(): void },
+  ) {
+    this.events.setMaxListeners(0);
+    this.subnet = new WaltNetSubnet(config.network.waltNet.ip);
+  }
 
   all(): Device[] {
     return this.repo.all();
@@ -32,6 +73,13 @@ export class DeviceRegistry {
 
   byName(name: string): Device | undefined {
     return this.repo.byName(name);
+  }
+
+  /** The device with that name, or the user-facing "No device with name ... found." error. */
+  get(name: string): Device {
+    const d = this.repo.byName(name);
+    if (!d) throw noDeviceNamed(name);
+    return d;
   }
 
   byMac(mac: string): Device | undefined {
@@ -42,11 +90,44 @@ export class DeviceRegistry {
     return this.repo.byIp(ip);
   }
 
+  /** Is this address inside the walt-net subnet? */
+  inWaltNet(ip: string | null): boolean {
+    return this.subnet.contains(ip);
+  }
+
+  /** The default image of a model: the plugin's `defaultImage`, else `waltplatform/<model>-default:latest`. */
+  defaultImageOf(model: string): string {
+    return defaultImageOf(this.extensions.nodeModel(model) ?? { id: model });
+  }
+
+  /** Plug the images side in (see DefaultImageProvider). */
+  setDefaultImageProvider(provider: DefaultImageProvider | undefined): void {
+    this.imageProvider = provider;
+  }
+
+  /** Be told of every change (called synchronously, inside the write: only schedule work). */
+  onChange(listener: (change: DeviceChange) => void): () => void {
+    this.events.on('change', listener);
+    return () => this.events.off('change', listener);
+  }
+
+  /** Run before a device row is deleted, inside the same transaction (delete rows that reference it). */
+  onForget(hook: (device: Device) => void): void {
+    this.forgetHooks.push(hook);
+  }
+
+  private emit(change: DeviceChange): void {
+    this.events.emit('change', change);
+  }
+
   /** Make sure the server itself is registered as walt-server (type server), at its current MAC and IP. */
   ensureServer(mac: string, ip: string | null): Device {
     return this.repo.transaction(() => {
       for (const d of this.repo.all()) {
-        if ((d.type === 'server' || d.name === 'walt-server') && d.mac !== mac) this.repo.delete(d.mac);
+        if ((d.type === 'server' || d.name === 'walt-server' || (ip && d.ip === ip)) && d.mac !== mac) {
+          this.repo.deleteWithLogs(d.mac);
+          this.logsRepo.resetCache?.();
+        }
       }
       const existing = this.repo.byMac(mac);
       const server: Device = {
@@ -67,13 +148,50 @@ export class DeviceRegistry {
   }
 
   /**
-   * Register a device seen on the network. A new device is named and logged; an unknown device that
-   * now identifies as a node or switch is converted (and renamed if its name still says unknown).
-   * `image` is the image a new node boots (its model's default). Returns the device as stored.
+   * The registration entry point (a DHCP lease, an LLDP neighbour, POST /api/v1/devices/register).
+   * A new device is named and logged; an unknown device that now identifies as a node or switch is
+   * converted (and renamed if its name still says unknown). A new node boots its model's default image.
    */
-  register(sighting: DeviceSighting, image?: string): { device: Device; created: boolean; converted: boolean } {
+  register(sighting: DeviceSighting): RegistrationResult {
+    const model = sighting.model && NODE_MODEL_ID.test(sighting.model) ? sighting.model : undefined;
+    const type: DeviceType = sighting.type ?? (model ? 'node' : 'unknown');
+    const existing = this.repo.byMac(sighting.mac);
+    if (type === 'node' && model && (!existing || existing.type === 'unknown')) {
+      const image = this.defaultImageOf(model);
+      if (this.imageProvider && !this.imageProvider.isLocal(image)) return this.registerPendingNode({ ...sighting, model }, image);
+    }
+    return this.record({ ...sighting, model }, type);
+  }
+
+  /** The node's default image is not local: record it as unknown now, convert it once the image is fetched. */
+  private registerPendingNode(sighting: DeviceSighting & { model: string }, image: string): RegistrationResult {
+    const result = this.record(sighting, 'unknown');
+    result.pendingImage = image;
+    const { model } = sighting;
+    if (this.fetching.has(sighting.mac)) return result;
+    this.fetching.add(sighting.mac);
+    this.logs.platform('devices', `Device ${result.device.name} is a walt node of type '${model}'.`);
+    this.logs.platform('devices', `Trying to download a default image for '${model}' nodes: ${image}...`);
+    void this.imageProvider!.fetch(image, model)
+      .then(
+        () => {
+          this.logs.platform('devices', `Image ${image} was downloaded successfully.`);
+          const current = this.repo.byMac(sighting.mac);
+          if (current?.type === 'unknown') this.record({ ...sighting, ip: sighting.ip ?? current.ip }, 'node');
+        },
+        (e: unknown) => {
+          const why = String((e as Error)?.message ?? e);
+          this.logs.platform('devices', why.charAt(0).toLowerCase() + why.slice(1), { error: true });
+          this.logs.platform('devices', `New ${model} nodes will be seen as devices of type 'unknown' until this is solved.`, { error: true });
+        },
+      )
+      .catch(() => undefined)
+      .finally(() => this.fetching.delete(sighting.mac));
+    return result;
+  }
+
+  private record(sighting: DeviceSighting, type: DeviceType): RegistrationResult {
     return this.repo.transaction(() => {
-      const type: DeviceType = sighting.type ?? (sighting.model ? 'node' : 'unknown');
       const existing = this.repo.byMac(sighting.mac);
       const taken = (n: string) => this.repo.byName(n) !== undefined;
       if (!existing) {
@@ -86,39 +204,117 @@ export class DeviceRegistry {
           type,
           virtual: false,
           model: type === 'node' ? sighting.model ?? null : null,
-          image: type === 'node' ? image ?? null : null,
+          image: type === 'node' && sighting.model ? this.defaultImageOf(sighting.model) : null,
           conf: {},
           createdAt: Date.now() / 1000,
         };
         this.repo.insert(device);
         this.logNew(device, false);
-        return { device, created: true, converted: false };
+        this.emit({ kind: 'added', device });
+        return { device, created: true, converted: false, messages: [] };
       }
-      const device = { ...existing };
-      let changed = false;
-      if (sighting.ip && !device.ip) {
+      if (existing.type === 'server') return { device: existing, created: false, converted: false, messages: [] };
+      let device = { ...existing };
+      // The IP is sticky: only filled in, or moved into walt-net from outside.
+      if (sighting.ip && (!device.ip || (!this.inWaltNet(device.ip) && this.inWaltNet(sighting.ip)))) {
         device.ip = sighting.ip;
-        changed = true;
+        this.repo.update(device);
+        this.emit({ kind: 'updated', device });
       }
+      const messages: string[] = [];
       let converted = false;
       if (existing.type === 'unknown' && type !== 'unknown') {
-        if (existing.name.includes('unknown')) {
-          const newName = uniqueName(generatedName(type, device.mac), (n) => n !== existing.name && taken(n));
-          this.logs.platform('devices', `renamed ${existing.name} to ${newName} for clarity`);
-          device.name = newName;
-        }
-        device.type = type;
-        if (type === 'node') {
-          device.model = sighting.model ?? null;
-          device.image = image ?? null;
-        }
+        device = this.convert(device, type, sighting.model, messages);
         converted = true;
-        changed = true;
       }
-      if (changed) this.repo.update(device);
-      if (converted) this.logNew(device, true);
-      return { device, created: false, converted };
+      return { device, created: false, converted, messages };
     });
+  }
+
+  /**
+   * Turn an unknown device into a node or a switch: rename it if its name still says "unknown"
+   * (logged `renamed A to B for clarity`, and "Renaming A to B for clarity." for the requester), then
+   * log it as new equipment "(device type previously unknown)".
+   */
+  convert(device: Device, type: 'node' | 'switch' | DeviceType, model: string | undefined, messages: string[]): Device {
+    return this.repo.transaction(() => {
+      const updated: Device = { ...device, type };
+      if (device.name.includes('unknown')) {
+        const newName = uniqueName(generatedName(type, device.mac), (n) => n !== device.name && this.repo.byName(n) !== undefined);
+        this.logs.platform('devices', `renamed ${device.name} to ${newName} for clarity`);
+        messages.push(`Renaming ${device.name} to ${newName} for clarity.`);
+        updated.name = newName;
+      }
+      if (type === 'node') {
+        updated.model = model ?? device.model;
+        updated.image = updated.model ? this.defaultImageOf(updated.model) : null;
+      }
+      this.repo.update(updated);
+      this.logNew(updated, true);
+      this.emit({ kind: 'converted', device: updated, from: device.type });
+      return updated;
+    });
+  }
+
+  /** `walt device rename` / `walt node rename`: a valid, unused host name; the server keeps its name. */
+  rename(oldName: string, newName: string): Device {
+    return this.repo.transaction(() => {
+      const device = this.get(oldName);
+      if (device.type === 'server') throw forbidden(`${oldName} is the WalT server: it keeps its name.`);
+      checkNewDeviceName(newName, (n) => this.repo.byName(n) !== undefined);
+      if (isDeviceSetKeyword(newName)) throw invalid(`'${newName}' is a device set keyword (see 'walt help show device-sets'): choose another name.`);
+      const renamed = { ...device, name: newName };
+      this.repo.update(renamed);
+      this.emit({ kind: 'renamed', device: renamed, from: oldName });
+      return renamed;
+    });
+  }
+
+  /** Lines this device issued (console streams excluded): `walt device forget` refuses without --force. */
+  countLogLines(mac: string): number {
+    return this.repo.countLogLines(mac);
+  }
+
+  /**
+   * `walt device forget`: delete a device and its logs. Without `force`, a device that has log lines
+   * (console streams aside) is kept. The server and virtual nodes cannot be forgotten this way.
+   */
+  forget(name: string, force: boolean): { device: Device; deletedLines: number } {
+    return this.repo.transaction(() => {
+      const device = this.get(name);
+      if (device.type === 'server') throw forbidden(`${name} is the WalT server: it cannot be forgotten.`);
+      if (device.virtual) throw invalid(`${name} is a virtual node: use 'walt node remove ${name}' instead.`);
+      const lines = this.repo.countLogLines(device.mac);
+      if (lines > 0 && !force) {
+        throw conflict(`will not forget ${name}: this would delete ${lines} log line${lines === 1 ? '' : 's'} from history; use --force to proceed.`);
+      }
+      for (const hook of this.forgetHooks) hook(device);
+      const deletedLines = this.repo.deleteWithLogs(device.mac);
+      this.logsRepo.resetCache?.(); // its cached stream ids may name deleted streams
+      this.emit({ kind: 'forgotten', device });
+      return { device, deletedLines };
+    });
+  }
+
+  /** Store new settings (merged into conf) and/or a new image; the caller has validated them. */
+  update(mac: string, patch: { conf?: Record<string, unknown>; image?: string }): Device {
+    return this.repo.transaction(() => {
+      const device = this.repo.byMac(mac);
+      if (!device) throw notFound(`no device with MAC ${mac}`);
+      const updated: Device = {
+        ...device,
+        conf: patch.conf ? { ...device.conf, ...patch.conf } : device.conf,
+        image: patch.image ?? device.image,
+      };
+      this.repo.update(updated);
+      this.emit({ kind: 'updated', device: updated });
+      return updated;
+    });
+  }
+
+  /** Several writes as one: all or nothing. */
+  transaction<T>(fn: () => T): T {
+    return this.repo.transaction(fn);
   }
 
   private logNew(d: Device, previouslyUnknown: boolean): void {

@@ -45,6 +45,33 @@ export class ExtensionRegistry {
     for (const t of c.helpTopics) this.topics.set(t.name, { plugin, value: t });
   }
 
+  /**
+   * Withdraw every contribution of a plugin (one that failed at run time), so the platform stops
+   * using it. Returns what was withdrawn.
+   */
+  remove(plugin: string): PluginContributions {
+    const out = emptyContributions();
+    const take = <T>(map: Map<string, Contribution<T>>, into: T[]) => {
+      for (const [id, c] of map) {
+        if (c.plugin === plugin) {
+          into.push(c.value);
+          map.delete(id);
+        }
+      }
+    };
+    take(this.models, out.nodeModels);
+    take(this.protocols, out.bootProtocols);
+    take(this.drivers, out.switchDrivers);
+    take(this.topics, out.helpTopics);
+    return out;
+  }
+
+  /** The plugin that contributed a node model, boot protocol, switch driver or help topic. */
+  ownerOf(kind: 'nodeModel' | 'bootProtocol' | 'switchDriver' | 'helpTopic', id: string): string | undefined {
+    const map = { nodeModel: this.models, bootProtocol: this.protocols, switchDriver: this.drivers, helpTopic: this.topics }[kind];
+    return map.get(id)?.plugin;
+  }
+
   nodeModel(id: string): NodeModel | undefined {
     return this.models.get(id)?.value;
   }

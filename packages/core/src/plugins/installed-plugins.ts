@@ -6,14 +6,34 @@ export function pluginsDir(dataDir: string): string {
   return join(dataDir, 'plugins');
 }
 
-/** Names of the plugins installed in the data dir (its package.json dependencies, minus the SDK link). */
-export function installedPlugins(dataDir: string): string[] {
+/** The dependency that links the plugins folder to the server's own SDK; not a plugin. */
+export const SDK_PACKAGE = '@walt/sdk';
+
+/** The private project's package.json: npm keeps dependencies sorted, so install order is kept aside. */
+export interface PluginsProject {
+  dependencies?: Record<string, string>;
+  /** Plugin names in the order they were added: earlier ones load first, and so win a conflict. */
+  walt?: { installOrder?: string[] };
+}
+
+export function readPluginsProject(dataDir: string): PluginsProject | undefined {
   const file = join(pluginsDir(dataDir), 'package.json');
-  if (!existsSync(file)) return [];
+  if (!existsSync(file)) return undefined;
   try {
-    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { dependencies?: Record<string, string> };
-    return Object.keys(pkg.dependencies ?? {}).filter((n) => !n.startsWith('@walt/sdk'));
+    return JSON.parse(readFileSync(file, 'utf8')) as PluginsProject;
   } catch {
-    return [];
+    return undefined;
   }
+}
+
+/**
+ * Names of the plugins installed in the data dir (its package.json dependencies, minus the SDK
+ * link), in installation order; any not recorded there (edited by hand) come last, by name.
+ */
+export function installedPlugins(dataDir: string): string[] {
+  const project = readPluginsProject(dataDir);
+  const names = Object.keys(project?.dependencies ?? {}).filter((n) => n !== SDK_PACKAGE);
+  const order = project?.walt?.installOrder ?? [];
+  const rank = (n: string) => (order.includes(n) ? order.indexOf(n) : order.length);
+  return names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }

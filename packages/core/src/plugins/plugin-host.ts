@@ -1,8 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, realpathSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   SDK_API_VERSION,
+  defineBootProtocol,
+  defineHelpTopic,
+  defineNodeModel,
+  defineSwitchDriver,
   isWaltPlugin,
   validateSettings,
   type PluginApi,
@@ -12,59 +16,72 @@ import {
   type WaltPlugin,
 } from '@walt/sdk';
 import { ExtensionRegistry, emptyContributions, type PluginContributions } from './extension-registry.js';
-import { readPluginManifest, type PluginManifest } from './plugin-manifest.js';
 import { locatePackage } from './package-locator.js';
-import type { PluginLoadResult } from './plugin-report.js';
 import { createPluginCache } from './plugin-cache.js';
+import { readPluginManifest, type PluginManifest } from './plugin-manifest.js';
+import { isFailureLine, noContributions, reportLine, reportLines, type PluginLoadResult } from './plugin-report.js';
+import type { PluginSource } from './plugin-sources.js';
 
-export interface PluginSource {
-  /** Package name or folder path. */
-  spec: string;
-  origin: PluginLoadResult['origin'];
-  settings?: Record<string, unknown>;
-  enabled?: boolean;
-}
+export type { PluginSource } from './plugin-sources.js';
 
 export interface PluginHostOptions {
-  /** Folders to resolve package names from (the server's install, the data dir's plugins folder). */
-  resolveFrom: string[];
-  /** Per-plugin timeout for import + register, in ms. */
+  /** Per-plugin limit, in ms, for import + register() and for each lifecycle hook (config key plugin-timeout). */
   timeoutMs: number;
   dataDir: string;
   snmp: SnmpSessionFactory;
-  /** Where plugin loggers write (platform log stream platform.plugins.<name>). */
+  /** Where plugin loggers write (platform log, stream platform.plugins). */
   log: (plugin: string, level: keyof PluginLogger, message: string) => void;
+  /** Where the host's report lines go (platform log, stream platform.plugins). */
+  report?: (line: string, isError: boolean) => void;
+  /** Called when the results change: after loading, and when a plugin fails at run time. */
+  onChange?: (results: readonly PluginLoadResult[]) => void;
 }
 
 /** A plugin that loaded: its definition and lifecycle hooks. */
 interface LoadedPlugin {
   plugin: WaltPlugin;
+  /** The package folder, as found and as resolved (stack traces name the real path). */
+  paths: string[];
+  result: PluginLoadResult;
   ready: Array<() => void | Promise<void>>;
   shutdown: Array<() => void | Promise<void>>;
 }
 
-/** A plugin failure; built-in failures stop the server (fail fast), others are reported and skipped. */
-export class PluginLoadError extends Error {}
+/** A built-in plugin failed: the server must not start (fail fast, as Fastify does for its plugins). */
+export class PluginLoadError extends Error {
+  override name = 'PluginLoadError';
+}
 
 /**
- * Discovers, checks, loads and isolates plugins. A plugin's contributions are registered all at once,
- * only after its register() finished in time without error and without conflicts, so a failing
- * plugin leaves nothing behind.
+ * Discovers, checks, loads and isolates plugins. A plugin's contributions are registered all at
+ * once, only after its register() finished in time, without error and without conflicts, so a
+ * failing plugin leaves nothing behind. Built-ins fail fast; the others are reported and skipped
+ * (Backstage's per-plugin boot-failure policy), and a plugin that fails at run time is withdrawn.
  */
 export class PluginHost {
   readonly registry = new ExtensionRegistry();
   readonly results: PluginLoadResult[] = [];
-  private readonly loaded: LoadedPlugin[] = [];
+  private readonly loaded = new Map<string, LoadedPlugin>();
 
   constructor(private readonly options: PluginHostOptions) {}
 
-  async loadAll(sources: readonly PluginSource[]): Promise<PluginLoadResult[]> {
-    for (const source of sources) {
-      const result = await this.load(source);
-      this.results.push(result);
-      if (result.status === 'failed' && source.origin === 'builtin') {
-        throw new PluginLoadError(`built-in plugin ${result.name} failed to load: ${result.error}`);
+  /**
+   * Load every source in order. Throws PluginLoadError when a built-in fails (unless failFast is
+   * false, for a dry run); any other failure is recorded in the results.
+   */
+  async loadAll(sources: readonly PluginSource[], { failFast = true }: { failFast?: boolean } = {}): Promise<PluginLoadResult[]> {
+    try {
+      for (const source of sources) {
+        const result = await this.load(source);
+        this.results.push(result);
+        if (failFast && result.status === 'failed' && source.origin === 'builtin') {
+          throw new PluginLoadError(`built-in plugin ${result.name} failed to load: ${result.error}`);
+        }
       }
+      this.warnAboutMissingBootProtocols();
+    } finally {
+      for (const line of reportLines(this.results)) this.options.report?.(line, isFailureLine(line));
+      this.options.onChange?.(this.results);
     }
     return this.results;
   }
@@ -75,129 +92,237 @@ export class PluginHost {
       name: source.spec,
       version: null,
       origin: source.origin,
+      spec: source.spec,
+      dir: null,
       status: 'failed',
-      contributes: { nodeModels: [], bootProtocols: [], switchDrivers: [], helpTopics: [] },
+      failedAt: 'load',
+      contributes: noContributions(),
+      warnings: [],
       loadMs: 0,
     };
     const done = (patch: Partial<PluginLoadResult>) => Object.assign(result, patch, { loadMs: Math.round(performance.now() - started) });
-    if (source.enabled === false) return done({ status: 'disabled' });
+    if (source.enabled === false) return done({ status: 'disabled', failedAt: undefined });
 
-    const dir = locatePackage(source.spec, this.options.resolveFrom);
-    if (!dir) return done({ error: `package not found (install it with 'walt-server plugins add ${source.spec}')` });
-    const { manifest, problems } = readPluginManifest(dir);
-    if (!manifest) return done({ error: problems.join('; ') });
-    result.name = manifest.name;
-    result.version = manifest.version;
-    if (this.results.some((r) => r.name === manifest.name && r.status === 'loaded') || this.loaded.some((l) => l.plugin.name === manifest.name)) {
-      return done({ error: 'duplicate: a plugin with this name is already loaded' });
-    }
+    const dir = locatePackage(source.spec, source.resolveFrom);
+    if (!dir) return done({ error: notFoundMessage(source) });
+    result.dir = dir;
+    const check = readPluginManifest(dir);
+    if (check.name) result.name = check.name;
+    result.version = check.version;
+    const manifest = check.manifest;
+    if (!manifest) return done({ error: check.problems.join('; ') });
+    const twin = this.loaded.get(manifest.name);
+    if (twin) return done({ error: `another copy is already loaded (${twin.result.origin}, from ${twin.result.dir}); remove one of them` });
+
+    const session = { open: true };
     try {
-      const contributions = await withTimeout(this.run(manifest, source), this.options.timeoutMs, manifest.name);
-      this.registry.add(manifest.name, contributions.contributions);
-      this.loaded.push(contributions.loaded);
+      const attempt = this.run(manifest, source, session, result);
+      const { contributions, loaded } = await withTimeout(
+        attempt,
+        this.options.timeoutMs,
+        `did not finish loading within ${this.options.timeoutMs} ms (its module or register() never resolved; the limit is the config key plugin-timeout)`,
+      );
+      this.registry.add(manifest.name, contributions);
+      this.loaded.set(manifest.name, loaded);
       return done({
         status: 'loaded',
+        failedAt: undefined,
         contributes: {
-          nodeModels: contributions.contributions.nodeModels.map((m) => m.id),
-          bootProtocols: contributions.contributions.bootProtocols.map((p) => p.id),
-          switchDrivers: contributions.contributions.switchDrivers.map((d) => d.id),
-          helpTopics: contributions.contributions.helpTopics.map((t) => t.name),
+          nodeModels: contributions.nodeModels.map((m) => m.id),
+          bootProtocols: contributions.bootProtocols.map((p) => p.id),
+          switchDrivers: contributions.switchDrivers.map((d) => d.id),
+          helpTopics: contributions.helpTopics.map((t) => t.name),
         },
       });
     } catch (e) {
       return done({ error: oneLine(e) });
+    } finally {
+      // Whatever happens, a plugin cannot contribute once its load is decided (e.g. after a timeout).
+      session.open = false;
     }
   }
 
-  private async run(manifest: PluginManifest, source: PluginSource): Promise<{ contributions: PluginContributions; loaded: LoadedPlugin }> {
-    const mod = (await import(pathToFileURL(manifest.entry).href)) as { default?: unknown };
-    const plugin = mod.default;
-    if (!isWaltPlugin(plugin)) throw new Error('its default export is not a plugin (export default definePlugin({...}))');
+  private async run(
+    manifest: PluginManifest,
+    source: PluginSource,
+    session: { open: boolean },
+    result: PluginLoadResult,
+  ): Promise<{ contributions: PluginContributions; loaded: LoadedPlugin }> {
+    const plugin = await importPlugin(manifest);
     if (plugin.name !== manifest.name) throw new Error(`definePlugin name '${plugin.name}' differs from the package name`);
-    if (plugin.version !== manifest.version) throw new Error(`definePlugin version ${plugin.version} differs from package.json ${manifest.version}`);
-    if (plugin.apiVersion !== SDK_API_VERSION) throw new Error(`written for plugin API version ${plugin.apiVersion}, this server speaks version ${SDK_API_VERSION}`);
+    if (plugin.version !== manifest.version) throw new Error(`definePlugin version ${plugin.version} differs from package.json version ${manifest.version}`);
+    if (plugin.apiVersion !== SDK_API_VERSION) {
+      throw new Error(`definePlugin declares plugin API version ${plugin.apiVersion}, this server speaks version ${SDK_API_VERSION}`);
+    }
     const settings = validateSettings(plugin.settings ?? {}, source.settings ?? {});
-    if (!settings.ok) throw new Error(`invalid settings: ${settings.errors.join('; ')}`);
+    if (!settings.ok) throw new Error(`invalid settings in ${source.declaredIn}: ${settings.errors.join('; ')}`);
 
     const contributions = emptyContributions();
-    const loaded: LoadedPlugin = { plugin, ready: [], shutdown: [] };
-    let open = true;
-    const guard = (what: string) => {
-      if (!open) throw new Error(`${plugin.name} called api.${what} after register() returned`);
-    };
+    const loaded: LoadedPlugin = { plugin, result, paths: packagePaths(manifest.dir), ready: [], shutdown: [] };
+    const contribute =
+      <T>(what: string, check: (v: T) => T, into: T[]) =>
+      (value: T) => {
+        if (!session.open) {
+          // Thrown from a timer this would crash the server: ignore it, and say so.
+          this.options.log(plugin.name, 'warn', `api.${what}() called after its load was over: ignored`);
+          return;
+        }
+        into.push(check(value));
+      };
     const dataDir = join(this.options.dataDir, 'plugin-data', plugin.name.replace('/', '__'));
     mkdirSync(dataDir, { recursive: true });
-    const log = this.options.log;
+    const log = (level: keyof PluginLogger) => (message: string) => this.options.log(plugin.name, level, oneLineText(String(message)));
     const context: PluginContext = {
       name: plugin.name,
-      settings: settings.value,
-      logger: {
-        debug: (m) => log(plugin.name, 'debug', m),
-        info: (m) => log(plugin.name, 'info', m),
-        warn: (m) => log(plugin.name, 'warn', m),
-        error: (m) => log(plugin.name, 'error', m),
-      },
+      settings: Object.freeze(settings.value),
+      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
       cache: createPluginCache(),
       snmp: this.options.snmp,
       dataDir,
     };
-    const api: PluginApi = {
+    const api: PluginApi = Object.freeze({
       context,
       apiVersion: SDK_API_VERSION,
-      nodeModel: (m) => (guard('nodeModel'), contributions.nodeModels.push(m)),
-      bootProtocol: (p) => (guard('bootProtocol'), contributions.bootProtocols.push(p)),
-      switchDriver: (d) => (guard('switchDriver'), contributions.switchDrivers.push(d)),
-      helpTopic: (t) => (guard('helpTopic'), contributions.helpTopics.push(t)),
-      onReady: (h) => (guard('onReady'), loaded.ready.push(h)),
-      onShutdown: (h) => (guard('onShutdown'), loaded.shutdown.push(h)),
-    };
+      nodeModel: contribute('nodeModel', defineNodeModel, contributions.nodeModels),
+      bootProtocol: contribute('bootProtocol', defineBootProtocol, contributions.bootProtocols),
+      switchDriver: contribute('switchDriver', defineSwitchDriver, contributions.switchDrivers),
+      helpTopic: contribute('helpTopic', defineHelpTopic, contributions.helpTopics),
+      onReady: contribute('onReady', checkHook, loaded.ready),
+      onShutdown: contribute('onShutdown', checkHook, loaded.shutdown),
+    });
     try {
       await plugin.register(api);
-    } finally {
-      open = false;
+    } catch (e) {
+      throw new Error(`register() threw: ${oneLine(e)}`);
     }
+    if (!session.open) throw new Error('register() finished after the load timeout');
     const conflicts = this.registry.conflicts(plugin.name, contributions);
     if (conflicts.length) throw new Error(`conflict: ${conflicts.join('; ')}`);
     return { contributions, loaded };
   }
 
-  /** Run the plugins' onReady hooks; a hook that throws is reported, not fatal. */
-  async ready(onError: (plugin: string, error: string) => void): Promise<void> {
-    for (const l of this.loaded) {
-      for (const h of l.ready) {
+  /** A model is usable only if some plugin speaks its boot protocol: say so, without failing anyone. */
+  private warnAboutMissingBootProtocols(): void {
+    for (const { plugin, value: model } of this.registry.nodeModels()) {
+      if (this.registry.bootProtocol(model.bootProtocol)) continue;
+      this.loaded.get(plugin)?.result.warnings.push(`node model ${model.id} uses boot protocol '${model.bootProtocol}', which no loaded plugin provides`);
+    }
+  }
+
+  /** Run the plugins' onReady hooks; a hook that throws or hangs fails its plugin, not the server. */
+  async ready(): Promise<void> {
+    for (const l of this.loaded.values()) {
+      for (const hook of l.ready) {
+        if (l.result.status !== 'loaded') break;
         try {
-          await withTimeout(Promise.resolve().then(h), this.options.timeoutMs, l.plugin.name);
+          await withTimeout(Promise.resolve().then(hook), this.options.timeoutMs, `onReady did not finish within ${this.options.timeoutMs} ms`);
         } catch (e) {
-          onError(l.plugin.name, oneLine(e));
+          this.fail(l.plugin.name, 'ready', e);
         }
       }
     }
   }
 
+  /**
+   * Isolate a plugin that failed at run time (a hook or a contribution threw): withdraw all its
+   * contributions, record why, and report it. Services that call into plugin code use this.
+   */
+  fail(pluginName: string, phase: 'ready' | 'runtime', error: unknown): void {
+    const l = this.loaded.get(pluginName);
+    if (!l || l.result.status !== 'loaded') return;
+    this.registry.remove(pluginName);
+    Object.assign(l.result, { status: 'failed', failedAt: phase, error: oneLine(error) });
+    this.options.report?.(reportLine(l.result), true);
+    this.options.onChange?.(this.results);
+  }
+
+  /**
+   * An error nobody caught (a plugin's timer or promise): if a plugin's code raised it, isolate that
+   * plugin and return true; otherwise return false (a server bug: the caller decides).
+   */
+  handleUncaught(error: unknown): boolean {
+    const stack = error instanceof Error ? (error.stack ?? '') : '';
+    for (const l of this.loaded.values()) {
+      if (l.paths.some((p) => stack.includes(p))) {
+        this.fail(l.plugin.name, 'runtime', error);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Run onShutdown hooks, last loaded first; failures are ignored (the server is stopping anyway). */
   async shutdown(): Promise<void> {
-    for (const l of [...this.loaded].reverse()) {
-      for (const h of l.shutdown) {
+    for (const l of [...this.loaded.values()].reverse()) {
+      for (const hook of l.shutdown) {
         try {
-          await withTimeout(Promise.resolve().then(h), this.options.timeoutMs, l.plugin.name);
+          await withTimeout(Promise.resolve().then(hook), this.options.timeoutMs, 'onShutdown timed out');
         } catch {
-          /* shutting down anyway */
+          /* keep stopping */
         }
       }
     }
   }
+}
+
+/** Import the entry point and check its default export, with messages that say what to fix. */
+async function importPlugin(manifest: PluginManifest): Promise<WaltPlugin> {
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(manifest.entry).href)) as { default?: unknown };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const rel = relative(manifest.dir, manifest.entry);
+    if (err.code === 'ERR_MODULE_NOT_FOUND' && /['"]@walt\/sdk['"]/.test(err.message)) {
+      throw new Error(`cannot resolve @walt/sdk from ${manifest.dir} (install it with 'walt-server plugins add ${manifest.dir}', which links the server's SDK)`);
+    }
+    throw new Error(`cannot import ${rel}: ${oneLine(err)}`);
+  }
+  const plugin = mod.default;
+  if (!isWaltPlugin(plugin)) throw new Error('its default export is not a plugin (export default definePlugin({...}) from @walt/sdk)');
+  return plugin;
+}
+
+function packagePaths(dir: string): string[] {
+  const paths = new Set([dir, pathToFileURL(dir).href]);
+  try {
+    const real = realpathSync(dir);
+    paths.add(real).add(pathToFileURL(real).href);
+  } catch {
+    /* keep the path as found */
+  }
+  return [...paths].map((p) => (p.endsWith('/') ? p : `${p}/`));
+}
+
+function checkHook(hook: () => void | Promise<void>): () => void | Promise<void> {
+  if (typeof hook !== 'function') throw new TypeError('a lifecycle hook must be a function');
+  return hook;
+}
+
+function notFoundMessage(source: PluginSource): string {
+  switch (source.origin) {
+    case 'builtin':
+      return 'package not found (the WalT installation is incomplete: reinstall it)';
+    case 'installed':
+      return `listed in ${source.declaredIn} but not installed (run 'walt-server plugins add ${source.spec}' again, or remove it)`;
+    case 'config':
+      return `package not found (named in ${source.declaredIn}; install it with 'walt-server plugins add <npm-spec>' or fix the entry)`;
+  }
+}
+
+function oneLineText(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' | ').trim();
 }
 
 function oneLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n')[0] || 'unknown error';
+  return msg.split('\n').map((l) => l.trim()).find(Boolean) ?? 'unknown error';
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<T> {
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms (register() never finished)`)), ms);
-    timer.unref();
+    timer = setTimeout(() => reject(new Error(message)), ms);
   });
-  void name;
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { SDK_API_VERSION, isPluginName } from '@walt/sdk';
+import { join, normalize } from 'node:path';
+import semver from 'semver';
+import { SDK_API_VERSION, SDK_VERSION, isPluginName } from '@walt/sdk';
 
 /** What the host reads from a plugin's package.json, once checked. */
 export interface PluginManifest {
@@ -12,75 +13,120 @@ export interface PluginManifest {
   dir: string;
 }
 
+/** The outcome of a manifest check: the manifest, or every reason the package is refused. */
+export interface ManifestCheck {
+  /** The package name as written, even when it is not a valid plugin name (for messages). */
+  name: string | null;
+  version: string | null;
+  manifest?: PluginManifest;
+  problems: string[];
+}
+
+/** What a check needs to know of the package's files, on disk or inside a tarball. */
+export interface PackageFiles {
+  /** Is there a file or folder at this path (relative to the package root, forward slashes)? */
+  has(relativePath: string): boolean;
+}
+
+/** Packages a plugin must share with the server, never bring its own copy of. */
+const HOST_PACKAGES = ['@walt/sdk', '@walt/core'];
+
 /**
- * Check a plugin package the way Homebridge and Node-RED do before running any of its code:
- * name pattern, keyword, API version, @walt/sdk as a peer (never bundled), and an entry point.
- * Returns the manifest, or the list of reasons it is refused.
+ * Check a plugin package the way Homebridge and Node-RED do before running any of its code: name
+ * pattern, keyword, API version, @walt/sdk as a peer whose range this server's SDK satisfies, no
+ * bundled copy of the SDK or core, and an entry point that exists inside the package.
  */
-export function readPluginManifest(dir: string): { manifest?: PluginManifest; problems: string[] } {
-  const file = join(dir, 'package.json');
-  let pkg: Record<string, unknown>;
-  try {
-    pkg = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    return { problems: [`cannot read ${file} (${(e as Error).message.split('\n')[0]})`] };
+export function checkPluginPackage(pkg: unknown, dir: string, files: PackageFiles): ManifestCheck {
+  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) {
+    return { name: null, version: null, problems: ['package.json is not a JSON object'] };
   }
+  const p = pkg as Record<string, unknown>;
   const problems: string[] = [];
-  const name = typeof pkg.name === 'string' ? pkg.name : '';
-  if (!isPluginName(name)) {
-    problems.push(`package name ${JSON.stringify(pkg.name)} is not a plugin name (@walt/plugin-*, walt-plugin-* or @scope/walt-plugin-*)`);
+  const name = typeof p.name === 'string' && p.name ? p.name : null;
+  const version = typeof p.version === 'string' && p.version ? p.version : null;
+  if (!name || !isPluginName(name)) {
+    problems.push(`package name ${JSON.stringify(p.name ?? null)} is not a plugin name (use @walt/plugin-*, walt-plugin-* or @scope/walt-plugin-*)`);
   }
-  const version = typeof pkg.version === 'string' ? pkg.version : '';
-  if (!version) problems.push('package.json has no version');
-  const keywords = Array.isArray(pkg.keywords) ? pkg.keywords : [];
+  if (!version || !semver.valid(version)) problems.push(`package.json version ${JSON.stringify(p.version ?? null)} is not a semver version`);
+  const keywords = Array.isArray(p.keywords) ? p.keywords : [];
   if (!keywords.includes('walt-plugin')) problems.push("package.json keywords must include 'walt-plugin'");
 
-  const walt = pkg.walt as { apiVersion?: unknown } | undefined;
-  const apiVersion = typeof walt?.apiVersion === 'string' ? Number(walt.apiVersion) : walt?.apiVersion;
-  if (typeof apiVersion !== 'number' || !Number.isInteger(apiVersion)) {
+  const walt = p.walt as { apiVersion?: unknown } | undefined;
+  const rawApi = walt?.apiVersion;
+  const apiVersion = typeof rawApi === 'string' && /^\d+$/.test(rawApi) ? Number(rawApi) : rawApi;
+  if (typeof apiVersion !== 'number' || !Number.isSafeInteger(apiVersion)) {
     problems.push('package.json needs a "walt": {"apiVersion": N} block');
   } else if (apiVersion !== SDK_API_VERSION) {
     problems.push(`written for plugin API version ${apiVersion}, this server speaks version ${SDK_API_VERSION}`);
   }
 
-  const peers = (pkg.peerDependencies ?? {}) as Record<string, unknown>;
-  if (!peers['@walt/sdk']) problems.push('@walt/sdk must be a peerDependency');
-  for (const field of ['dependencies', 'bundledDependencies', 'bundleDependencies']) {
-    const deps = pkg[field];
-    const names = Array.isArray(deps) ? deps : Object.keys((deps ?? {}) as object);
-    for (const host of ['@walt/sdk', '@walt/core']) {
-      if (names.includes(host)) problems.push(`bundles ${host} in ${field} (it must be a peerDependency, shared with the server)`);
+  const peers = isRecord(p.peerDependencies) ? p.peerDependencies : {};
+  const sdkRange = peers['@walt/sdk'];
+  if (typeof sdkRange !== 'string' || !sdkRange) {
+    problems.push('@walt/sdk must be a peerDependency (e.g. "peerDependencies": {"@walt/sdk": "^1"})');
+  } else if (semver.validRange(sdkRange) === null) {
+    problems.push(`peerDependencies @walt/sdk ${JSON.stringify(sdkRange)} is not a semver range`);
+  } else if (!semver.satisfies(SDK_VERSION, sdkRange, { includePrerelease: true })) {
+    problems.push(`requires @walt/sdk ${sdkRange}, this server provides ${SDK_VERSION}`);
+  }
+  for (const field of ['dependencies', 'optionalDependencies', 'bundledDependencies', 'bundleDependencies']) {
+    const deps = p[field];
+    const names = Array.isArray(deps) ? deps : isRecord(deps) ? Object.keys(deps) : [];
+    for (const host of HOST_PACKAGES) {
+      if (names.includes(host)) problems.push(`bundles ${host} in ${field} (make it a peerDependency: the server provides it)`);
     }
   }
-  if (existsSync(join(dir, 'node_modules', '@walt', 'sdk'))) {
-    problems.push('ships its own copy of @walt/sdk in node_modules (remove it: the server provides the SDK)');
+  for (const host of HOST_PACKAGES) {
+    if (files.has(`node_modules/${host}`)) problems.push(`ships its own copy of ${host} in node_modules (remove it: the server provides it)`);
   }
 
-  const entryRel = entryOf(pkg);
-  if (!entryRel) problems.push('package.json has no entry point ("exports" or "main")');
-  const entry = entryRel ? join(dir, entryRel) : '';
-  if (entryRel && !existsSync(entry)) problems.push(`entry point ${entryRel} does not exist (was the plugin built?)`);
+  const entryRel = entryOf(p);
+  let entry = '';
+  if (!entryRel) problems.push('package.json has no ES entry point ("exports" "." with "import" or "default", or "main")');
+  else {
+    const rel = normalize(entryRel).replace(/\\/g, '/').replace(/^\.\//, '');
+    if (rel.startsWith('../') || rel === '..' || rel.startsWith('/')) problems.push(`entry point ${entryRel} is outside the package`);
+    else if (!files.has(rel)) problems.push(`entry point ${entryRel} is missing from the package (was the plugin built before packing?)`);
+    else entry = join(dir, rel);
+  }
 
-  if (problems.length) return { problems };
-  return { manifest: { name, version, apiVersion: apiVersion as number, entry, dir }, problems };
+  if (problems.length) return { name, version, problems };
+  return { name, version, problems, manifest: { name: name!, version: version!, apiVersion: apiVersion as number, entry, dir } };
 }
 
-/** The ES entry point: exports["."] (import/default) or exports as a string, else main, else index.js. */
-function entryOf(pkg: Record<string, unknown>): string | undefined {
-  const exp = pkg.exports;
+/** Check the plugin package installed in a folder. */
+export function readPluginManifest(dir: string): ManifestCheck {
+  const file = join(dir, 'package.json');
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    return { name: null, version: null, problems: [`cannot read ${file} (${(e as Error).message.split('\n')[0]})`] };
+  }
+  return checkPluginPackage(pkg, dir, { has: (rel) => existsSync(join(dir, rel)) });
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The ES entry point: exports["."] (import/node/default, nested) or a string export, else main, else index.js. */
+export function entryOf(pkg: Record<string, unknown>): string | undefined {
   const pick = (e: unknown): string | undefined => {
     if (typeof e === 'string') return e;
-    if (e && typeof e === 'object') {
-      const o = e as Record<string, unknown>;
-      return pick(o.import) ?? pick(o.default) ?? pick(o.node);
-    }
+    if (Array.isArray(e)) return e.map(pick).find((x) => x !== undefined);
+    if (isRecord(e)) return pick(e.import) ?? pick(e.node) ?? pick(e.default);
     return undefined;
   };
-  if (exp !== undefined) {
-    if (typeof exp === 'string') return exp;
-    const o = exp as Record<string, unknown>;
-    return pick('.' in o ? o['.'] : o);
+  const exp = pkg.exports;
+  if (exp !== undefined && exp !== null) {
+    if (typeof exp === 'string' || Array.isArray(exp)) return pick(exp);
+    if (isRecord(exp)) {
+      const subpaths = Object.keys(exp).some((k) => k.startsWith('.'));
+      return pick(subpaths ? exp['.'] : exp);
+    }
+    return undefined;
   }
-  if (typeof pkg.main === 'string') return pkg.main;
+  if (typeof pkg.main === 'string' && pkg.main) return pkg.main;
   return 'index.js';
 }

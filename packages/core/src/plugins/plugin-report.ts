@@ -1,25 +1,68 @@
-/** The outcome of loading one plugin, for the startup report and `walt-server plugins list`. */
+/** Where a plugin comes from; built-ins fail fast, the others are reported and skipped. */
+export type PluginOrigin = 'builtin' | 'config' | 'installed';
+
+/** The contribution ids of one plugin, by extension point. */
+export interface ContributionIds {
+  nodeModels: string[];
+  bootProtocols: string[];
+  switchDrivers: string[];
+  helpTopics: string[];
+}
+
+/** The outcome of loading one plugin, for the startup report, the API and `walt-server plugins list`. */
 export interface PluginLoadResult {
+  /** The package name; the spec (name or folder) when the package could not be read. */
   name: string;
   version: string | null;
-  origin: 'builtin' | 'config' | 'installed';
+  origin: PluginOrigin;
+  /** What was asked for: a package name or a folder path. */
+  spec: string;
+  /** The package folder, when found. */
+  dir: string | null;
   status: 'loaded' | 'failed' | 'disabled';
   /** Why it failed: one line that names the reason. */
   error?: string;
-  contributes: { nodeModels: string[]; bootProtocols: string[]; switchDrivers: string[]; helpTopics: string[] };
+  /** When it failed: while loading, or later at run time (onReady hook, a contribution that threw). */
+  failedAt?: 'load' | 'ready' | 'runtime';
+  contributes: ContributionIds;
+  /** Problems that do not stop the plugin (e.g. a model whose boot protocol no plugin provides). */
+  warnings: string[];
   loadMs: number;
 }
 
-/** Render the startup report lines (also written to the platform log, stream platform.plugins). */
+export const noContributions = (): ContributionIds => ({ nodeModels: [], bootProtocols: [], switchDrivers: [], helpTopics: [] });
+
+/** One plugin's line in the report. */
+export function reportLine(r: PluginLoadResult): string {
+  const id = `${r.name}${r.version ? '@' + r.version : ''}`;
+  if (r.status === 'disabled') return `plugin ${id} disabled by config`;
+  if (r.status === 'failed') {
+    const when = r.failedAt === 'ready' ? ' in onReady' : r.failedAt === 'runtime' ? ' at run time' : '';
+    return `plugin ${id} FAILED${when} (${r.origin}): ${r.error}`;
+  }
+  const parts = Object.entries(r.contributes)
+    .filter(([, ids]) => ids.length)
+    .map(([kind, ids]) => `${kind}=${(ids as string[]).join(',')}`);
+  return `plugin ${id} loaded (${r.origin}, ${r.loadMs} ms)${parts.length ? ': ' + parts.join(' ') : ', contributes nothing'}`;
+}
+
+/**
+ * The startup report (also written to the platform log, stream platform.plugins): one line per
+ * plugin, its warnings, then a summary.
+ */
 export function reportLines(results: readonly PluginLoadResult[]): string[] {
-  return results.map((r) => {
-    if (r.status === 'loaded') {
-      const parts = Object.entries(r.contributes)
-        .filter(([, ids]) => ids.length)
-        .map(([kind, ids]) => `${kind}=${ids.join(',')}`);
-      return `plugin ${r.name}@${r.version} loaded (${r.origin})${parts.length ? ': ' + parts.join(' ') : ''}`;
-    }
-    if (r.status === 'disabled') return `plugin ${r.name} disabled by config`;
-    return `plugin ${r.name}${r.version ? '@' + r.version : ''} FAILED (${r.origin}): ${r.error}`;
-  });
+  const lines: string[] = [];
+  for (const r of results) {
+    lines.push(reportLine(r));
+    for (const w of r.warnings) lines.push(`plugin ${r.name} warning: ${w}`);
+  }
+  const count = (s: PluginLoadResult['status']) => results.filter((r) => r.status === s).length;
+  const disabled = count('disabled');
+  lines.push(`plugins: ${count('loaded')} loaded, ${count('failed')} failed${disabled ? `, ${disabled} disabled` : ''}`);
+  return lines;
+}
+
+/** Is this report line about a failure (logged as an error)? */
+export function isFailureLine(line: string): boolean {
+  return / FAILED( |$)/.test(line);
 }

@@ -59,4 +59,50 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'settings',
     sql: `CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   },
+  {
+    id: 4,
+    name: 'dhcp-leases',
+    sql: `
+      CREATE TABLE dhcp_leases (
+        mac      TEXT PRIMARY KEY,
+        ip       TEXT NOT NULL UNIQUE,
+        bound_at REAL NOT NULL
+      );
+      CREATE TABLE dhcp_declined (
+        ip          TEXT PRIMARY KEY,
+        mac         TEXT NOT NULL,
+        declined_at REAL NOT NULL
+      );
+    `,
+  },
+  {
+    id: 5,
+    name: 'switches',
+    sql: `
+      -- Links between devices (mac1 < mac2); a port is NULL when unknown (walt device tree).
+      CREATE TABLE topology (
+        mac1      TEXT NOT NULL,
+        port1     INTEGER,
+        mac2      TEXT NOT NULL,
+        port2     INTEGER,
+        confirmed INTEGER NOT NULL,
+        last_seen REAL NOT NULL,
+        PRIMARY KEY (mac1, mac2)
+      );
+      -- Port names given with walt device port-config.
+      CREATE TABLE switch_ports (mac TEXT NOT NULL, port INTEGER NOT NULL, name TEXT NOT NULL, PRIMARY KEY (mac, port));
+      -- Switch ports WalT powered off (hard-reboot, powersave): restored at startup and on rescan.
+      CREATE TABLE poeoff (mac TEXT NOT NULL, port INTEGER NOT NULL, reason TEXT NOT NULL, since REAL NOT NULL, PRIMARY KEY (mac, port));
+      -- The driver probing chose for a switch, and its PoE port map, kept across restarts.
+      CREATE TABLE switch_drivers (
+        mac       TEXT PRIMARY KEY,
+        ip        TEXT,
+        driver    TEXT NOT NULL,
+        score     INTEGER NOT NULL,
+        poe_map   TEXT,
+        probed_at REAL NOT NULL
+      );
+      CREATE TABLE topology_scans (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
+    `,
+  },
 ];

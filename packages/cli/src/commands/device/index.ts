@@ -2,16 +2,19 @@ import type { Command } from 'commander';
 import type { CliContext } from '../../cli-context.js';
 import { addStubs } from '../stub-commands.js';
 import { registerDeviceShow } from './show.js';
+import { registerDeviceRename } from './rename.js';
+import { registerDeviceConfig } from './config.js';
+import { registerDeviceForget } from './forget.js';
 
 export function registerDeviceCommands(program: Command, ctx: CliContext): void {
   const device = program.command('device').description('management of WalT platform devices');
   registerDeviceShow(device, ctx);
+  registerDeviceRename(device, ctx);
+  registerDeviceConfig(device, ctx);
+  registerDeviceForget(device, ctx);
   addStubs(device, [
     { name: 'tree', description: 'print the network structure (from the last scan)', options: [['--all', 'include unknown devices, no pruning']] },
     { name: 'rescan', args: '[device-set]', description: 'rescan the network devices (default: server,explorable-switches)' },
-    { name: 'rename', args: '<old-name> <new-name>', description: 'rename a device' },
-    { name: 'config', args: '<device-set> [settings...]', description: 'get or set device settings (name=value)' },
-    { name: 'forget', args: '<device-name>', description: 'let WalT forget an obsolete device', options: [['--force', 'also when it has logs']] },
     { name: 'port-config', args: '<switch-name> [port-id] [settings...]', description: 'get or set switch port names' },
     { name: 'shell', args: '<device-name>', description: 'run an interactive shell on a device', options: [['--user <user>', 'ssh user name']] },
     { name: 'ping', args: '<device-name>', description: 'check that a device is reachable' },

@@ -1,24 +1,27 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../cli-context.js';
-import { columnate, paragraph, printJson } from '../../output/table.js';
+import { paragraph, printJson } from '../../output/table.js';
+import { columnateShrinking } from '../../output/shrink-columns.js';
 
-interface DeviceJson {
+/** A device as GET /api/v1/devices gives it. */
+export interface DeviceJson {
   name: string;
   ip: string | null;
   mac: string;
   type: string;
+  /** server, switch, node (virtual), node (vpn), node (physical), unknown */
+  typeLabel: string;
+  /** LAN/NAT inside walt-net, null otherwise (server, no ip, ip outside walt-net). */
+  netsetup: string | null;
   virtual: boolean;
+  model: string | null;
+  image: string | null;
   conf: Record<string, unknown>;
 }
 
-const TYPE_ORDER = ['server', 'switch', 'node (virtual)', 'node (physical)', 'unknown'];
+const TYPE_ORDER = ['server', 'switch', 'node (virtual)', 'node (vpn)', 'node (physical)', 'unknown'];
 
-function typeLabel(d: DeviceJson): string {
-  if (d.type === 'node') return d.virtual ? 'node (virtual)' : 'node (physical)';
-  return d.type;
-}
-
-/** `walt device show`: all devices, then the ones whose type is unknown. */
+/** `walt device show`: all devices, then the ones whose type is unknown (the original's two tables). */
 export function registerDeviceShow(device: Command, ctx: CliContext): void {
   device
     .command('show')
@@ -28,21 +31,21 @@ export function registerDeviceShow(device: Command, ctx: CliContext): void {
       const api = await ctx.api();
       const { devices } = await api.get<{ devices: DeviceJson[] }>('/api/v1/devices');
       if (opts.json) return printJson(devices);
-      const row = (d: DeviceJson) => [d.name, d.ip, d.mac, typeLabel(d), d.type === 'server' || !d.ip ? '' : d.conf.netsetup === 1 || d.conf.netsetup === 'NAT' ? 'NAT' : 'LAN'];
+      const row = (d: DeviceJson) => [d.name, d.ip, d.mac, d.typeLabel, d.netsetup];
       const sort = (a: DeviceJson, b: DeviceJson) =>
-        TYPE_ORDER.indexOf(typeLabel(a)) - TYPE_ORDER.indexOf(typeLabel(b)) || a.name.localeCompare(b.name);
+        TYPE_ORDER.indexOf(a.typeLabel) - TYPE_ORDER.indexOf(b.typeLabel) || a.name.localeCompare(b.name);
       const known = devices.filter((d) => d.type !== 'unknown').sort(sort);
       const unknown = devices.filter((d) => d.type === 'unknown').sort(sort);
       const headers = ['name', 'ip', 'mac', 'type', 'netsetup'];
       let text = paragraph(
         'The WalT network contains the following devices:',
-        columnate(headers, known.map(row)),
+        columnateShrinking(headers, known.map(row)),
         "tips:\n- use 'walt device tree' for a tree view of the network\n- use 'walt device forget <device_name>' to make WalT forget about an obsolete device",
       );
       if (unknown.length) {
         text += paragraph(
           'WalT also detected the following devices but could not detect their type:',
-          columnate(headers, unknown.map(row)),
+          columnateShrinking(headers, unknown.map(row)),
           "If one of them is actually a switch, use 'walt device config <name> type=switch' to fix this.",
         );
       }

@@ -1,16 +1,21 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../cli-context.js';
 import { CliError } from '../../cli-error.js';
+import { hasServerConfigured } from '../../client/client-config.js';
 import { listLocalTopics, readLocalTopic, renderMarkdown, type TopicSummary } from '../../help/help-topics.js';
+import { printJson } from '../../output/table.js';
 
-/** Topics shipped by plugins, from the server, when one is configured and answers. */
-async function serverTopics(ctx: CliContext): Promise<TopicSummary[]> {
-  if (!process.env.WALT_SERVER && !process.stdout.isTTY) return [];
+/** Plugin topics come from the server; help must stay fast and offline-friendly, so this waits a few seconds at most. */
+const SERVER_TOPICS_TIMEOUT_MS = 3000;
+
+/** Ask the server, when one is configured (never prompt for settings just to show help); undefined when it does not answer. */
+async function fromServer<T>(ctx: CliContext, path: string): Promise<T | undefined> {
+  if (!hasServerConfigured()) return undefined;
   try {
     const api = await ctx.api();
-    return (await api.get<{ topics: TopicSummary[] }>('/api/v1/help-topics')).topics;
+    return await api.get<T>(path, AbortSignal.timeout(SERVER_TOPICS_TIMEOUT_MS));
   } catch {
-    return [];
+    return undefined;
   }
 }
 
@@ -22,11 +27,11 @@ export function registerHelpCommands(program: Command, ctx: CliContext): void {
     .description('display help about a topic')
     .action(async (topic: string) => {
       let text = readLocalTopic(topic);
-      if (text === undefined && (await serverTopics(ctx)).some((t) => t.name === topic)) {
-        const api = await ctx.api();
-        text = (await api.get<{ markdown?: string }>(`/api/v1/help-topics/${encodeURIComponent(topic)}`)).markdown;
+      if (text === undefined && /^[a-z0-9][a-z0-9-]*$/.test(topic)) {
+        const answer = await fromServer<{ markdown?: string }>(ctx, `/api/v1/help-topics/${encodeURIComponent(topic)}`);
+        text = typeof answer?.markdown === 'string' ? answer.markdown : undefined;
       }
-      if (text === undefined) throw new CliError(`Sorry, no such help topic '${topic}'. (tip: use "walt help list")`);
+      if (text === undefined) throw new CliError(`Sorry, no such help topic '${topic}'. (tip: use "walt help list")`, 'not-found');
       ctx.out(renderMarkdown(text, !!process.stdout.isTTY));
     });
   help
@@ -34,10 +39,11 @@ export function registerHelpCommands(program: Command, ctx: CliContext): void {
     .description('list the help topics')
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const topics = [...listLocalTopics()];
-      for (const t of await serverTopics(ctx)) if (!topics.some((x) => x.name === t.name)) topics.push(t);
+      const topics: TopicSummary[] = [...listLocalTopics()];
+      const remote = (await fromServer<{ topics?: TopicSummary[] }>(ctx, '/api/v1/help-topics'))?.topics ?? [];
+      for (const t of remote) if (!topics.some((x) => x.name === t.name)) topics.push({ name: t.name, title: t.title });
       topics.sort((a, b) => a.name.localeCompare(b.name));
-      if (opts.json) return ctx.out(JSON.stringify(topics, null, 2));
+      if (opts.json) return printJson(topics);
       const width = Math.max(...topics.map((t) => t.name.length), 0);
       ctx.out(['The following help topics are available:', ...topics.map((t) => `  ${t.name.padEnd(width)} -- ${t.title}`)].join('\n'));
     });

@@ -1,18 +1,23 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../cli-context.js';
 import { addStubs } from '../stub-commands.js';
+import { registerNodeShow } from './show.js';
+import { registerNodeAcquire } from './acquire.js';
+import { registerNodeRelease } from './release.js';
+import { registerNodeBoot } from './boot.js';
+import { registerNodeConfig } from './config.js';
+import { registerNodeRename } from './rename.js';
 
-export function registerNodeCommands(program: Command, _ctx: CliContext): void {
+export function registerNodeCommands(program: Command, ctx: CliContext): void {
   const node = program.command('node').description('management of WalT nodes');
+  registerNodeShow(node, ctx);
+  registerNodeAcquire(node, ctx);
+  registerNodeRelease(node, ctx);
+  registerNodeBoot(node, ctx);
+  registerNodeConfig(node, ctx);
+  registerNodeRename(node, ctx);
   addStubs(node, [
-    { name: 'show', description: 'display your nodes (--all: free nodes and others\' too)', options: [['--all', 'show all nodes'], ['--names-only', 'print names only'], ['--json', 'print as JSON']] },
-    { name: 'acquire', args: '<node-set>', description: 'get ownership of nodes' },
-    { name: 'release', args: '<node-set>', description: 'release nodes (boot their default image)' },
-    { name: 'boot', args: '<node-set> <image-name-or-default>', description: 'let nodes boot an image', options: [['--yes', 'do not ask for confirmation']] },
-    { name: 'deploy', args: '<node-set> <image-name-or-default>', description: 'alias of boot' },
     { name: 'reboot', args: '<node-set>', description: 'reboot nodes', options: [['--hard', 'power-cycle (PoE) only']] },
-    { name: 'config', args: '<node-set> [settings...]', description: 'get or set node settings (name=value)' },
-    { name: 'rename', args: '<old-name> <new-name>', description: 'rename a node' },
     { name: 'create', args: '<node-name>', description: 'create a virtual node' },
     { name: 'remove', args: '<node-name>', description: 'remove a virtual node' },
     { name: 'wait', args: '<node-set>', description: 'wait until nodes are booted', options: [['--timeout <seconds>', 'give up after this many seconds']] },

@@ -1,0 +1,312 @@
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { Device } from '../../devices/device.js';
+import type { DeviceSighting } from '../../devices/device-registry.js';
+import { isNatNetsetup } from '../nat/netsetup.js';
+import { BootDecision, type BootProtocolSource } from './boot-decision.js';
+import type { DefaultImageFetcher } from './default-image-fetcher.js';
+import { DhcpParseError, parseDhcpPacket } from './dhcp-codec.js';
+import { DhcpMessageType } from './dhcp-packet.js';
+import { buildNak, buildReply } from './dhcp-reply.js';
+import { decodeDhcpRequest, type DhcpRequest } from './dhcp-request.js';
+import { ipToInt, type Ipv4Subnet } from './ipv4.js';
+import type { LeaseBook } from './lease-book.js';
+import { LogThrottle } from './log-throttle.js';
+
+/** The registry operations DHCP needs (DeviceRegistry provides them). */
+export interface DeviceDirectory {
+  byMac(mac: string): Device | undefined;
+  register(sighting: DeviceSighting): { device: Device };
+  defaultImageOf(model: string): string;
+}
+
+export interface DhcpServerDeps {
+  book: LeaseBook;
+  devices: DeviceDirectory;
+  protocols: BootProtocolSource;
+  /** Presence checks of default images before registering a node (absent: no check). */
+  images?: Pick<DefaultImageFetcher, 'check'>;
+  /** Run writes atomically (nestable: inner calls become savepoints). */
+  transaction<T>(fn: () => T): T;
+  /** A platform log line (topic dhcp). */
+  log(line: string, error?: boolean): void;
+}
+
+export interface DhcpServerOptions {
+  serverIp: string;
+  subnet: Ipv4Subnet;
+  /** BOOTP sname of replies. */
+  serverName: string;
+  port?: number;
+  /** Client port replies go to (68). */
+  replyPort?: number;
+  bindAddress?: string;
+  /** Where replies to clients without an address go: walt-net's broadcast address by default. */
+  broadcastAddress?: string;
+}
+
+interface PendingAck {
+  request: DhcpRequest;
+  ip: string;
+  model?: string;
+  changed: boolean;
+  undo: () => void;
+}
+
+/** Counters, for tests and diagnostics. */
+export interface DhcpStats {
+  received: number;
+  malformed: number;
+  offers: number;
+  acks: number;
+  naks: number;
+}
+
+/**
+ * The DHCP server of walt-net. Our own codec (docs/decisions/0002-dhcp-codec.md); every packet is
+ * handled inside a guard, so no input can stop it. Acknowledged leases and registrations are made
+ * durable before the ACK is sent, in one transaction per batch of requests (group commit).
+ */
+export class DhcpServer {
+  readonly stats: DhcpStats = { received: 0, malformed: 0, offers: 0, acks: 0, naks: 0 };
+  private socket?: Socket;
+  private pending: PendingAck[] = [];
+  private flushScheduled = false;
+  private readonly boot: BootDecision;
+  private readonly throttle: LogThrottle;
+  private readonly broadcast: string;
+
+  constructor(
+    private readonly deps: DhcpServerDeps,
+    private readonly options: DhcpServerOptions,
+  ) {
+    this.throttle = new LogThrottle((line) => deps.log(line, true));
+    this.boot = new BootDecision(deps.protocols, (protocol, what, e) =>
+      this.throttle.log(`plugin:${protocol}:${what}`, `boot protocol ${protocol} failed in ${what}(): ${(e as Error)?.message ?? e}`),
+    );
+    this.broadcast = options.broadcastAddress ?? options.subnet.broadcastString;
+  }
+
+  /** Bind (0.0.0.0:67 by default) with SO_BROADCAST. */
+  async start(): Promise<void> {
+    const socket = createSocket({ type: 'udp4' });
+    socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
+    socket.on('error', (e) => this.throttle.log('socket', `DHCP socket error: ${e.message}`));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind({ port: this.options.port ?? 67, address: this.options.bindAddress ?? '0.0.0.0' }, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    socket.setBroadcast(true);
+    try {
+      socket.setRecvBufferSize(4 * 1024 * 1024); // a boot storm arrives all at once
+    } catch {
+      /* the system maximum applies */
+    }
+    this.socket = socket;
+  }
+
+  get port(): number {
+    return this.socket?.address().port ?? 0;
+  }
+
+  async stop(): Promise<void> {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) await new Promise<void>((r) => socket.close(() => r()));
+  }
+
+  /** Every datagram goes through here; nothing thrown inside may escape to the socket. */
+  private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
+    this.stats.received++;
+    try {
+      this.handle(msg, rinfo);
+    } catch (e) {
+      this.stats.malformed++;
+      if (e instanceof DhcpParseError) this.throttle.log('malformed', `ignored a malformed DHCP packet from ${rinfo.address}: ${e.message}`);
+      else this.throttle.log('internal', `DHCP request from ${rinfo.address} failed: ${(e as Error)?.stack ?? e}`);
+    }
+  }
+
+  private handle(msg: Buffer, rinfo: RemoteInfo): void {
+    const request = decodeDhcpRequest(parseDhcpPacket(msg));
+    const p = request.packet;
+    if (p.giaddr !== '0.0.0.0') {
+      this.throttle.log(`relay:${p.giaddr}`, `ignored a relayed DHCP request (relay ${p.giaddr}): WalT serves walt-net directly`);
+      return;
+    }
+    if (!this.fromWaltNet(rinfo.address)) {
+      this.throttle.log(`foreign:${rinfo.address}`, `ignored a DHCP request from ${rinfo.address}, which is not on walt-net`);
+      return;
+    }
+    switch (request.type) {
+      case DhcpMessageType.DISCOVER:
+        return this.onDiscover(request);
+      case DhcpMessageType.REQUEST:
+        return this.onRequest(request);
+      case DhcpMessageType.DECLINE:
+        return this.onDecline(request);
+      case DhcpMessageType.INFORM:
+        return this.onInform(request, rinfo);
+      case DhcpMessageType.RELEASE:
+        return; // WalT addresses are sticky: the reservation stays
+    }
+  }
+
+  /** Clients without an address send from 0.0.0.0; others must be on walt-net (or local, for diagnostics). */
+  private fromWaltNet(address: string): boolean {
+    if (address === '0.0.0.0' || address.startsWith('127.')) return true;
+    try {
+      return this.options.subnet.contains(ipToInt(address));
+    } catch {
+      return false;
+    }
+  }
+
+  private onDiscover(request: DhcpRequest): void {
+    const mac = request.view.mac;
+    const ip = this.deps.book.offer(mac, request.requestedIp);
+    if (!ip) {
+      this.throttle.log('pool-empty', `no free address left on walt-net for ${mac}: forget unused devices or enlarge walt-net`);
+      return;
+    }
+    const device = this.deps.devices.byMac(mac);
+    this.stats.offers++;
+    this.send(request, this.reply(request, DhcpMessageType.OFFER, ip, device));
+  }
+
+  private onRequest(request: DhcpRequest): void {
+    const { mac } = request.view;
+    const { serverId } = request;
+    if (serverId !== undefined && serverId !== this.options.serverIp) {
+      this.deps.book.cancelOffer(mac); // SELECTING another server's offer
+      return;
+    }
+    const ciaddr = request.packet.ciaddr;
+    const ip = request.requestedIp ?? (ciaddr !== '0.0.0.0' ? ciaddr : undefined);
+    if (!ip) throw new DhcpParseError('REQUEST without a requested address nor ciaddr');
+    let n: number;
+    try {
+      n = ipToInt(ip);
+    } catch {
+      throw new DhcpParseError(`bad requested address ${ip}`);
+    }
+    if (!this.options.subnet.isHost(n) || !this.deps.book.canBind(mac, ip)) {
+      this.stats.naks++;
+      this.sendTo(buildNak(request, this.options.serverIp, `address ${ip} is not yours`), this.broadcast); // RFC 2131 4.1: NAKs are broadcast
+      return;
+    }
+    const { changed, undo } = this.deps.book.bind(mac, ip);
+    const model = this.boot.model(request.view);
+    const item: PendingAck = { request, ip, model, changed, undo };
+    const device = this.deps.devices.byMac(mac);
+    const images = this.deps.images;
+    if (model && images && (!device || device.type === 'unknown')) {
+      // Refresh the image presence cache the registry consults (usually answered from the cache).
+      images.check(this.deps.devices.defaultImageOf(model)).then(
+        () => this.enqueue(item),
+        () => this.enqueue(item),
+      );
+    } else this.enqueue(item);
+  }
+
+  private onDecline(request: DhcpRequest): void {
+    if (request.serverId !== undefined && request.serverId !== this.options.serverIp) return;
+    const ip = request.requestedIp;
+    if (!ip) throw new DhcpParseError('DECLINE without a requested address');
+    if (this.deps.book.leaseOf(request.view.mac) !== ip) return; // only the holder may decline its address
+    if (this.deps.book.decline(request.view.mac, ip)) {
+      this.deps.log(`${request.view.mac} declined ${ip} (the address answers already): it will not be handed out again`, true);
+    }
+  }
+
+  private onInform(request: DhcpRequest, rinfo: RemoteInfo): void {
+    const device = this.deps.devices.byMac(request.view.mac);
+    const from = request.packet.ciaddr !== '0.0.0.0' ? request.packet.ciaddr : rinfo.address;
+    const to = from === '0.0.0.0' ? this.broadcast : from;
+    this.sendTo(this.reply(request, DhcpMessageType.ACK, undefined, device), to);
+  }
+
+  private reply(request: DhcpRequest, type: DhcpMessageType.OFFER | DhcpMessageType.ACK, ip: string | undefined, device: Device | undefined): Buffer {
+    const bootDevice = device ? { name: device.name, type: device.type, ...(device.model ? { model: device.model } : {}) } : undefined;
+    const boot = this.boot.reply(request.view, this.boot.context(this.options.serverIp, bootDevice));
+    return buildReply(request, {
+      type,
+      yiaddr: ip,
+      serverIp: this.options.serverIp,
+      serverName: this.options.serverName,
+      subnet: this.options.subnet,
+      hostName: device?.name,
+      nat: isNatNetsetup(device?.conf),
+      boot,
+    });
+  }
+
+  private enqueue(item: PendingAck): void {
+    this.pending.push(item);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Persist a batch of leases and registrations in one transaction, then send their ACKs. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    const done: Array<{ item: PendingAck; device: Device }> = [];
+    try {
+      this.deps.transaction(() => {
+        for (const item of batch) {
+          try {
+            // A savepoint per client: one failing registration does not cost the others their lease.
+            const device = this.deps.transaction(() => {
+              if (item.changed) this.deps.book.persist(item.request.view.mac, item.ip);
+              return this.deps.devices.register({
+                mac: item.request.view.mac,
+                ip: item.ip,
+                ...(item.model ? { model: item.model } : {}),
+                ...(item.request.view.hostName ? { hostName: item.request.view.hostName } : {}),
+              }).device;
+            });
+            done.push({ item, device });
+          } catch (e) {
+            item.undo();
+            this.throttle.log('register', `could not record the lease of ${item.request.view.mac} (${item.ip}): ${(e as Error)?.message ?? e}`);
+          }
+        }
+      });
+    } catch (e) {
+      for (const { item } of done) item.undo();
+      this.throttle.log('commit', `could not store DHCP leases, ${batch.length} request(s) left unanswered: ${(e as Error)?.message ?? e}`);
+      return;
+    }
+    for (const { item, device } of done) {
+      this.stats.acks++;
+      try {
+        this.send(item.request, this.reply(item.request, DhcpMessageType.ACK, item.ip, device));
+      } catch (e) {
+        this.throttle.log('internal', `DHCP ACK to ${item.request.view.mac} failed: ${(e as Error)?.stack ?? e}`);
+      }
+    }
+  }
+
+  /**
+   * Where a reply goes: to ciaddr when the client has an address (RENEW), else to walt-net's broadcast
+   * address. Unicast to yiaddr would need an ARP entry for an address the client does not hold yet
+   * (raw sockets, which node has not); the subnet broadcast only leaves through walt-net.
+   */
+  private send(request: DhcpRequest, reply: Buffer): void {
+    const ciaddr = request.packet.ciaddr;
+    this.sendTo(reply, ciaddr !== '0.0.0.0' ? ciaddr : this.broadcast);
+  }
+
+  private sendTo(reply: Buffer, address: string): void {
+    const socket = this.socket;
+    if (!socket) return;
+    socket.send(reply, this.options.replyPort ?? 68, address, (e) => {
+      if (e) this.throttle.log(`send:${address}`, `cannot send a DHCP reply to ${address}: ${e.message}`);
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import { WaltError } from '../../errors.js';
+import { DEFAULT_TFTP_LIMITS, type TftpLimits } from './tftp-options.js';
+
+/** The `services: tftp:` section of the server config. */
+export interface TftpConfig {
+  enabled: boolean;
+  port: number;
+  limits: TftpLimits;
+}
+
+/** Read `services.tftp` ({enabled, port, max-blksize, max-windowsize}); one-line error naming the key. */
+export function parseTftpConfig(services: Record<string, unknown>): TftpConfig {
+  const raw = services.tftp ?? {};
+  const bad = (key: string, what: string) => new WaltError('config-invalid', `services.tftp.${key}: ${what}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new WaltError('config-invalid', 'services.tftp: expected a mapping (e.g. "tftp: {port: 69}")');
+  }
+  const t = raw as Record<string, unknown>;
+  for (const k of Object.keys(t)) {
+    if (!['enabled', 'port', 'max-blksize', 'max-windowsize'].includes(k)) throw bad(k, 'unknown key (known: enabled, port, max-blksize, max-windowsize)');
+  }
+  const int = (key: string, min: number, max: number, dflt: number): number => {
+    const v = t[key];
+    if (v === undefined) return dflt;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw bad(key, `must be a whole number from ${min} to ${max}`);
+    return v;
+  };
+  if (t.enabled !== undefined && typeof t.enabled !== 'boolean') throw bad('enabled', 'must be true or false');
+  return {
+    enabled: t.enabled !== false,
+    port: int('port', 1, 65535, 69),
+    limits: {
+      ...DEFAULT_TFTP_LIMITS,
+      maxBlockSize: int('max-blksize', 512, 65464, DEFAULT_TFTP_LIMITS.maxBlockSize),
+      maxWindowSize: int('max-windowsize', 1, 256, DEFAULT_TFTP_LIMITS.maxWindowSize),
+    },
+  };
+}

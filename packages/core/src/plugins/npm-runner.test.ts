@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { npmReason } from './npm-runner.js';
+
+describe('npmReason', () => {
+  it('picks the line that says why, not the boilerplate', () => {
+    const stderr = [
+      'npm warn Unknown user config "nodedir".',
+      'npm error code E404',
+      'npm error 404 Not Found - GET https://registry.npmjs.org/walt-plugin-nope - Not found',
+      'npm error 404',
+      'npm error A complete log of this run can be found in: /root/.npm/_logs/x.log',
+    ].join('\n');
+    expect(npmReason(stderr)).toBe('404 Not Found - GET https://registry.npmjs.org/walt-plugin-nope - Not found');
+  });
+
+  it('falls back to the last line that is not a warning', () => {
+    expect(npmReason('npm warn x\nsomething broke\nnpm warn y\n')).toBe('something broke');
+    expect(npmReason('')).toBeUndefined();
+  });
+});

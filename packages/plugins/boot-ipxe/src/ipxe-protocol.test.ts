@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { DhcpBootContext, DhcpRequestView, TftpRequestContext } from '@walt/sdk';
+import { createTestContext } from '@walt/sdk/testing';
+import plugin from './index.js';
+import { BIOS_PXE_VENDOR_CLASS, IPXE_LOADER_NAME, IPXE_SCRIPT_NAME, ipxeProtocol } from './ipxe-protocol.js';
+import { waltIpxeScript } from './ipxe-script.js';
+
+const ctx: DhcpBootContext = {
+  serverIp: '192.168.152.1',
+  isKnownModel: () => true,
+  macPrefixModels: (mac) => (mac.startsWith('b8:27:eb') ? ['rpi-3-b-plus'] : []),
+};
+const pc = '52:54:00:12:34:56';
+const req = (o: Partial<DhcpRequestView>): DhcpRequestView => ({ kind: 'DISCOVER', mac: pc, parameterRequestList: [], ...o });
+const pxe = (o: Partial<DhcpRequestView> = {}) => req({ vendorClass: BIOS_PXE_VENDOR_CLASS, clientArch: 0, ...o });
+const tftp = (name: string, node?: { model: string }): TftpRequestContext => ({
+  clientIp: '192.168.152.20',
+  name,
+  serverIp: '192.168.152.1',
+  staticDir: '/data/tftp-static',
+  node: node ? { mac: pc, name: 'node-123456', model: node.model, image: `waltplatform/${node.model}-default:latest` } : undefined,
+});
+
+describe('boot-ipxe', () => {
+  it('gives the iPXE loader to a BIOS PXE ROM', () => {
+    const p = ipxeProtocol({ cache: createTestContext().cache });
+    expect(p.claims(pxe(), ctx)).toBe(true);
+    expect(p.reply(pxe(), ctx)).toEqual({ bootFile: IPXE_LOADER_NAME });
+  });
+
+  it('does not claim UEFI PXE, Raspberry Pi firmware, or plain clients', () => {
+    const p = ipxeProtocol({ cache: createTestContext().cache });
+    expect(p.claims(pxe({ clientArch: 7 }), ctx)).toBe(false);
+    expect(p.claims(pxe({ mac: 'b8:27:eb:f2:67:82' }), ctx)).toBe(false);
+    expect(p.claims(req({}), ctx)).toBe(false);
+    expect(p.claims(req({ vendorClass: 'walt.node.rpi-3-b-plus' }), ctx)).toBe(false);
+  });
+
+  it('runs the chain ROM -> loader -> script -> start.ipxe without a loop, also when the ROM is iPXE', () => {
+    const p = ipxeProtocol({ cache: createTestContext().cache });
+    // An iPXE ROM (qemu) first: it gets the loader, like any PXE ROM.
+    expect(p.reply(pxe({ userClass: 'iPXE' }), ctx).bootFile).toBe(IPXE_LOADER_NAME);
+    expect(p.reply(pxe({ userClass: 'iPXE', kind: 'REQUEST' }), ctx).bootFile).toBe(IPXE_LOADER_NAME);
+    // The loader's own DHCP (same MAC, user class iPXE): the script.
+    expect(p.reply(pxe({ userClass: 'iPXE' }), ctx).bootFile).toBe(IPXE_SCRIPT_NAME);
+    expect(p.reply(pxe({ userClass: 'iPXE', kind: 'REQUEST' }), ctx).bootFile).toBe(IPXE_SCRIPT_NAME);
+    // The script's DHCP with walt.node.pc-x86-64: claimed, no boot file, model identified.
+    const identified = pxe({ userClass: 'walt.node.pc-x86-64', kind: 'REQUEST' });
+    expect(p.claims(identified, ctx)).toBe(true);
+    expect(p.reply(identified, ctx)).toEqual({});
+    expect(p.identify!(identified)).toBe('pc-x86-64');
+  });
+
+  it('a plain PXE ROM request after the loader still gets the loader (only iPXE gets the script)', () => {
+    const p = ipxeProtocol({ cache: createTestContext().cache });
+    p.reply(pxe({ kind: 'REQUEST' }), ctx);
+    expect(p.reply(pxe({}), ctx).bootFile).toBe(IPXE_LOADER_NAME);
+  });
+
+  it('serves the loader from the configured file, the generated script, and node files from the image', () => {
+    const p = ipxeProtocol({ cache: createTestContext().cache, undionlyPath: '/opt/ipxe/undionly.kpxe' });
+    expect(p.resolveTftp!(tftp(IPXE_LOADER_NAME))).toEqual({ kind: 'static', root: '/opt/ipxe', path: 'undionly.kpxe' });
+    const script = p.resolveTftp!(tftp(IPXE_SCRIPT_NAME));
+    expect(script?.kind).toBe('generated');
+    expect(new TextDecoder().decode((script as { content: Uint8Array }).content)).toBe(waltIpxeScript());
+    expect(p.resolveTftp!(tftp('start.ipxe', { model: 'pc-x86-64' }))).toEqual({ kind: 'image', path: 'boot/pc-x86-64/start.ipxe' });
+    expect(p.resolveTftp!(tftp('boot/pc-x86-64.ipxe', { model: 'pc-x86-64' }))).toEqual({ kind: 'image', path: 'boot/pc-x86-64/start.ipxe' });
+    expect(p.resolveTftp!(tftp('start.ipxe'))).toBeUndefined();
+  });
+
+  it('the script sets the user class from cpuid and chains start.ipxe', () => {
+    const s = waltIpxeScript();
+    expect(s.startsWith('#!ipxe\n')).toBe(true);
+    expect(s).toContain('cpuid --ext 29 && set user-class walt.node.pc-x86-64 || set user-class walt.node.pc-x86-32');
+    expect(s).toMatch(/dhcp[^\n]*\n[^\n]*chain tftp:\/\/\$\{next-server\}\/start\.ipxe/);
+  });
+
+  it('is a plugin with an undionly-path setting', async () => {
+    const protocols: string[] = [];
+    const context = createTestContext({ settings: { 'undionly-path': '/usr/lib/ipxe/undionly.kpxe' } });
+    await plugin.register({ context, bootProtocol: (x: { id: string }) => protocols.push(x.id) } as never);
+    expect(protocols).toEqual(['ipxe']);
+    expect(plugin.settings?.['undionly-path']).toMatchObject({ default: '/usr/lib/ipxe/undionly.kpxe' });
+  });
+});

@@ -1,0 +1,67 @@
+import { basename, dirname } from 'node:path';
+import { defineBootProtocol, imageBootPath, WALT_NODE_CLASS_PREFIX, type BootProtocol, type PluginCache } from '@walt/sdk';
+import { waltIpxeScript } from './ipxe-script.js';
+
+export const IPXE_PROTOCOL_ID = 'ipxe';
+
+/** The vendor class of BIOS PXE ROMs and of iPXE on BIOS (original WalT matches it exactly). */
+export const BIOS_PXE_VENDOR_CLASS = 'PXEClient:Arch:00000:UNDI:002001';
+/** TFTP name of the iPXE loader, as in the original WalT's DHCP replies. */
+export const IPXE_LOADER_NAME = 'pxe/walt-x86-undionly.kpxe';
+/** TFTP name of the generated script. */
+export const IPXE_SCRIPT_NAME = 'pxe/walt-boot.ipxe';
+export const DEFAULT_UNDIONLY_PATH = '/usr/lib/ipxe/undionly.kpxe';
+
+/** How long after handing out the loader an iPXE request from the same MAC is that loader's. */
+const LOADER_MEMORY_MS = 120_000;
+
+export interface IpxeProtocolOptions {
+  /** Host path of undionly.kpxe (Debian's ipxe package by default). */
+  undionlyPath?: string;
+  /** Remembers which MACs just got the loader (the plugin's cache). */
+  cache: PluginCache;
+}
+
+/**
+ * PCs. A BIOS PXE ROM (architecture 0) gets the iPXE loader. iPXE then asks DHCP with user class
+ * "iPXE" and gets the generated script, which sets the user class walt.node.pc-x86-(64|32) and
+ * asks again: that request gets no boot file, and the script chains start.ipxe from the image.
+ *
+ * A PC whose ROM is already iPXE (qemu, many NICs) sends user class "iPXE" on its first request
+ * too; it gets the loader like any PXE ROM, and its loader's request (same MAC, just after) gets
+ * the script. So every PC runs the same chain, and no reply can send a PC back to the loader it
+ * just loaded: there is no loop.
+ */
+export function ipxeProtocol(options: IpxeProtocolOptions): BootProtocol {
+  const undionly = options.undionlyPath ?? DEFAULT_UNDIONLY_PATH;
+  const key = (mac: string) => `loader-sent:${mac}`;
+  return defineBootProtocol({
+    id: IPXE_PROTOCOL_ID,
+    description: 'PXE/iPXE: BIOS PXE gets undionly.kpxe, iPXE gets a script that identifies the PC and chains start.ipxe',
+    order: 10,
+    claims: (request, ctx) => {
+      if (!request.vendorClass?.startsWith('PXEClient:Arch:00000')) return false;
+      if (request.userClass?.startsWith(WALT_NODE_CLASS_PREFIX)) return true;
+      // Boards that netboot from firmware (Raspberry Pi) send the same class: not PCs.
+      if (ctx.macPrefixModels(request.mac).length > 0) return false;
+      return request.clientArch === undefined || request.clientArch === 0;
+    },
+    reply: (request) => {
+      if (request.userClass?.startsWith(WALT_NODE_CLASS_PREFIX)) return {}; // our script runs: no boot file
+      if (request.userClass === 'iPXE' && options.cache.get(key(request.mac))) return { bootFile: IPXE_SCRIPT_NAME };
+      if (request.kind === 'REQUEST') options.cache.set(key(request.mac), true, LOADER_MEMORY_MS);
+      return { bootFile: IPXE_LOADER_NAME };
+    },
+    identify: (request) =>
+      request.userClass?.startsWith(WALT_NODE_CLASS_PREFIX) ? request.userClass.slice(WALT_NODE_CLASS_PREFIX.length) || undefined : undefined,
+    resolveTftp: (ctx) => {
+      // Any name with "undionly" is the loader, as in the original's tftpd-hpa map file.
+      if (ctx.name === IPXE_LOADER_NAME || /undionly/.test(ctx.name)) return { kind: 'static', root: dirname(undionly), path: basename(undionly) };
+      if (ctx.name === IPXE_SCRIPT_NAME) return { kind: 'generated', content: new TextEncoder().encode(waltIpxeScript()) };
+      if (!ctx.node) return undefined;
+      // Legacy name of old WalT USB sticks.
+      const name = ctx.name === 'boot/pc-x86-64.ipxe' ? 'start.ipxe' : ctx.name;
+      return { kind: 'image', path: imageBootPath(ctx.node.model, name) };
+    },
+  });
+}

@@ -1,0 +1,7 @@
+/** MAC prefixes of the Raspberry Pi Foundation / Raspberry Pi Ltd (zero-padded, lowercase). */
+export const RPI_FOUNDATION_OUIS: readonly string[] = ['28:cd:c1', 'b8:27:eb', 'd8:3a:dd', 'dc:a6:32', 'e4:5f:01', '2c:cf:67', '88:a2:9e'];
+
+export function isRaspberryPiMac(mac: string): boolean {
+  const m = mac.toLowerCase();
+  return RPI_FOUNDATION_OUIS.some((oui) => m.startsWith(`${oui}:`));
+}
