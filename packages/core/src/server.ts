@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import type { DependencyContainer } from 'tsyringe';
-import type { SnmpSessionFactory } from '@walt/sdk';
+import { NetSnmpSessionFactory, type SnmpSessionFactory } from '@walt/sdk';
 import { HttpApi } from './api/http-api.js';
+import { registerSwitchRoutes } from './api/switch-routes.js';
+import { startSwitches } from './switches/switches-module.js';
 import { registerDeviceRoutes } from './api/device-routes.js';
 import { registerNodeRoutes } from './api/node-routes.js';
 import { Router } from './api/router.js';
@@ -20,6 +22,7 @@ import type { Db } from './store/database.js';
 import { startDhcpService } from './network/dhcp/dhcp-service.js';
 import { startFirewall } from './network/nat/firewall-service.js';
 import { startTftpService } from './network/tftp/start-tftp-service.js';
+import { startNfsService } from './network/nfs/start-nfs-service.js';
 import { TOKENS } from './tokens.js';
 
 export interface ServerStartOptions {
@@ -31,12 +34,6 @@ export interface ServerStartOptions {
   echo?: (line: string) => void;
   snmp?: SnmpSessionFactory;
 }
-
-const noSnmp: SnmpSessionFactory = {
-  open() {
-    throw new Error('SNMP is not available in this server');
-  },
-};
 
 /** A running WalT server: store, plugins, services and the HTTP API. */
 export class WaltServer {
@@ -62,7 +59,7 @@ export class WaltServer {
     this.plugins = new PluginHost({
       timeoutMs: config.pluginTimeoutMs,
       dataDir: config.dataDir,
-      snmp: options.snmp ?? noSnmp,
+      snmp: options.snmp ?? new NetSnmpSessionFactory(),
       log: (plugin, level, message) => {
         if (level === 'debug') return;
         logs.platform(`plugins`, `${plugin}: ${message}`, { error: level === 'error' });
@@ -114,6 +111,9 @@ export class WaltServer {
     registerSystemRoutes(this.router, this.plugins);
     registerDeviceRoutes(this.router, this.container);
     registerNodeRoutes(this.router, this.container);
+    const switches = startSwitches(this.container, this.config, this.options.snmp ?? new NetSnmpSessionFactory());
+    registerSwitchRoutes(this.router, this.devices, switches);
+    this.onStop(() => switches.powersave.stop());
 
     // A real walt-net (not virtual-only): NAT firewall, and DHCP (leases, registration, boot fields).
     if (this.config.network.waltNet.rawDevice) {
@@ -130,6 +130,12 @@ export class WaltServer {
         if (tftp) this.onStop(() => tftp.stop());
       } catch (e) {
         this.logs.platform('tftp', `cannot serve TFTP on walt-net: ${(e as Error).message}`, { error: true });
+      }
+      try {
+        const nfs = await startNfsService(this.container);
+        if (nfs) this.onStop(() => nfs.stop());
+      } catch (e) {
+        this.logs.platform('nfs', `cannot manage NFS exports: ${(e as Error).message}`, { error: true });
       }
     }
 

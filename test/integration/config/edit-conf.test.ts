@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +120,18 @@ describe('walt-server-setup --edit-conf (no terminal)', () => {
     expect(readFileSync(file, 'utf8')).toBe(VALID);
   });
 
+  it.skipIf(process.getuid?.() !== 0 || skipUnless({ commands: ['su'] }))('refuses before opening the editor when the file could not be saved', async () => {
+    const file = confFile(ORIGINAL);
+    chmodSync(join(file, '..'), 0o755);
+    chmodSync(file, 0o644);
+    const editor = fakeEditor(VALID);
+    const r = spawnSync('su', ['nobody', '-s', '/bin/sh', '-c', `EDITOR=${editor} ${JSON.stringify(process.execPath)} ${WALT_SERVER_SETUP_BIN} --edit-conf --config ${file}`], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('no write permission');
+    expect(existsSync(`${editor}.count`)).toBe(false);
+    expect(readFileSync(file, 'utf8')).toBe(ORIGINAL);
+  });
+
   it('refuses a directory given as --config', async () => {
     const r = await setup(dir, 'true');
     expect(r.code).not.toBe(0);
@@ -174,7 +186,7 @@ describe.skipIf(skipUnless({ commands: ['script'] }))('walt-server-setup --edit-
     const editor = fakeEditor(INVALID);
     const r = await onTerminal(file, editor, ['n']);
     expect(r.code).not.toBe(0);
-    expect(r.stdout).toContain('is unchanged');
+    expect(r.stdout, r.stdout).toContain('is unchanged');
     expect(editorCalls(editor)).toBe(1);
     expect(readFileSync(file, 'utf8')).toBe(ORIGINAL);
   });

@@ -15,6 +15,10 @@ describe('registration entry point, naming, rename, forget (walt CLI against a r
     expect(r.device).toMatchObject({ name: 'node-f26782', type: 'node', model: 'rpi-3-b-plus', image: 'waltplatform/rpi-3-b-plus-default:latest' });
     // The line users grep for (walt log show --platform prints it as walt-server.platform.devices -> ...).
     expect(s.platformLines('platform.devices')).toContain('new node name=node-f26782 model=rpi-3-b-plus mac=b8:27:eb:f2:67:82 ip=192.168.152.14');
+    // ...and as the seed shows it, through the logs engineer's `walt log show`.
+    expect(await s.ok(['log', 'show', '--platform', '--history', '-5m:'])).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{6} walt-server\.platform\.devices -> new node name=node-f26782 model=rpi-3-b-plus mac=b8:27:eb:f2:67:82 ip=192\.168\.152\.14$/m,
+    );
 
     const before = await s.ok(['node', 'show', '--all']);
     expect(before).toContain('The following nodes are currently free:');

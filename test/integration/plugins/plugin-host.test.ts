@@ -19,7 +19,7 @@ const REFUSED: Array<[fixture: string, reason: RegExp]> = [
   ['walt-plugin-wrong-api-manifest', /^written for plugin API version 2, this server speaks version 1$/],
   ['walt-plugin-wrong-api-define', /^definePlugin declares plugin API version 2, this server speaks version 1$/],
   ['walt-plugin-throws', /^register\(\) threw: cannot find the frobnicator$/],
-  ['walt-plugin-hangs', /^did not finish loading within 1000 ms .*plugin-timeout/],
+  ['walt-plugin-hangs', /^did not finish loading within 2000 ms .*plugin-timeout/],
   ['walt-plugin-bundles-sdk', /^bundles @walt\/sdk in dependencies \(make it a peerDependency: the server provides it\)$/],
   ['walt-plugin-ships-sdk-copy', /^ships its own copy of @walt\/sdk in node_modules/],
   ['walt-plugin-duplicate-model', /^conflict: node model 'fixture-board' is already provided by walt-plugin-good$/],
@@ -44,7 +44,7 @@ describe('plugin host in a running server, with real plugin packages on disk', (
       `  - ${fixtures.dir('walt-plugin-ready-throws')}`,
       `  - ${fixtures.dir('walt-plugin-async-throws')}`,
     ];
-    server = await startServer({ config: baseConfig(`plugin-timeout: 1000\nplugins:\n${entries.join('\n')}\n`) });
+    server = await startServer({ config: baseConfig(`plugin-timeout: 2000\nplugins:\n${entries.join('\n')}\n`) });
     plugins = (await getJson<{ plugins: PluginResult[] }>(server.port, '/api/v1/plugins')).plugins;
   });
 

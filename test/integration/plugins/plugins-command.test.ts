@@ -24,7 +24,7 @@ describe('walt-server plugins', () => {
     fixtures = stageFixtures(['walt-plugin-good', 'walt-plugin-bundles-sdk', 'walt-plugin-throws', 'walt-plugin-duplicate-model', 'walt-plugin-wrong-api-manifest']);
     dataDir = mkdtempSync(join(tmpdir(), 'walt-plugins-cmd-'));
     const configFile = join(dataDir, 'server.conf');
-    writeFileSync(configFile, baseConfig('plugin-timeout: 1000\n'));
+    writeFileSync(configFile, baseConfig('plugin-timeout: 5000\n'));
     where = { configFile, dataDir };
   });
   afterAll(() => {

@@ -77,21 +77,13 @@ export async function editConfigFile(options: EditConfigOptions): Promise<EditOu
 
 /** Fail before the edit, not after it, when the result could not be saved. */
 function checkWritable(file: string): void {
-  let target = existsSync(file) ? file : dirname(file);
-  while (!existsSync(target) && dirname(target) !== target) target = dirname(target);
+  // The new file replaces the old one by a rename in its folder (created if needed under the nearest existing one).
+  let dir = dirname(file);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
   try {
-    accessSync(target, constants.W_OK);
-    if (target !== file) accessSync(dirname(file) === target ? target : target, constants.W_OK);
+    accessSync(dir, constants.W_OK);
   } catch {
-    throw new CliError(`cannot write ${file} (permission denied): run as root, or use --config FILE`);
-  }
-  // The file is replaced by a rename in its folder, which needs the folder to be writable too.
-  if (existsSync(dirname(file))) {
-    try {
-      accessSync(dirname(file), constants.W_OK);
-    } catch {
-      throw new CliError(`cannot write in ${dirname(file)} (permission denied): run as root, or use --config FILE`);
-    }
+    throw new CliError(`cannot write ${file} (no write permission on ${dir}): run as root, or use --config FILE`);
   }
 }
 

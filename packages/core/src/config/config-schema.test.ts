@@ -127,7 +127,7 @@ vpn:
     "this server's own keys",
     `network: {walt-net: {raw-device: null, ip: 192.168.152.1/24}}
 data-dir: /srv/walt
-api: {host: 0.0.0.0, port: 0}
+api: {host: 0.0.0.0, port: 0, tcp-port: 0}
 plugins:
     - walt-plugin-foo
     - {name: "@acme/walt-plugin-bar", settings: {speed: 3}, enabled: false}
@@ -205,6 +205,7 @@ const INVALID: Array<[name: string, text: string, key: string]> = [
   ['api host not an address', 'network: {walt-net: {ip: 192.168.1.1/24}}\napi: {host: "my server"}\n', 'api.host:'],
   ['api port negative', 'network: {walt-net: {ip: 192.168.1.1/24}}\napi: {port: -1}\n', 'api.port:'],
   ['api port a string', 'network: {walt-net: {ip: 192.168.1.1/24}}\napi: {port: "12345"}\n', 'api.port:'],
+  ['api tcp-port a string', 'network: {walt-net: {ip: 192.168.1.1/24}}\napi: {tcp-port: "12347"}\n', 'api.tcp-port:'],
   ['api unknown key', 'network: {walt-net: {ip: 192.168.1.1/24}}\napi: {address: 127.0.0.1}\n', 'api.address:'],
   ['plugins not a list', 'network: {walt-net: {ip: 192.168.1.1/24}}\nplugins: walt-plugin-foo\n', 'plugins:'],
   ['plugin entry without name', 'network: {walt-net: {ip: 192.168.1.1/24}}\nplugins: [{settings: {}}]\n', 'plugins[0].name:'],
@@ -262,7 +263,7 @@ describe('server config: valid texts load', () => {
       { name: 'walt-plugin-foo', settings: {}, enabled: true },
       { name: '@acme/walt-plugin-bar', settings: { speed: 3 }, enabled: false },
     ]);
-    expect(config).toMatchObject({ dataDir: '/srv/walt', api: { host: '0.0.0.0', port: 0 }, pluginTimeoutMs: 2000 });
+    expect(config).toMatchObject({ dataDir: '/srv/walt', api: { host: '0.0.0.0', port: 0, tcpPort: 0 }, pluginTimeoutMs: 2000 });
     expect(config.images).toEqual({ engineSocket: '/run/podman/podman.sock', directory: null });
   });
 

@@ -96,7 +96,12 @@ function parseImages(value: unknown, p: Problem): ServerConfig['images'] {
     p('images', 'expected a mapping (e.g. "images: {engine-socket: /run/podman/podman.sock}")');
     return images;
   }
-  checkKnownKeys('images', value, ['engine-socket', 'directory'], p);
+  checkKnownKeys('images', value, ['engine-socket', 'directory', 'view-grace'], p);
+  const grace = value['view-grace'];
+  if (grace !== undefined && grace !== null) {
+    if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0) p('images.view-grace', `invalid value ${shown(grace)} (expected seconds an unused image view stays mounted, e.g. 60)`);
+    else images.viewGraceSeconds = grace;
+  }
   const socket = value['engine-socket'];
   if (socket !== undefined && socket !== null) {
     if (typeof socket !== 'string' || !isAbsolute(socket)) p('images.engine-socket', `invalid value ${shown(socket)} (expected the absolute path of a Docker or Podman socket, or null)`);

@@ -57,7 +57,12 @@ export interface ServerConfig {
    * Where images come from: a Docker or Podman socket (Podman's by default), or a folder of unpacked
    * images (offline labs, tests).
    */
-  images: { engineSocket: string | null; directory: string | null };
+  images: {
+    engineSocket: string | null;
+    directory: string | null;
+    /** Seconds an unused image view stays mounted (key images.view-grace; default 60, as the original). */
+    viewGraceSeconds?: number;
+  };
   /** Per-plugin load timeout in ms. */
   pluginTimeoutMs: number;
   /** Services and vpn sections of the original (validated; defaults filled in). */

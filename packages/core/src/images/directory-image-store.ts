@@ -1,4 +1,5 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { WaltError } from '../errors.js';
 import { parseImageFullname, type ImageStore, type ImageView, type WaltImage } from './image-store.js';
@@ -48,6 +49,9 @@ export class DirectoryImageStore implements ImageStore {
       created: meta.created ?? statSync(folder).mtimeMs / 1000,
       models: meta.models ?? [],
       preferredName: meta.preferredName,
+      problems: meta.models?.length
+        ? meta.models.filter((m) => !existsSync(join(folder, 'rootfs', 'boot', m))).map((m) => `no /boot/${m}/`)
+        : ['no walt.node.models label'],
     };
   }
 
@@ -94,6 +98,48 @@ export class DirectoryImageStore implements ImageStore {
     if (!img) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
     return { root: join(this.folder(fullname), 'rootfs'), release: () => undefined };
   }
+
+  fetch(): never {
+    throw new WaltError('unsupported', `images come from the folder ${this.dir} (images.directory): registries need an image engine (unset images.directory and run podman)`, 501);
+  }
+
+  push(): never {
+    throw new WaltError('unsupported', `images come from the folder ${this.dir} (images.directory): publishing needs an image engine (unset images.directory and run podman)`, 501);
+  }
+
+  async engineImages() {
+    return [];
+  }
+
+  async exportArchive(fullname: string, path: string): Promise<NodeJS.ReadableStream> {
+    if (!this.read(fullname)) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
+    const root = join(this.folder(fullname), 'rootfs');
+    const rel = path.replace(/^\/+/, '').replace(/\/+$/, '') || '.';
+    if (rel.split('/').includes('..') || !existsSync(join(root, rel))) throw new WaltError('not-found', `no such file or directory in image ${fullname}: ${path}`, 404);
+    const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '.';
+    const base = rel.includes('/') ? rel.slice(rel.lastIndexOf('/') + 1) : rel;
+    return spawn('tar', ['-c', '-C', join(root, parent), base], { stdio: ['ignore', 'pipe', 'ignore'] }).stdout;
+  }
+
+  async importArchive(fullname: string, path: string, tar: NodeJS.ReadableStream): Promise<WaltImage> {
+    if (!this.read(fullname)) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
+    const rel = path.replace(/^\/+/, '') || '.';
+    const dest = join(this.folder(fullname), 'rootfs', rel);
+    if (rel.split('/').includes('..') || !existsSync(dest) || !statSync(dest).isDirectory()) {
+      throw new WaltError('not-found', `no directory ${path} in image ${fullname} (copy to an existing directory)`, 404);
+    }
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('tar', ['-x', '-C', dest, '--no-same-owner'], { stdio: ['pipe', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => (err += d));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new WaltError('cp-failed', `cannot unpack into ${fullname}:${path}: ${err.trim()}`))));
+      tar.pipe(child.stdin);
+    });
+    return this.read(fullname)!;
+  }
+
+  async close(): Promise<void> {}
 
   /** Create an image folder (for tests and for `walt image` imports): files relative to the root. */
   static writeImage(dir: string, fullname: string, files: Record<string, string | Buffer>, meta: ImageMeta = {}): void {

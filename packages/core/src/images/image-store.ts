@@ -13,6 +13,23 @@ export interface WaltImage {
   models: string[];
   /** Preferred name for clones (label walt.image.preferred-name). */
   preferredName?: string;
+  /**
+   * What is wrong with it as a WalT image (no walt.node.models label, no /boot/<model>/ for a listed
+   * model); empty or absent when it is fine or not checked yet.
+   */
+  problems?: string[];
+}
+
+/** Progress lines of long work (pulls, pushes), shown on the user's terminal. */
+export type ProgressSink = (line: string) => void;
+
+/** An image of the engine that is not named as a WalT image (`docker:` clone links, search). */
+export interface EngineImage {
+  /** Engine reference, e.g. docker.io/library/debian:12 or 127.0.0.1:5000/lab/img:v1. */
+  ref: string;
+  id: string;
+  created: number;
+  models: string[];
 }
 
 /** A mounted, read-only view of an image's filesystem, shared by every node booting it. */
@@ -39,6 +56,22 @@ export interface ImageStore {
   remove(fullname: string): Promise<void>;
   /** Get (mount or reuse) the filesystem view of an image. */
   acquireView(fullname: string): Promise<ImageView>;
+  /**
+   * Copy an image from a remote reference into the store as `target` (`walt image clone`): `ref` is
+   * pulled from its registry (e.g. 127.0.0.1:5000/alice/img:v1) unless the engine already has it.
+   * `where` names the source in errors ("registry 'lab' (127.0.0.1:5000)").
+   */
+  fetch(ref: string, target: string, where: string, onProgress?: ProgressSink): Promise<WaltImage>;
+  /** Push an image to `ref` (a registry reference); returns once the registry has it. */
+  push(fullname: string, ref: string, where: string, onProgress?: ProgressSink): Promise<void>;
+  /** Engine images that are not WalT-named (candidates for `docker:` clone links). */
+  engineImages(): Promise<EngineImage[]>;
+  /** A tar stream of `path` inside the image (`walt image cp <image>:<path> <local>`). */
+  exportArchive(fullname: string, path: string): Promise<NodeJS.ReadableStream>;
+  /** Unpack a tar stream into directory `path` of the image and save the result under the same name. */
+  importArchive(fullname: string, path: string, tar: NodeJS.ReadableStream): Promise<WaltImage>;
+  /** Unmount every view now (server stop). */
+  close(): Promise<void>;
 }
 
 /** "<user>/<name>[:<tag>]" split; tag defaults to latest. Undefined when malformed. */

@@ -1,12 +1,6 @@
-import { WaltError } from '../errors.js';
 import type { ImageStore } from './image-store.js';
 
-const hint = (why: string) =>
-  new WaltError(
-    'no-image-engine',
-    `no image engine: ${why} (install podman and run 'podman system service', or set images.engine-socket in the server config)`,
-    503,
-  );
+import { noEngineError as hint } from './engine-connection.js';
 
 /** The store when no container engine answers: the server runs, image commands say what to install. */
 export class UnavailableImageStore implements ImageStore {
@@ -32,4 +26,20 @@ export class UnavailableImageStore implements ImageStore {
   acquireView(): never {
     throw hint(this.why);
   }
+  fetch(): never {
+    throw hint(this.why);
+  }
+  push(): never {
+    throw hint(this.why);
+  }
+  engineImages(): never {
+    throw hint(this.why);
+  }
+  exportArchive(): never {
+    throw hint(this.why);
+  }
+  importArchive(): never {
+    throw hint(this.why);
+  }
+  async close() {}
 }

@@ -105,7 +105,7 @@ export function renderTree(input: TreeInput): string {
   const seen = new Set<string>();
   const root = nodes.get(input.rootMac)!;
   const print = (node: TreeNode, parent: string | null, pos: number | null, prefix: string, last: boolean, isRoot: boolean): string => {
-    if (seen.has(node.key) && isRoot) return '';
+    if (seen.has(node.key) && pos === null) return '';
     let out: string;
     if (isRoot) {
       out = `${node.label}\n`;

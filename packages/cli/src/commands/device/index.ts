@@ -5,6 +5,9 @@ import { registerDeviceShow } from './show.js';
 import { registerDeviceRename } from './rename.js';
 import { registerDeviceConfig } from './config.js';
 import { registerDeviceForget } from './forget.js';
+import { registerDeviceTree } from './tree.js';
+import { registerDeviceRescan } from './rescan.js';
+import { registerDevicePortConfig } from './port-config.js';
 
 export function registerDeviceCommands(program: Command, ctx: CliContext): void {
   const device = program.command('device').description('management of WalT platform devices');
@@ -12,10 +15,10 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
   registerDeviceRename(device, ctx);
   registerDeviceConfig(device, ctx);
   registerDeviceForget(device, ctx);
+  registerDeviceTree(device, ctx);
+  registerDeviceRescan(device, ctx);
+  registerDevicePortConfig(device, ctx);
   addStubs(device, [
-    { name: 'tree', description: 'print the network structure (from the last scan)', options: [['--all', 'include unknown devices, no pruning']] },
-    { name: 'rescan', args: '[device-set]', description: 'rescan the network devices (default: server,explorable-switches)' },
-    { name: 'port-config', args: '<switch-name> [port-id] [settings...]', description: 'get or set switch port names' },
     { name: 'shell', args: '<device-name>', description: 'run an interactive shell on a device', options: [['--user <user>', 'ssh user name']] },
     { name: 'ping', args: '<device-name>', description: 'check that a device is reachable' },
     { name: 'expose', args: '<device-name> <device-port> <local-port>', description: 'forward a local TCP port to a device port' },

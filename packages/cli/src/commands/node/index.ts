@@ -7,6 +7,7 @@ import { registerNodeRelease } from './release.js';
 import { registerNodeBoot } from './boot.js';
 import { registerNodeConfig } from './config.js';
 import { registerNodeRename } from './rename.js';
+import { registerNodeReboot } from './reboot.js';
 
 export function registerNodeCommands(program: Command, ctx: CliContext): void {
   const node = program.command('node').description('management of WalT nodes');
@@ -16,8 +17,8 @@ export function registerNodeCommands(program: Command, ctx: CliContext): void {
   registerNodeBoot(node, ctx);
   registerNodeConfig(node, ctx);
   registerNodeRename(node, ctx);
+  registerNodeReboot(node, ctx);
   addStubs(node, [
-    { name: 'reboot', args: '<node-set>', description: 'reboot nodes', options: [['--hard', 'power-cycle (PoE) only']] },
     { name: 'create', args: '<node-name>', description: 'create a virtual node' },
     { name: 'remove', args: '<node-name>', description: 'remove a virtual node' },
     { name: 'wait', args: '<node-set>', description: 'wait until nodes are booted', options: [['--timeout <seconds>', 'give up after this many seconds']] },

@@ -2,17 +2,19 @@ import { createInterface } from 'node:readline/promises';
 import type { ApiClient } from '../../client/api-client.js';
 import { CliError } from '../../cli-error.js';
 
-/** The original's prompt: loops until the answer is exactly y or n. */
+/** The original's prompt: asks again until the answer is exactly y or n (lines typed ahead are kept). */
 export async function askConfirmation(warning: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     process.stdout.write(`Warning: ${warning}\n`);
-    for (;;) {
-      const answer = (await rl.question('Are you sure? (y/n): ')).trim();
+    rl.setPrompt('Are you sure? (y/n): ');
+    rl.prompt();
+    for await (const line of rl) {
+      const answer = line.trim();
       if (answer === 'y') return true;
       if (answer === 'n') return false;
+      rl.prompt();
     }
-  } catch {
     return false; // stdin closed
   } finally {
     rl.close();

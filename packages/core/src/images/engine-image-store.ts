@@ -1,0 +1,477 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import type { RegistryConfig } from '../config/server-config.js';
+import { WaltError, conflict } from '../errors.js';
+import { EngineConnection } from './engine-connection.js';
+import { parseImageFullname, type EngineImage, type ImageStore, type ImageView, type ProgressSink, type WaltImage } from './image-store.js';
+import { addNodeFiles, type NodeFilesEnv } from './node-files.js';
+import { pathInRoot } from './path-in-root.js';
+import { registryRef, registryWhere } from './registry-location.js';
+import { ViewCache, type MountedView } from './view-cache.js';
+
+/** WalT images live in the engine as `localhost/<user>/<name>:<tag>`. */
+const LOCAL = 'localhost/';
+const MODELS_LABEL = 'walt.node.models';
+const PREFERRED_NAME_LABEL = 'walt.image.preferred-name';
+/** Containers that hold a view carry these labels (owner: the server's data dir). */
+const VIEW_LABEL = 'walt.view';
+const VIEW_OWNER_LABEL = 'walt.view.owner';
+
+export interface EngineImageStoreOptions {
+  socketPath: string;
+  /** Where pull() looks for images the engine does not have, in order. */
+  registries: RegistryConfig[];
+  /** The server's data dir: views unpacked from a Docker engine go to <dataDir>/images/. */
+  dataDir: string;
+  /** How long an unused view stays mounted (the original: 60 s). */
+  viewGraceMs: number;
+  /** What the node scripts added to views need to know (the image id is filled in per view). */
+  nodeFiles: Omit<NodeFilesEnv, 'imageId'>;
+  log?: (line: string, error?: boolean) => void;
+}
+
+/** ref → [repository, tag]. */
+function splitRef(ref: string): [string, string] {
+  const colon = ref.lastIndexOf(':');
+  return colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, 'latest'];
+}
+
+function models(labels: Record<string, string> | null | undefined): string[] {
+  const raw = labels?.[MODELS_LABEL];
+  return raw ? raw.split(',').map((m) => m.trim()).filter(Boolean) : [];
+}
+
+/** The useful end of an engine error: "…: manifest unknown: manifest unknown" → "manifest unknown". */
+export function shortEngineError(message: string): string {
+  const parts = message.split(/:\s+/).map((p) => p.trim()).filter(Boolean);
+  const last = parts[parts.length - 1] ?? message;
+  return last.length < 12 && parts.length > 1 ? parts.slice(-2).join(': ') : last;
+}
+
+function progressLine(ev: { status?: string; id?: string; progress?: string; stream?: string }): string | undefined {
+  if (ev.stream) return ev.stream.trimEnd() || undefined;
+  if (!ev.status) return undefined;
+  return `${ev.id ? ev.id + ': ' : ''}${ev.status}${ev.progress ? ' ' + ev.progress : ''}`;
+}
+
+/**
+ * The ImageStore over a Docker or Podman engine (dockerode). Pulls are deduplicated per image and
+ * leave nothing behind on failure; views are engine mounts (Podman: a created container's overlay,
+ * with the node files in its writable layer) or, on Docker, an export unpacked in the data dir.
+ */
+export class EngineImageStore implements ImageStore {
+  readonly engine: EngineConnection;
+  private readonly pulls = new Map<string, { promise: Promise<WaltImage>; sinks: Set<ProgressSink> }>();
+  private readonly views: ViewCache;
+  private readonly problems = new Map<string, string[]>();
+  private cleaned?: Promise<void>;
+
+  constructor(private readonly options: EngineImageStoreOptions) {
+    this.engine = new EngineConnection(options.socketPath);
+    this.views = new ViewCache(options.viewGraceMs, (key, e) => this.log(`cannot unmount the view of image ${key.slice(0, 12)}: ${(e as Error).message}`, true));
+  }
+
+  private log(line: string, error = false): void {
+    this.options.log?.(line, error);
+  }
+
+  available(): Promise<boolean> {
+    return this.engine.answers();
+  }
+
+  private docker(): Promise<Docker> {
+    return this.engine.ready();
+  }
+
+  async list(): Promise<WaltImage[]> {
+    const docker = await this.docker();
+    const out: WaltImage[] = [];
+    for (const info of await docker.listImages()) {
+      for (const t of info.RepoTags ?? []) {
+        const img = this.toWaltImage(t, info.Id, info.Created, info.Labels);
+        if (img) out.push(img);
+      }
+    }
+    for (const img of out) img.problems = await this.check(img);
+    return out.sort((a, b) => a.fullname.localeCompare(b.fullname));
+  }
+
+  private toWaltImage(repoTag: string, id: string, created: number, labels: Record<string, string> | null | undefined): WaltImage | undefined {
+    if (!repoTag.startsWith(LOCAL)) return undefined;
+    const p = parseImageFullname(repoTag.slice(LOCAL.length));
+    if (!p) return undefined;
+    const cleanId = id.replace(/^sha256:/, '');
+    return {
+      fullname: `${p.user}/${p.name}:${p.tag}`,
+      ...p,
+      id: cleanId,
+      created,
+      models: models(labels),
+      ...(labels?.[PREFERRED_NAME_LABEL] ? { preferredName: labels[PREFERRED_NAME_LABEL] } : {}),
+      ...(this.problems.has(cleanId) ? { problems: this.problems.get(cleanId) } : {}),
+    };
+  }
+
+  /** Inspect an engine reference; undefined when the engine does not have it. */
+  private async inspect(ref: string): Promise<Docker.ImageInspectInfo | undefined> {
+    const docker = await this.docker();
+    try {
+      return await docker.getImage(ref).inspect();
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async get(fullname: string): Promise<WaltImage | undefined> {
+    const p = parseImageFullname(fullname);
+    if (!p) return undefined;
+    const full = `${p.user}/${p.name}:${p.tag}`;
+    const info = await this.inspect(LOCAL + full);
+    if (!info) return undefined;
+    return this.toWaltImage(LOCAL + full, info.Id, Math.floor(Date.parse(info.Created) / 1000), info.Config?.Labels);
+  }
+
+  /** Make the image local: the engine under another name, else each configured registry in turn. */
+  pull(fullname: string, onProgress?: ProgressSink): Promise<WaltImage> {
+    const p = parseImageFullname(fullname);
+    if (!p) return Promise.reject(new WaltError('invalid-image-name', `invalid image name '${fullname}' (expected <user>/<name>[:<tag>])`));
+    const full = `${p.user}/${p.name}:${p.tag}`;
+    let entry = this.pulls.get(full);
+    if (!entry) {
+      const sinks = new Set<ProgressSink>();
+      const promise = this.pullOnce(full, (line) => sinks.forEach((s) => s(line))).finally(() => this.pulls.delete(full));
+      entry = { promise, sinks };
+      this.pulls.set(full, entry);
+    }
+    if (onProgress) {
+      const sinks = entry.sinks;
+      sinks.add(onProgress);
+      void entry.promise.finally(() => sinks.delete(onProgress)).catch(() => undefined);
+    }
+    return entry.promise;
+  }
+
+  private async pullOnce(full: string, progress: ProgressSink): Promise<WaltImage> {
+    const local = await this.get(full);
+    if (local) return local;
+    // Taken from the engine when it has the image under another name (docker.io/..., a registry's).
+    for (const alt of [`docker.io/${full}`, full]) {
+      if (await this.inspect(alt)) {
+        await this.tagRef(alt, LOCAL + full);
+        const img = await this.get(full);
+        if (img) return img;
+      }
+    }
+    const errors: string[] = [];
+    for (const r of this.options.registries) {
+      const ref = registryRef(r, full);
+      progress(`Pulling ${full} from ${registryWhere(r)}...`);
+      try {
+        return await this.fetchRef(ref, full, progress);
+      } catch (e) {
+        errors.push(`${registryWhere(r)}: ${shortEngineError((e as Error).message)}`);
+      }
+    }
+    if (!errors.length) throw new WaltError('pull-failed', `cannot download ${full}: no registry is configured (see 'registries:' in the server config)`, 502);
+    throw new WaltError('pull-failed', `cannot download ${full}: ${errors.join('; ')}`, 502);
+  }
+
+  /**
+   * Pull `ref` (unless the engine has it), name it `localhost/<target>`, and drop the pulled name
+   * again when we added it: a failure at any step leaves no new name behind.
+   */
+  private async fetchRef(ref: string, target: string, progress: ProgressSink): Promise<WaltImage> {
+    const had = await this.inspect(ref);
+    if (!had) await this.pullRef(ref, progress);
+    try {
+      await this.tagRef(ref, LOCAL + target);
+    } finally {
+      if (!had) await this.untag(ref);
+    }
+    const img = await this.get(target);
+    if (!img) throw new Error(`${ref} was pulled but ${target} is not in the engine`);
+    return img;
+  }
+
+  private async pullRef(ref: string, progress: ProgressSink): Promise<void> {
+    const docker = await this.docker();
+    const stream = await docker.pull(ref);
+    await this.follow(docker, stream, progress);
+    if (!(await this.inspect(ref))) throw new Error(`the engine reported no error but has no ${ref}`);
+  }
+
+  private follow(docker: Docker, stream: NodeJS.ReadableStream, progress: ProgressSink): Promise<void> {
+    return new Promise((resolve, reject) => {
+      docker.modem.followProgress(
+        stream,
+        (err: Error | null, out: Array<{ error?: string; errorDetail?: { message?: string } }>) => {
+          if (err) return reject(err);
+          const bad = out.find((o) => o.error || o.errorDetail);
+          if (bad) return reject(new Error(bad.errorDetail?.message ?? bad.error));
+          resolve();
+        },
+        (ev: { status?: string; id?: string; progress?: string; stream?: string }) => {
+          const line = progressLine(ev);
+          if (line) progress(line);
+        },
+      );
+    });
+  }
+
+  private async tagRef(source: string, target: string): Promise<void> {
+    const docker = await this.docker();
+    const [repo, tag] = splitRef(target);
+    await docker.getImage(source).tag({ repo, tag });
+  }
+
+  /** Remove one name of an image (the image stays while other names or containers use it). */
+  private async untag(ref: string): Promise<void> {
+    const docker = await this.docker();
+    try {
+      await docker.getImage(ref).remove();
+    } catch (e) {
+      this.log(`cannot remove the temporary image name ${ref}: ${(e as Error).message}`, true);
+    }
+  }
+
+  async tag(source: string, target: string): Promise<WaltImage> {
+    const src = await this.get(source);
+    if (!src) throw new WaltError('image-not-found', `no such image '${source}'`, 404);
+    const t = parseImageFullname(target);
+    if (!t) throw new WaltError('invalid-image-name', `invalid image name '${target}' (expected <user>/<name>[:<tag>])`);
+    const full = `${t.user}/${t.name}:${t.tag}`;
+    await this.tagRef(LOCAL + src.fullname, LOCAL + full);
+    return (await this.get(full))!;
+  }
+
+  async remove(fullname: string): Promise<void> {
+    const img = await this.get(fullname);
+    if (!img) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
+    const info = await this.inspect(LOCAL + img.fullname);
+    const lastName = (info?.RepoTags ?? []).length <= 1;
+    if (lastName && !(await this.views.drop(img.id))) {
+      throw conflict(`image ${img.fullname} is being read by a node booting right now; retry in a minute`);
+    }
+    const docker = await this.docker();
+    try {
+      await docker.getImage(LOCAL + img.fullname).remove();
+    } catch (e) {
+      throw conflict(`cannot remove ${img.fullname}: ${shortEngineError((e as Error).message)}`);
+    }
+    if (lastName) this.problems.delete(img.id);
+  }
+
+  async acquireView(fullname: string): Promise<ImageView> {
+    const img = await this.get(fullname);
+    if (!img) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
+    return this.views.acquire(img.id, () => this.mount(img));
+  }
+
+  /** Views currently mounted (held or in their grace period), by image id: for tests and status. */
+  mountedViews(): Array<{ id: string; holders: number }> {
+    return this.views.keys().map((id) => ({ id, holders: this.views.holders(id) ?? 0 }));
+  }
+
+  /** Remove view containers a previous run of this server left behind (crash, kill -9). */
+  private cleanLeftovers(): Promise<void> {
+    this.cleaned ??= (async () => {
+      const docker = await this.docker();
+      const leftovers = await docker.listContainers({ all: true, filters: { label: [`${VIEW_OWNER_LABEL}=${this.options.dataDir}`] } });
+      for (const c of leftovers) {
+        await docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined);
+      }
+    })().catch(() => undefined);
+    return this.cleaned;
+  }
+
+  private async createHolder(img: WaltImage, purpose: string): Promise<Docker.Container> {
+    const docker = await this.docker();
+    return docker.createContainer({
+      Image: img.id,
+      Cmd: ['/bin/sh'],
+      Labels: { [VIEW_LABEL]: `${purpose} ${img.fullname}`, [VIEW_OWNER_LABEL]: this.options.dataDir },
+      HostConfig: { NetworkMode: 'none' },
+    });
+  }
+
+  private async mount(img: WaltImage): Promise<MountedView> {
+    await this.cleanLeftovers();
+    const holder = await this.createHolder(img, 'view');
+    const removeHolder = () => holder.remove({ force: true }).catch(() => undefined);
+    try {
+      let root: string;
+      let dispose: () => Promise<void>;
+      if ((await this.engine.kind()) === 'podman') {
+        root = JSON.parse(await this.engine.call('POST', `/v4.0.0/libpod/containers/${holder.id}/mount`)) as string;
+        dispose = async () => {
+          await this.engine.call('POST', `/v4.0.0/libpod/containers/${holder.id}/unmount`).catch(() => undefined);
+          await removeHolder();
+          await this.removeIfDangling(img.id);
+        };
+      } else {
+        // Docker has no mount API: unpack an export into the data dir (a copy; the image is untouched).
+        root = join(this.options.dataDir, 'images', `${img.id.slice(0, 12)}-${randomBytes(3).toString('hex')}`, 'fs');
+        mkdirSync(root, { recursive: true });
+        await unpack(await holder.export(), root);
+        await removeHolder();
+        dispose = async () => {
+          rmSync(join(root, '..'), { recursive: true, force: true });
+          await this.removeIfDangling(img.id);
+        };
+      }
+      const warnings = addNodeFiles(root, { ...this.options.nodeFiles, imageId: img.id });
+      for (const w of warnings) this.log(`view of ${img.fullname}: ${w}`, true);
+      this.problems.set(img.id, this.problemsIn(img, root));
+      this.log(`image ${img.fullname} mounted at ${root}`);
+      return { root, dispose };
+    } catch (e) {
+      await removeHolder();
+      throw e;
+    }
+  }
+
+  /** An image replaced while it was mounted (cp, clone --force) is garbage once its view is gone. */
+  private async removeIfDangling(id: string): Promise<void> {
+    const info = await this.inspect(id).catch(() => undefined);
+    if (info && !(info.RepoTags ?? []).length) {
+      const docker = await this.docker();
+      await docker
+        .getImage(id)
+        .remove()
+        .catch(() => undefined);
+    }
+  }
+
+  private problemsIn(img: WaltImage, root: string): string[] {
+    if (!img.models.length) return [`no ${MODELS_LABEL} label`];
+    return img.models.filter((m) => !existsSync(pathInRoot(root, `boot/${m}`))).map((m) => `no /boot/${m}/`);
+  }
+
+  /** Is it a usable WalT image? (label present, /boot/<model>/ for each model), cached per image id. */
+  private async check(img: WaltImage): Promise<string[]> {
+    const known = this.problems.get(img.id);
+    if (known) return known;
+    let problems: string[];
+    if (!img.models.length) problems = [`no ${MODELS_LABEL} label`];
+    else {
+      const holder = await this.createHolder(img, 'check');
+      try {
+        problems = [];
+        for (const m of img.models) {
+          try {
+            await this.engine.call('HEAD', `/containers/${holder.id}/archive?path=${encodeURIComponent(`/boot/${m}`)}`);
+          } catch (e) {
+            if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+            problems.push(`no /boot/${m}/`);
+          }
+        }
+      } finally {
+        await holder.remove({ force: true }).catch(() => undefined);
+      }
+    }
+    this.problems.set(img.id, problems);
+    return problems;
+  }
+
+  async fetch(ref: string, target: string, where: string, onProgress?: ProgressSink): Promise<WaltImage> {
+    const t = parseImageFullname(target);
+    if (!t) throw new WaltError('invalid-image-name', `invalid image name '${target}'`);
+    try {
+      return await this.fetchRef(ref, `${t.user}/${t.name}:${t.tag}`, onProgress ?? (() => undefined));
+    } catch (e) {
+      if (e instanceof WaltError) throw e;
+      throw new WaltError('pull-failed', `cannot download ${ref} from ${where}: ${shortEngineError((e as Error).message)}`, 502);
+    }
+  }
+
+  async push(fullname: string, ref: string, where: string, onProgress?: ProgressSink): Promise<void> {
+    const img = await this.get(fullname);
+    if (!img) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
+    const docker = await this.docker();
+    const had = await this.inspect(ref);
+    await this.tagRef(LOCAL + img.fullname, ref);
+    try {
+      const stream = await docker.getImage(ref).push({ authconfig: {} });
+      await this.follow(docker, stream, onProgress ?? (() => undefined));
+    } catch (e) {
+      throw new WaltError('push-failed', `cannot publish ${img.fullname} to ${where}: ${shortEngineError((e as Error).message)}`, 502);
+    } finally {
+      if (!had) await this.untag(ref);
+    }
+  }
+
+  async engineImages(): Promise<EngineImage[]> {
+    const docker = await this.docker();
+    const out: EngineImage[] = [];
+    for (const info of await docker.listImages()) {
+      for (const ref of info.RepoTags ?? []) {
+        if (ref.startsWith(LOCAL) || ref.startsWith('<none>')) continue;
+        out.push({ ref, id: info.Id.replace(/^sha256:/, ''), created: info.Created, models: models(info.Labels) });
+      }
+    }
+    return out;
+  }
+
+  async exportArchive(fullname: string, path: string): Promise<NodeJS.ReadableStream> {
+    const img = await this.get(fullname);
+    if (!img) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
+    const holder = await this.createHolder(img, 'cp');
+    try {
+      const stream = await holder.getArchive({ path });
+      const done = () => void holder.remove({ force: true }).catch(() => undefined);
+      stream.once('end', done);
+      stream.once('close', done);
+      stream.once('error', done);
+      return stream;
+    } catch (e) {
+      await holder.remove({ force: true }).catch(() => undefined);
+      if ((e as { statusCode?: number }).statusCode === 404) throw new WaltError('not-found', `no such file or directory in image ${fullname}: ${path}`, 404);
+      throw e;
+    }
+  }
+
+  async importArchive(fullname: string, path: string, tar: NodeJS.ReadableStream): Promise<WaltImage> {
+    const img = await this.get(fullname);
+    if (!img) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
+    const holder = await this.createHolder(img, 'cp');
+    try {
+      try {
+        await holder.putArchive(tar, { path });
+      } catch (e) {
+        const status = (e as { statusCode?: number }).statusCode;
+        if (status === 404) throw new WaltError('not-found', `no directory ${path} in image ${fullname} (copy to an existing directory)`, 404);
+        throw new WaltError('cp-failed', `cannot copy into ${fullname}:${path}: ${shortEngineError((e as Error).message)}`, 400);
+      }
+      const [repo, tag] = splitRef(LOCAL + img.fullname);
+      await holder.commit({ repo, tag, pause: false });
+    } finally {
+      await holder.remove({ force: true }).catch(() => undefined);
+    }
+    await this.removeIfDangling(img.id);
+    return (await this.get(img.fullname))!;
+  }
+
+  async close(): Promise<void> {
+    await this.views.closeAll();
+  }
+}
+
+/** Unpack a tar stream into `dir` with the system tar (keeps owners, modes, devices and links). */
+function unpack(stream: NodeJS.ReadableStream, dir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const tar = spawn('tar', ['-x', '-C', dir, '--numeric-owner'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    tar.stderr.on('data', (d) => (err += d));
+    tar.on('error', reject);
+    tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar failed: ${err.trim()}`))));
+    stream.on('error', reject);
+    stream.pipe(tar.stdin);
+  });
+}

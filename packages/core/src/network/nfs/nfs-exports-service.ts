@@ -1,0 +1,148 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { DeviceRegistry } from '../../devices/device-registry.js';
+import type { ImageStore, ImageView } from '../../images/image-store.js';
+import type { LogService } from '../../logs/log-service.js';
+import { renderGaneshaExports } from './ganesha-exports.js';
+import { renderKernelExports } from './kernel-exports.js';
+import type { NfsConfig } from './nfs-config.js';
+import { planExports, type ExportedNode } from './nfs-export-plan.js';
+import { syncNodeTree } from './node-tree.js';
+
+export interface NfsExportsDeps {
+  devices: Pick<DeviceRegistry, 'all'>;
+  images: Pick<ImageStore, 'acquireView'>;
+  logs: Pick<LogService, 'platform'>;
+  /** Runs a reload command (exportfs); replaceable in unit tests. */
+  run?: (cmd: string, args: string[]) => Promise<void>;
+}
+
+const defaultRun = (cmd: string, args: string[]) =>
+  new Promise<void>((resolve, reject) =>
+    execFile(cmd, args, { timeout: 30_000 }, (e, _out, err) => (e ? reject(new Error(`${cmd} ${args.join(' ')}: ${err.trim() || e.message}`)) : resolve())),
+  );
+
+/**
+ * Keeps the NFS exports in line with the platform: node images read-only, persist folders
+ * read-write, the per-node tree. Checks the registry periodically; when nodes or their images
+ * changed, rewrites the tree and the export files (only if their content changed) and reloads the
+ * server: `exportfs -r -f` for the kernel server, SIGHUP for nfs-ganesha.
+ */
+export class NfsExportsService {
+  private readonly views = new Map<string, ImageView>();
+  private signature = '';
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly deps: NfsExportsDeps,
+    private readonly config: NfsConfig,
+    private readonly dataDir: string,
+    private readonly subnet: string,
+  ) {}
+
+  start(): Promise<boolean> {
+    this.timer = setInterval(() => void this.update().catch((e) => this.deps.logs.platform('nfs', `update failed: ${(e as Error).message}`, { error: true })), this.config.checkIntervalMs);
+    this.timer.unref();
+    return this.update();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    for (const v of this.views.values()) v.release();
+    this.views.clear();
+  }
+
+  /** Bring exports up to date; true when something was rewritten. Calls never overlap. */
+  update(): Promise<boolean> {
+    this.running ??= this.doUpdate().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async doUpdate(): Promise<boolean> {
+    const nodes = this.deps.devices.all().filter((d) => d.type === 'node' && d.model && d.image);
+    const signature = JSON.stringify(nodes.map((d) => [d.mac, d.ip, d.name, d.model, d.image, d.conf['mount.persist']]));
+    if (signature === this.signature) return false;
+    const exported: ExportedNode[] = [];
+    const used = new Set<string>();
+    for (const d of nodes) {
+      const view = await this.view(d.image!);
+      if (!view) continue;
+      used.add(d.image!);
+      exported.push({ mac: d.mac, ip: d.ip, name: d.name, model: d.model!, image: d.image!, imageRoot: view.root, persist: d.conf['mount.persist'] !== false });
+    }
+    syncNodeTree(this.dataDir, exported);
+    const plan = planExports(this.dataDir, exported);
+    const changed = this.config.server === 'ganesha' ? await this.writeGanesha(renderGaneshaExports(this.subnet, plan)) : await this.writeKernel(renderKernelExports(this.subnet, plan));
+    for (const [image, view] of this.views) {
+      if (!used.has(image)) {
+        view.release();
+        this.views.delete(image);
+      }
+    }
+    this.signature = signature;
+    return changed;
+  }
+
+  private async view(image: string): Promise<ImageView | undefined> {
+    const held = this.views.get(image);
+    if (held) return held;
+    try {
+      const view = await this.deps.images.acquireView(image);
+      this.views.set(image, view);
+      return view;
+    } catch (e) {
+      this.deps.logs.platform('nfs', `image ${image} cannot be exported: ${(e as Error).message}`, { error: true });
+      return undefined;
+    }
+  }
+
+  private async writeKernel(files: Record<string, string>): Promise<boolean> {
+    if (this.config.server !== 'kernel') return false;
+    let changed = false;
+    for (const [name, content] of Object.entries(files)) changed = writeIfChanged(join(this.config.exportsDir, name), content) || changed;
+    if (!changed) return false;
+    try {
+      await (this.deps.run ?? defaultRun)('exportfs', ['-r', '-f']);
+      this.deps.logs.platform('nfs', `exports updated (${this.config.exportsDir}), exportfs -r done`);
+    } catch (e) {
+      this.deps.logs.platform('nfs', `Warning: exportfs failed! ${(e as Error).message}`, { error: true });
+    }
+    return true;
+  }
+
+  private async writeGanesha(content: string): Promise<boolean> {
+    if (!writeIfChanged(this.config.ganeshaExportsFile, content)) return false;
+    let pid: number | undefined;
+    try {
+      pid = Number(readFileSync(this.config.ganeshaPidFile, 'utf8').trim());
+    } catch {
+      /* not running */
+    }
+    if (pid && Number.isInteger(pid) && pid > 1) {
+      try {
+        process.kill(pid, 'SIGHUP');
+        this.deps.logs.platform('nfs', `exports updated (${this.config.ganeshaExportsFile}), nfs-ganesha (pid ${pid}) reloading`);
+      } catch (e) {
+        this.deps.logs.platform('nfs', `cannot signal nfs-ganesha (pid ${pid}): ${(e as Error).message}`, { error: true });
+      }
+    } else {
+      this.deps.logs.platform('nfs', `exports updated (${this.config.ganeshaExportsFile}); nfs-ganesha is not running (no pid in ${this.config.ganeshaPidFile})`);
+    }
+    return true;
+  }
+}
+
+function writeIfChanged(file: string, content: string): boolean {
+  try {
+    if (readFileSync(file, 'utf8') === content) return false;
+  } catch {
+    /* absent */
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  // Atomic replace: the NFS server never reads half a file.
+  writeFileSync(`${file}.tmp`, content);
+  renameSync(`${file}.tmp`, file);
+  return true;
+}
