@@ -16,6 +16,9 @@ import { TOKENS } from './tokens.js';
 import { DirectoryImageStore } from './images/directory-image-store.js';
 import { UnavailableImageStore } from './images/unavailable-image-store.js';
 import type { ImageStore } from './images/image-store.js';
+import { EngineImageStore } from './images/engine-image-store.js';
+import { defaultEngineSocket } from './images/engine-connection.js';
+import { existsSync } from 'node:fs';
 
 /**
  * The one place the object graph is built. Each server gets its own child container, so several
@@ -46,12 +49,29 @@ export function buildContainer(config: ServerConfig, options: { echo?: (line: st
   c.registerSingleton(TOKENS.DeviceRegistry, DeviceRegistry);
   c.registerInstance(TOKENS.Extensions, new ExtensionRegistry()); // replaced by the plugin host's registry in WaltServer
   registerDeviceServices(c);
-  c.registerInstance<ImageStore>(TOKENS.ImageStore, createImageStore(config));
+  c.registerInstance<ImageStore>(TOKENS.ImageStore, createImageStore(config, c.resolve<LogService>(TOKENS.LogService)));
   return c;
 }
 
-/** The image store the config asks for. (The engine-backed store is selected here too once it exists.) */
-function createImageStore(config: ServerConfig): ImageStore {
+/**
+ * The image store the config asks for: a folder of unpacked images (images.directory), else the
+ * engine on images.engine-socket (Podman's socket by default), else a store whose commands say what
+ * to install (the server runs without an engine).
+ */
+function createImageStore(config: ServerConfig, logs: LogService): ImageStore {
   if (config.images.directory) return new DirectoryImageStore(config.images.directory);
-  return new UnavailableImageStore('no image engine is configured');
+  const socketPath = config.images.engineSocket ?? defaultEngineSocket();
+  if (!config.images.engineSocket && !existsSync(socketPath)) return new UnavailableImageStore(`no Podman socket at ${socketPath}`);
+  return new EngineImageStore({
+    socketPath,
+    registries: config.registries,
+    dataDir: config.dataDir,
+    viewGraceMs: (config.images.viewGraceSeconds ?? 60) * 1000,
+    nodeFiles: {
+      serverIp: config.network.waltNet.ip.split('/')[0],
+      rpcPort: config.api.port || 12345,
+      logsPort: config.api.tcpPort || 12347,
+    },
+    log: (line, error) => logs.platform('images', line, { error }),
+  });
 }

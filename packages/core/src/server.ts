@@ -6,6 +6,9 @@ import { registerSwitchRoutes } from './api/switch-routes.js';
 import { startSwitches } from './switches/switches-module.js';
 import { registerDeviceRoutes } from './api/device-routes.js';
 import { registerNodeRoutes } from './api/node-routes.js';
+import { registerVirtualNodeRoutes } from './api/virtual-node-routes.js';
+import { VirtualNodeService } from './nodes/virtual-node-service.js';
+import type { ImageStore } from './images/image-store.js';
 import { Router } from './api/router.js';
 import { registerSystemRoutes } from './api/system-routes.js';
 import type { ServerConfig } from './config/server-config.js';
@@ -22,6 +25,7 @@ import type { Db } from './store/database.js';
 import { startDhcpService } from './network/dhcp/dhcp-service.js';
 import { startFirewall } from './network/nat/firewall-service.js';
 import { startTftpService } from './network/tftp/start-tftp-service.js';
+import { startImageService } from './images/start-image-service.js';
 import { startNfsService } from './network/nfs/start-nfs-service.js';
 import { TOKENS } from './tokens.js';
 
@@ -111,6 +115,16 @@ export class WaltServer {
     registerSystemRoutes(this.router, this.plugins);
     registerDeviceRoutes(this.router, this.container);
     registerNodeRoutes(this.router, this.container);
+    const vnodes = new VirtualNodeService({
+      registry: this.devices,
+      images: this.container.resolve<ImageStore>(TOKENS.ImageStore),
+      logs: this.logs,
+      extensions: this.plugins.registry,
+      config: this.config,
+    });
+    registerVirtualNodeRoutes(this.router, vnodes);
+    this.onStop(() => vnodes.stopAll());
+    this.onStop(await startImageService(this.container, this.router));
     const switches = startSwitches(this.container, this.config, this.options.snmp ?? new NetSnmpSessionFactory());
     registerSwitchRoutes(this.router, this.devices, switches);
     this.onStop(() => switches.powersave.stop());
@@ -155,6 +169,8 @@ export class WaltServer {
       hosts.length = 1;
     }
     await this.plugins.ready();
+    // Virtual nodes run again after a server restart (the original restarts every virtual node row).
+    await vnodes.startAll();
     this.logs.platform('daemon', `walt-server ready, API on ${hosts.map((h) => `${h}:${this.port}`).join(' and ')}, TCP side channel on port ${this.tcpPort}, data in ${this.config.dataDir}`);
   }
 

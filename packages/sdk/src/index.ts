@@ -8,3 +8,4 @@ export * from './settings-schema.js';
 export * from './snmp.js';
 export * from './switch-driver.js';
 export * from './snmp-session.js';
+export * from './virtual-node-provider.js';

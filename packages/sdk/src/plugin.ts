@@ -4,6 +4,7 @@ import type { PluginContext } from './context.js';
 import type { NodeModel } from './node-model.js';
 import { checkSettingsSchema, type SettingsSchema } from './settings-schema.js';
 import type { SwitchDriver } from './switch-driver.js';
+import type { VirtualNodeProvider } from './virtual-node-provider.js';
 
 /** A help topic a plugin ships (`walt help show <name>`), e.g. how to install a node of its model. */
 export interface HelpTopic {
@@ -21,6 +22,8 @@ export interface PluginApi<S = Record<string, unknown>> {
   switchDriver(driver: SwitchDriver): void;
   bootProtocol(protocol: BootProtocol): void;
   helpTopic(topic: HelpTopic): void;
+  /** Run virtual nodes (`walt node create`): qemu VMs, or anything else that boots a WalT image. */
+  virtualNodes(provider: VirtualNodeProvider): void;
   /** Called once every plugin is registered and the server is serving. */
   onReady(hook: () => void | Promise<void>): void;
   /** Called when the server stops. */

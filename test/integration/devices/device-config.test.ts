@@ -18,7 +18,6 @@ describe('walt device config / walt node config (with a plugin contributing mode
 
   beforeAll(async () => {
     s = await startDevicesServer({ plugin: true });
-    s.writeImage('waltplatform/rpi-3-b-plus-default:latest', ['rpi-3-b-plus']);
     const names: Array<[string, string, string | undefined]> = [
       ['b8:27:eb:00:01:01', 'n1', 'walt.node.rpi-3-b-plus'],
       ['b8:27:eb:00:01:02', 'n2', 'walt.node.rpi-3-b-plus'],
@@ -189,7 +188,6 @@ describe('walt device config / walt node config (with a plugin contributing mode
   });
 
   it("asks before changing another user's node: --yes needed without a terminal", async () => {
-    s.writeImage('waltplatform/test-boards:latest', ['test-board']);
     await s.ok(['node', 'acquire', 'tb1'], 'bob');
     expect(await s.fails(['node', 'config', 'tb1', 'led.blink=false'], 'alice')).toBe(
       'Error: Node tb1 seems to be used by another user: use --yes to act on it anyway.',

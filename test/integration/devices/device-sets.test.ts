@@ -14,7 +14,6 @@ describe('device sets', () => {
 
   beforeAll(async () => {
     s = await startDevicesServer();
-    s.writeImage('waltplatform/rpi-3-b-plus-default:latest', ['rpi-3-b-plus']);
     for (const [mac, name] of [
       ['b8:27:eb:00:00:01', 'alice-node'],
       ['b8:27:eb:00:00:02', 'bob-node'],

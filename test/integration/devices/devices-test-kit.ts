@@ -8,10 +8,21 @@ import { startServer, type RunResult, type ServerHandle } from '../../helpers/wa
 export const TEST_PLUGIN = resolve(import.meta.dirname, 'fixtures', 'walt-plugin-test-board');
 
 /** A server with a folder image store (and optionally the test-board plugin), plus helpers. */
-export async function startDevicesServer(options: { plugin?: boolean } = {}): Promise<DevicesServer> {
+/** An image to put in the folder store: [fullname, models, preferredName?]. */
+export type ImageFixture = [fullname: string, models: string[], preferredName?: string];
+
+/** The default images the tests' nodes boot; present before the server starts, as on a set-up platform. */
+export const DEFAULT_IMAGES: ImageFixture[] = [
+  ['waltplatform/rpi-3-b-plus-default:latest', ['rpi-3-b-plus']],
+  ['waltplatform/pc-x86-64-default:latest', ['pc-x86-64']],
+  ['waltplatform/test-boards:latest', ['test-board'], 'boards'],
+];
+
+export async function startDevicesServer(options: { plugin?: boolean; images?: ImageFixture[] } = {}): Promise<DevicesServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'walt-devices-'));
   const imagesDir = join(dataDir, 'images');
   mkdirSync(imagesDir);
+  for (const [fullname, models, preferredName] of options.images ?? DEFAULT_IMAGES) writeImageFolder(imagesDir, fullname, models, preferredName);
   const config =
     'network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\napi:\n  port: 0\n' +
     `images:\n  directory: ${imagesDir}\n` +
@@ -84,11 +95,7 @@ export class DevicesServer {
 
   /** An unpacked image in the folder store: <dir>/<user>/<name>/<tag>/rootfs + image.json. */
   writeImage(fullname: string, models: string[], preferredName?: string): void {
-    const [user, rest] = fullname.split('/');
-    const [name, tag = 'latest'] = rest.split(':');
-    const folder = join(this.imagesDir, user, name, tag);
-    mkdirSync(join(folder, 'rootfs', 'boot'), { recursive: true });
-    writeFileSync(join(folder, 'image.json'), JSON.stringify({ models, created: Date.now() / 1000, ...(preferredName ? { preferredName } : {}) }));
+    writeImageFolder(this.imagesDir, fullname, models, preferredName);
   }
 
   hasImage(fullname: string): boolean {
@@ -144,4 +151,12 @@ export class DevicesServer {
   stop(): Promise<void> {
     return this.server.stop({ cleanup: true });
   }
+}
+
+function writeImageFolder(dir: string, fullname: string, models: string[], preferredName?: string): void {
+  const [user, rest] = fullname.split('/');
+  const [name, tag = 'latest'] = rest.split(':');
+  const folder = join(dir, user, name, tag);
+  mkdirSync(join(folder, 'rootfs', 'boot'), { recursive: true });
+  writeFileSync(join(folder, 'image.json'), JSON.stringify({ models, created: Date.now() / 1000, ...(preferredName ? { preferredName } : {}) }));
 }

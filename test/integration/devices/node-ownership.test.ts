@@ -38,8 +38,6 @@ describe('node ownership: acquire, release, boot (walt CLI, folder image store)'
 
   beforeAll(async () => {
     s = await startDevicesServer({ plugin: true });
-    s.writeImage('waltplatform/rpi-3-b-plus-default:latest', ['rpi-3-b-plus']);
-    s.writeImage('waltplatform/test-boards:latest', ['test-board'], 'boards');
     s.writeImage('alice/pc-only:latest', ['pc-x86-64']);
     s.writeImage('alice/rpi-exp:v2', ['rpi-3-b-plus', 'test-board']);
     const nodes: Array<[string, string, string]> = [

@@ -70,6 +70,44 @@ describe('registration entry point, naming, rename, forget (walt CLI against a r
     expect((await s.device('ecosignal-loragw-e7b3a7'))?.type).toBe('node');
   });
 
+  /** Poll (bounded) until `check` holds: conversions after a default-image pull are asynchronous. */
+  async function eventually(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  it('records a node whose default image is not local as unknown, then converts it once the image is fetched', async () => {
+    s.writeImage('waltplatform/qemu-arm-64-default:latest', ['qemu-arm-64']); // appears after start: not known as local
+    const r = await s.register({ mac: '02:00:00:00:00:a1', ip: '192.168.152.161', vendorClass: 'walt.node.qemu-arm-64' });
+    expect(r.device).toMatchObject({ name: 'unknown-0000a1', type: 'unknown' });
+    await eventually(async () => (await s.device('node-0000a1'))?.type === 'node', 'the conversion to a node');
+    const lines = s.platformLines('platform.devices');
+    const at = lines.indexOf('new device name=unknown-0000a1 type=unknown mac=02:00:00:00:00:a1 ip=192.168.152.161');
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(lines.slice(at)).toEqual(
+      expect.arrayContaining([
+        "Device unknown-0000a1 is a walt node of type 'qemu-arm-64'.",
+        "Trying to download a default image for 'qemu-arm-64' nodes: waltplatform/qemu-arm-64-default:latest...",
+        'Image waltplatform/qemu-arm-64-default:latest was downloaded successfully.',
+        'renamed unknown-0000a1 to node-0000a1 for clarity',
+        'new node (device type previously unknown) name=node-0000a1 model=qemu-arm-64 mac=02:00:00:00:00:a1 ip=192.168.152.161',
+      ]),
+    );
+  });
+
+  it('keeps a node whose default image cannot be had as unknown, and says so', async () => {
+    const r = await s.register({ mac: '02:00:00:00:00:a2', ip: '192.168.152.162', vendorClass: 'walt.node.nanopi-r5c' });
+    expect(r.device.type).toBe('unknown');
+    await eventually(
+      () => s.platformLines('platform.devices').includes("New nanopi-r5c nodes will be seen as devices of type 'unknown' until this is solved."),
+      'the failure lines',
+    );
+    expect((await s.device('unknown-0000a2'))?.type).toBe('unknown');
+  });
+
   it('moves a sticky IP into walt-net, never out of it', async () => {
     await s.register({ mac: '02:00:00:00:00:71', ip: '10.0.0.5' });
     await s.register({ mac: '02:00:00:00:00:71', ip: '192.168.152.71' });

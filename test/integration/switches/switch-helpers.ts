@@ -1,5 +1,10 @@
 import { createServer, type Server } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ServerHandle } from '../../helpers/walt-processes.js';
+import { openDatabase } from '../../../packages/core/src/store/database.js';
+import { DevicesRepository } from '../../../packages/core/src/store/devices-repository.js';
 
 /** Call the server's HTTP API as `user` (the CLI's transport, for setup steps the CLI has no command for). */
 export async function api<T = unknown>(server: ServerHandle, method: string, path: string, body?: unknown, user = 'alice'): Promise<T> {
@@ -51,4 +56,31 @@ export function fakeNodeService(ip: string, reply: string): Promise<{ close(): P
 /** Replace the scan age so a tree can be compared exactly. */
 export function normalizeScanAge(text: string): string {
   return text.replace(/issued .*? ago/, 'issued <delay> ago');
+}
+
+/**
+ * A data dir whose store already holds these nodes (free, on their model's default image), as if
+ * they had booted once: node registration itself (DHCP, default image download) is another
+ * subsystem's, and its outcome depends on the image store present.
+ */
+export function dataDirWithNodes(nodes: Array<{ mac: string; ip: string; model?: string }>): string {
+  const dataDir = mkdtempSync(join(tmpdir(), 'walt-sw-test-'));
+  const db = openDatabase(join(dataDir, 'walt.db'));
+  const repo = new DevicesRepository(db);
+  for (const n of nodes) {
+    const model = n.model ?? 'rpi-3-b-plus';
+    repo.insert({
+      mac: n.mac,
+      ip: n.ip,
+      name: `node-${n.mac.split(':').slice(3).join('')}`,
+      type: 'node',
+      virtual: false,
+      model,
+      image: `waltplatform/${model}-default:latest`,
+      conf: {},
+      createdAt: Date.now() / 1000,
+    });
+  }
+  db.close();
+  return dataDir;
 }

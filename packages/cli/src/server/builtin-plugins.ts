@@ -13,4 +13,6 @@ export const BUILTIN_PLUGINS: readonly string[] = [
   '@walt/plugin-rpi-4b',
   '@walt/plugin-rpi-legacy',
   '@walt/plugin-coral-devb',
+  // Runs virtual nodes (walt node create); their model pc-x86-64 comes from @walt/plugin-pc-x86.
+  '@walt/plugin-virtual',
 ];

@@ -86,6 +86,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   if (req.method === 'GET' || req.method === 'HEAD') return undefined;
+  // Binary uploads (walt image cp: a tar) are streamed by their handler from req.raw.
+  if ((req.headers['content-type'] ?? '').startsWith('application/x-tar')) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

@@ -279,11 +279,11 @@ export class DeviceRegistry {
    * `walt device forget`: delete a device and its logs. Without `force`, a device that has log lines
    * (console streams aside) is kept. The server and virtual nodes cannot be forgotten this way.
    */
-  forget(name: string, force: boolean): { device: Device; deletedLines: number } {
+  forget(name: string, force: boolean, options: { virtual?: boolean } = {}): { device: Device; deletedLines: number } {
     return this.repo.transaction(() => {
       const device = this.get(name);
       if (device.type === 'server') throw forbidden(`${name} is the WalT server: it cannot be forgotten.`);
-      if (device.virtual) throw invalid(`${name} is a virtual node: use 'walt node remove ${name}' instead.`);
+      if (device.virtual && !options.virtual) throw invalid(`${name} is a virtual node: use 'walt node remove ${name}' instead.`);
       const lines = this.repo.countLogLines(device.mac);
       if (lines > 0 && !force) {
         throw conflict(`will not forget ${name}: this would delete ${lines} log line${lines === 1 ? '' : 's'} from history; use --force to proceed.`);
@@ -293,6 +293,18 @@ export class DeviceRegistry {
       this.logsRepo.resetCache?.(); // its cached stream ids may name deleted streams
       this.emit({ kind: 'forgotten', device });
       return { device, deletedLines };
+    });
+  }
+
+  /** `walt node create`: record a virtual node (its name, MAC and IP were chosen free in this transaction). */
+  addVirtualNode(device: Omit<Device, 'type' | 'virtual' | 'conf' | 'createdAt'>): Device {
+    return this.repo.transaction(() => {
+      checkNewDeviceName(device.name, (n) => this.repo.byName(n) !== undefined);
+      const node: Device = { ...device, type: 'node', virtual: true, conf: {}, createdAt: Date.now() / 1000 };
+      this.repo.insert(node);
+      this.logNew(node, false);
+      this.emit({ kind: 'added', device: node });
+      return node;
     });
   }
 

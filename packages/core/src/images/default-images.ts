@@ -30,6 +30,10 @@ export class DefaultImages implements DefaultImageProvider {
     this.local.add(img.fullname);
   }
 
+  markLocal(image: string): void {
+    this.local.add(image);
+  }
+
   forget(image: string): void {
     this.local.delete(image);
   }

@@ -86,7 +86,7 @@ export class EngineImageStore implements ImageStore {
     return this.engine.ready();
   }
 
-  async list(): Promise<WaltImage[]> {
+  async list(options: { check?: boolean } = {}): Promise<WaltImage[]> {
     const docker = await this.docker();
     const out: WaltImage[] = [];
     for (const info of await docker.listImages()) {
@@ -95,7 +95,7 @@ export class EngineImageStore implements ImageStore {
         if (img) out.push(img);
       }
     }
-    for (const img of out) img.problems = await this.check(img);
+    if (options.check) for (const img of out) img.problems = await this.check(img);
     return out.sort((a, b) => a.fullname.localeCompare(b.fullname));
   }
 
@@ -309,7 +309,8 @@ export class EngineImageStore implements ImageStore {
       let root: string;
       let dispose: () => Promise<void>;
       if ((await this.engine.kind()) === 'podman') {
-        root = JSON.parse(await this.engine.call('POST', `/v4.0.0/libpod/containers/${holder.id}/mount`)) as string;
+        const answer = (await this.engine.call('POST', `/v4.0.0/libpod/containers/${holder.id}/mount`)).trim();
+        root = answer.startsWith('"') ? (JSON.parse(answer) as string) : answer;
         dispose = async () => {
           await this.engine.call('POST', `/v4.0.0/libpod/containers/${holder.id}/unmount`).catch(() => undefined);
           await removeHolder();

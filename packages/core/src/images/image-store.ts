@@ -47,7 +47,8 @@ export interface ImageView {
 export interface ImageStore {
   /** True when the engine answers. */
   available(): Promise<boolean>;
-  list(): Promise<WaltImage[]>;
+  /** Every WalT image; with `check`, each one's `problems` are filled in (slower: may inspect files). */
+  list(options?: { check?: boolean }): Promise<WaltImage[]>;
   get(fullname: string): Promise<WaltImage | undefined>;
   /** Make sure the image is local, pulling it from the configured registries if needed. */
   pull(fullname: string, onProgress?: (line: string) => void): Promise<WaltImage>;

@@ -79,10 +79,13 @@ export class RebootService {
     const model = node.model ? this.extensions.nodeModel(node.model) : undefined;
     if (node.virtual || model?.capabilities?.virtual) {
       method = 'vnode hard-reboot';
-      if (!model?.hooks?.kill) hardError = `model ${node.model ?? '?'} has no kill hook for virtual nodes`;
+      // The model's own hook, else the plugin that runs virtual nodes (api.virtualNodes).
+      const provider = this.extensions.virtualNodeProvider()?.value;
+      const kill = model?.hooks?.kill ?? (node.virtual && provider ? (n: NodeRef) => provider.kill(n) : undefined);
+      if (!kill) hardError = `model ${node.model ?? '?'} has no kill hook for virtual nodes`;
       else {
         try {
-          await model.hooks.kill(nodeRef(node));
+          await kill(nodeRef(node));
           this.down(node, method);
         } catch (e) {
           hardError = (e as Error).message;

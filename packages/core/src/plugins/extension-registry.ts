@@ -1,4 +1,4 @@
-import type { BootProtocol, HelpTopic, NodeModel, SwitchDriver } from '@walt/sdk';
+import type { BootProtocol, HelpTopic, NodeModel, SwitchDriver, VirtualNodeProvider } from '@walt/sdk';
 
 /** Who contributed what: every contribution remembers its plugin, for reports and conflict messages. */
 export interface Contribution<T> {
@@ -15,6 +15,7 @@ export class ExtensionRegistry {
   private readonly protocols = new Map<string, Contribution<BootProtocol>>();
   private readonly drivers = new Map<string, Contribution<SwitchDriver>>();
   private readonly topics = new Map<string, Contribution<HelpTopic>>();
+  private readonly virtualProviders = new Map<string, Contribution<VirtualNodeProvider>>();
 
   /** Check a plugin's contributions against what is registered, without registering anything. */
   conflicts(plugin: string, c: PluginContributions): string[] {
@@ -32,6 +33,7 @@ export class ExtensionRegistry {
     check(this.protocols, 'boot protocol', c.bootProtocols.map((p) => p.id));
     check(this.drivers, 'switch driver', c.switchDrivers.map((d) => d.id));
     check(this.topics, 'help topic', c.helpTopics.map((t) => t.name));
+    check(this.virtualProviders, 'virtual node provider', (c.virtualNodeProviders ?? []).map((p) => p.id));
     return out;
   }
 
@@ -43,6 +45,7 @@ export class ExtensionRegistry {
     for (const p of c.bootProtocols) this.protocols.set(p.id, { plugin, value: p });
     for (const d of c.switchDrivers) this.drivers.set(d.id, { plugin, value: d });
     for (const t of c.helpTopics) this.topics.set(t.name, { plugin, value: t });
+    for (const p of c.virtualNodeProviders ?? []) this.virtualProviders.set(p.id, { plugin, value: p });
   }
 
   /**
@@ -63,6 +66,7 @@ export class ExtensionRegistry {
     take(this.protocols, out.bootProtocols);
     take(this.drivers, out.switchDrivers);
     take(this.topics, out.helpTopics);
+    take(this.virtualProviders, out.virtualNodeProviders!);
     return out;
   }
 
@@ -97,6 +101,11 @@ export class ExtensionRegistry {
     return this.topics.get(name)?.value;
   }
 
+  /** The provider that runs virtual nodes: the first one registered (built-in before third-party). */
+  virtualNodeProvider(): Contribution<VirtualNodeProvider> | undefined {
+    return this.virtualProviders.values().next().value;
+  }
+
   helpTopics(): HelpTopic[] {
     return [...this.topics.values()].map((c) => c.value);
   }
@@ -114,6 +123,8 @@ export interface PluginContributions {
   bootProtocols: BootProtocol[];
   switchDrivers: SwitchDriver[];
   helpTopics: HelpTopic[];
+  /** Optional so callers that predate virtual nodes keep compiling. */
+  virtualNodeProviders?: VirtualNodeProvider[];
 }
 
-export const emptyContributions = (): PluginContributions => ({ nodeModels: [], bootProtocols: [], switchDrivers: [], helpTopics: [] });
+export const emptyContributions = (): PluginContributions => ({ nodeModels: [], bootProtocols: [], switchDrivers: [], helpTopics: [], virtualNodeProviders: [] });

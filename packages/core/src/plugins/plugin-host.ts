@@ -7,6 +7,7 @@ import {
   defineHelpTopic,
   defineNodeModel,
   defineSwitchDriver,
+  defineVirtualNodeProvider,
   isWaltPlugin,
   validateSettings,
   type PluginApi,
@@ -132,6 +133,7 @@ export class PluginHost {
           bootProtocols: contributions.bootProtocols.map((p) => p.id),
           switchDrivers: contributions.switchDrivers.map((d) => d.id),
           helpTopics: contributions.helpTopics.map((t) => t.name),
+          ...(contributions.virtualNodeProviders?.length ? { virtualNodeProviders: contributions.virtualNodeProviders.map((p) => p.id) } : {}),
         },
       });
     } catch (e) {
@@ -187,6 +189,7 @@ export class PluginHost {
       bootProtocol: contribute('bootProtocol', defineBootProtocol, contributions.bootProtocols),
       switchDriver: contribute('switchDriver', defineSwitchDriver, contributions.switchDrivers),
       helpTopic: contribute('helpTopic', defineHelpTopic, contributions.helpTopics),
+      virtualNodes: contribute('virtualNodes', defineVirtualNodeProvider, contributions.virtualNodeProviders!),
       onReady: contribute('onReady', checkHook, loaded.ready),
       onShutdown: contribute('onShutdown', checkHook, loaded.shutdown),
     });

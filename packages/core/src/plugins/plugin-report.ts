@@ -7,6 +7,7 @@ export interface ContributionIds {
   bootProtocols: string[];
   switchDrivers: string[];
   helpTopics: string[];
+  virtualNodeProviders?: string[];
 }
 
 /** The outcome of loading one plugin, for the startup report, the API and `walt-server plugins list`. */

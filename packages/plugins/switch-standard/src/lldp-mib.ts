@@ -1,4 +1,4 @@
-import { macFromSnmp, oidSuffix, snmpText, type LldpNeighbor, type SnmpSession, type SnmpValue } from '@walt/sdk';
+import { SnmpError, macFromSnmp, oidSuffix, snmpText, type LldpNeighbor, type SnmpSession, type SnmpValue } from '@walt/sdk';
 import { OID } from './oids.js';
 
 /** lldpRemChassisIdSubtype macAddress(4): the only chassis ids WalT can match with its devices. */
@@ -36,6 +36,10 @@ export async function readLldpNeighbors(snmp: SnmpSession): Promise<LldpNeighbor
     snmp.walk(OID.lldpRemSysCapEnabled),
     snmp.walk(OID.lldpRemManAddrIfSubtype),
   ]);
+  if (!subtypes.length && !(await hasLldpMib(snmp))) {
+    // No neighbour and no LLDP-MIB at all: say so, so the host reports BRIDGE-only data.
+    throw new SnmpError('error', `${snmp.target.host} does not implement LLDP-MIB`);
+  }
   const byKey = <T>(column: string, vbs: { oid: string; value: SnmpValue }[], f: (v: SnmpValue) => T) => {
     const m = new Map<string, T>();
     for (const vb of vbs) {

@@ -7,6 +7,7 @@ import { defineHelpTopic, isWaltPlugin, type HelpTopic, type PluginApi, type Wal
 import { validateSettings } from '../settings-schema.js';
 import type { SnmpSessionFactory } from '../snmp.js';
 import type { SwitchDriver } from '../switch-driver.js';
+import { defineVirtualNodeProvider, type VirtualNodeProvider } from '../virtual-node-provider.js';
 
 /** What a plugin's register() contributed, as a test sees it. */
 export interface TestContributions {
@@ -14,6 +15,7 @@ export interface TestContributions {
   bootProtocols: BootProtocol[];
   switchDrivers: SwitchDriver[];
   helpTopics: HelpTopic[];
+  virtualNodeProviders: VirtualNodeProvider[];
   readyHooks: Array<() => void | Promise<void>>;
   shutdownHooks: Array<() => void | Promise<void>>;
 }
@@ -59,7 +61,7 @@ export function createTestContext<S = Record<string, unknown>>(options: TestCont
     },
   };
   let settings = (options.settings ?? {}) as S;
-  const contributions: TestContributions = { nodeModels: [], bootProtocols: [], switchDrivers: [], helpTopics: [], readyHooks: [], shutdownHooks: [] };
+  const contributions: TestContributions = { nodeModels: [], bootProtocols: [], switchDrivers: [], helpTopics: [], virtualNodeProviders: [], readyHooks: [], shutdownHooks: [] };
   const context: PluginContext<S> = {
     name: options.name ?? 'walt-plugin-under-test',
     logger,
@@ -77,6 +79,7 @@ export function createTestContext<S = Record<string, unknown>>(options: TestCont
     bootProtocol: (p) => void contributions.bootProtocols.push(defineBootProtocol(p)),
     switchDriver: (d) => void contributions.switchDrivers.push(defineSwitchDriver(d)),
     helpTopic: (t) => void contributions.helpTopics.push(defineHelpTopic(t)),
+    virtualNodes: (p) => void contributions.virtualNodeProviders.push(defineVirtualNodeProvider(p)),
     onReady: (h) => void contributions.readyHooks.push(h),
     onShutdown: (h) => void contributions.shutdownHooks.push(h),
   };
@@ -117,5 +120,6 @@ function duplicateIds(c: TestContributions): string[] {
   check('boot protocol', c.bootProtocols.map((p) => p.id));
   check('switch driver', c.switchDrivers.map((d) => d.id));
   check('help topic', c.helpTopics.map((t) => t.name));
+  check('virtual node provider', c.virtualNodeProviders.map((p) => p.id));
   return out;
 }

@@ -18,6 +18,7 @@ export function registerDeviceTree(device: Command, ctx: CliContext): void {
       const api = await ctx.api();
       const q = new URLSearchParams({ all: opts.all ? '1' : '0', ascii: unicodeOutput() ? '0' : '1' });
       const { text } = await api.get<{ text: string }>(`/api/v1/switches/tree?${q}`);
-      ctx.out(text);
+      // The original prints the text with print(): one more newline.
+      ctx.out(`${text}\n`);
     });
 }

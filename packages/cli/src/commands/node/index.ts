@@ -8,6 +8,9 @@ import { registerNodeBoot } from './boot.js';
 import { registerNodeConfig } from './config.js';
 import { registerNodeRename } from './rename.js';
 import { registerNodeReboot } from './reboot.js';
+import { registerNodeCreate } from './create.js';
+import { registerNodeRemove } from './remove.js';
+import { registerNodeConsole } from './console.js';
 
 export function registerNodeCommands(program: Command, ctx: CliContext): void {
   const node = program.command('node').description('management of WalT nodes');
@@ -18,16 +21,16 @@ export function registerNodeCommands(program: Command, ctx: CliContext): void {
   registerNodeConfig(node, ctx);
   registerNodeRename(node, ctx);
   registerNodeReboot(node, ctx);
+  registerNodeCreate(node, ctx);
+  registerNodeRemove(node, ctx);
+  registerNodeConsole(node, ctx);
   addStubs(node, [
-    { name: 'create', args: '<node-name>', description: 'create a virtual node' },
-    { name: 'remove', args: '<node-name>', description: 'remove a virtual node' },
     { name: 'wait', args: '<node-set>', description: 'wait until nodes are booted', options: [['--timeout <seconds>', 'give up after this many seconds']] },
     { name: 'shell', args: '<node-name>', description: 'run an interactive shell on a node' },
     { name: 'run', args: '<node-set> <cmd...>', description: 'run a command on nodes', options: [['--term', 'allocate a terminal']] },
     { name: 'cp', args: '<src> <dst>', description: 'copy files between the client and a node' },
     { name: 'save', args: '<node-name> <image-name>', description: 'save the changes made on a node as an image' },
     { name: 'ping', args: '<node-name>', description: 'check that a node is reachable' },
-    { name: 'console', args: '<node-name>', description: 'connect to the console of a virtual node' },
     { name: 'blink', args: '<node-name> [duration]', description: 'make a node blink' },
     { name: 'expose', args: '<node-name> <node-port> <local-port>', description: 'forward a local TCP port to a node port' },
   ]);

@@ -1,0 +1,103 @@
+import { WaltError } from '../errors.js';
+import type { ImageService } from '../images/image-service.js';
+import type { ImageStore, ProgressSink } from '../images/image-store.js';
+import { requireUser } from '../nodes/node-ownership.js';
+import { workingSetImage } from '../nodes/working-set-image.js';
+import { bodyObject, optionalBoolean, requiredString } from './device-routes.js';
+import { STREAMED, type ApiRequest, type Router } from './router.js';
+
+function optionalText(body: Record<string, unknown>, key: string): string | undefined {
+  const v = body[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') throw new WaltError('invalid', `'${key}' must be a string`, 400);
+  return v;
+}
+
+function flag(req: ApiRequest, name: string): boolean {
+  const v = req.query.get(name);
+  return v !== null && v !== '0' && v !== 'false';
+}
+
+/**
+ * Long work (pulls, pushes) answers NDJSON when the client asks (`?progress=1`): `{"progress": line}`
+ * lines while it runs, then `{"result": ...}` or `{"error": {code, message}}`. Otherwise plain JSON.
+ */
+async function withProgress(req: ApiRequest, work: (progress?: ProgressSink) => Promise<unknown>): Promise<unknown> {
+  if (!flag(req, 'progress')) return work();
+  const res = req.res;
+  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
+  const send = (obj: unknown) => {
+    if (!res.writableEnded) res.write(JSON.stringify(obj) + '\n');
+  };
+  try {
+    send({ result: await work((line) => send({ progress: line })) });
+  } catch (e) {
+    if (e instanceof WaltError) send({ error: { code: e.code, message: e.message } });
+    else send({ error: { code: 'internal', message: `internal server error: ${(e as Error)?.message ?? e}` } });
+  }
+  res.end();
+  return STREAMED;
+}
+
+/** `walt image ...` and `walt advanced update-default-images`. */
+export function registerImageRoutes(router: Router, images: ImageService, store: ImageStore): void {
+  router.get('/api/v1/images', async (req) => {
+    const user = requireUser(req.user);
+    return images.show(user, { all: flag(req, 'all') });
+  });
+
+  router.get('/api/v1/images/search', async (req) => images.search(req.query.get('keyword') ?? ''));
+
+  router.post('/api/v1/images/clone', (req) => {
+    const user = requireUser(req.user);
+    const body = bodyObject(req.body);
+    const link = requiredString(body, 'link');
+    const name = optionalText(body, 'name');
+    const force = optionalBoolean(body, 'force');
+    return withProgress(req, async (progress) => ({ message: await images.clone(user, link, { name, force }, progress) }));
+  });
+
+  router.post('/api/v1/images/:name/rename', async (req) => {
+    const body = bodyObject(req.body);
+    return { message: await images.rename(requireUser(req.user), req.params.name, requiredString(body, 'newName')) };
+  });
+
+  router.post('/api/v1/images/:name/duplicate', async (req) => {
+    const body = bodyObject(req.body);
+    return { message: await images.duplicate(requireUser(req.user), req.params.name, requiredString(body, 'newName')) };
+  });
+
+  router.post('/api/v1/images/:name/remove', async (req) => ({ message: await images.remove(requireUser(req.user), req.params.name) }));
+
+  router.post('/api/v1/images/:name/publish', (req) => {
+    const user = requireUser(req.user);
+    const body = bodyObject(req.body ?? {});
+    const registry = optionalText(body, 'registry');
+    return withProgress(req, async (progress) => ({ message: await images.publish(user, req.params.name, registry, progress) }));
+  });
+
+  /** `walt image cp <image>:<path> <local>`: a tar of the path. */
+  router.get('/api/v1/images/:name/archive', async (req) => {
+    const fullname = workingSetImage(requireUser(req.user), req.params.name);
+    const path = req.query.get('path');
+    if (!path || !path.startsWith('/')) throw new WaltError('invalid', `expected an absolute path in the image (e.g. ${req.params.name}:/etc/hostname)`, 400);
+    const tar = await store.exportArchive(fullname, path);
+    req.res.writeHead(200, { 'content-type': 'application/x-tar' });
+    tar.on('error', () => req.res.destroy());
+    tar.pipe(req.res);
+    return STREAMED;
+  });
+
+  /** `walt image cp <local> <image>:<dir>`: a tar unpacked into the dir, saved as a new image under the same name. */
+  router.put('/api/v1/images/:name/archive', async (req) => {
+    const user = requireUser(req.user);
+    const fullname = workingSetImage(user, req.params.name);
+    const path = req.query.get('path');
+    if (!path || !path.startsWith('/')) throw new WaltError('invalid', `expected an absolute directory in the image (e.g. ${req.params.name}:/root/)`, 400);
+    if (!(req.raw.headers['content-type'] ?? '').startsWith('application/x-tar')) throw new WaltError('invalid', 'expected a tar archive (content-type application/x-tar)', 400);
+    const img = await store.importArchive(fullname, path, req.raw);
+    return { message: `Image ${req.params.name} was updated.`, id: img.id };
+  });
+
+  router.post('/api/v1/images/update-default-images', (req) => withProgress(req, async (progress) => ({ messages: await images.updateDefaultImages(progress) })));
+}

@@ -1,0 +1,28 @@
+import type { DependencyContainer } from 'tsyringe';
+import { registerImageRoutes } from '../api/image-routes.js';
+import type { Router } from '../api/router.js';
+import type { ServerConfig } from '../config/server-config.js';
+import type { DeviceRegistry } from '../devices/device-registry.js';
+import type { LogService } from '../logs/log-service.js';
+import { TOKENS } from '../tokens.js';
+import { DefaultImages } from './default-images.js';
+import type { ImageStore } from './image-store.js';
+import { ImageService } from './image-service.js';
+
+/**
+ * Images at server start: the image routes, and the default-image provider of registration (a node
+ * of a never-seen model stays unknown while its default image is pulled; the DHCP service installs
+ * an equivalent provider of its own when it runs). Returns what to do at stop (unmount views).
+ */
+export async function startImageService(c: DependencyContainer, router: Router): Promise<() => Promise<void>> {
+  const store = c.resolve<ImageStore>(TOKENS.ImageStore);
+  const config = c.resolve<ServerConfig>(TOKENS.Config);
+  const registry = c.resolve<DeviceRegistry>(TOKENS.DeviceRegistry);
+  const logs = c.resolve<LogService>(TOKENS.LogService);
+  const defaults = new DefaultImages(store);
+  if (await store.available()) await defaults.refresh();
+  else logs.platform('images', 'no image engine answers: image commands will say what to install (see walt image show)', { error: true });
+  registry.setDefaultImageProvider(defaults);
+  registerImageRoutes(router, new ImageService(store, registry, config.registries, logs, defaults), store);
+  return () => store.close();
+}

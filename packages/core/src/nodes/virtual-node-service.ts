@@ -1,0 +1,209 @@
+import type { NodeRef, VirtualNodeProvider, VirtualNodeSession, VirtualNodeSpec } from '@walt/sdk';
+import { WaltError, conflict, invalid, unavailable } from '../errors.js';
+import type { ServerConfig } from '../config/server-config.js';
+import type { Device } from '../devices/device.js';
+import type { DeviceRegistry } from '../devices/device-registry.js';
+import { checkNewDeviceName } from '../devices/device-naming.js';
+import { isDeviceSetKeyword } from '../devices/device-set.js';
+import type { ImageStore, WaltImage } from '../images/image-store.js';
+import type { LogService } from '../logs/log-service.js';
+import type { ExtensionRegistry } from '../plugins/extension-registry.js';
+import { checkOwnership } from './node-ownership.js';
+import { displayImageName } from './working-set-image.js';
+import { freeVirtualMac, lowestFreeIp, netmaskOf } from './virtual-node-allocation.js';
+import { directBoot } from './virtual-node-boot.js';
+import { VirtualConsole } from './virtual-console.js';
+import { deleteTap, ensureTap, tapName, waltNetBridge } from './virtual-node-tap.js';
+
+/** Virtual nodes are standard PCs, as in the original (the model is fixed). */
+export const VIRTUAL_NODE_MODEL = 'pc-x86-64';
+
+export interface VirtualNodeDeps {
+  registry: DeviceRegistry;
+  images: ImageStore;
+  logs: LogService;
+  extensions: ExtensionRegistry;
+  config: ServerConfig;
+}
+
+export function nodeRef(d: Device): NodeRef {
+  return { mac: d.mac, ip: d.ip, name: d.name, model: d.model ?? '', image: d.image ?? '', settings: d.conf };
+}
+
+/**
+ * `walt node create|remove|console` and the lives of virtual nodes: the registry side (name, MAC,
+ * IP, image, settings) is here; the VMs belong to the plugin that provides virtual nodes.
+ */
+export class VirtualNodeService {
+  private readonly consoles = new Map<string, VirtualConsole>();
+  private readonly serverIp: string;
+
+  constructor(private readonly deps: VirtualNodeDeps) {
+    this.serverIp = deps.config.network.waltNet.ip.split('/')[0];
+  }
+
+  private provider(): VirtualNodeProvider {
+    const p = this.deps.extensions.virtualNodeProvider();
+    if (!p) throw unavailable("no plugin runs virtual nodes on this server (@walt/plugin-virtual is missing or failed: see 'walt-server plugins list').");
+    return p.value;
+  }
+
+  /** `walt node create <name>`: a pc-x86-64 VM booting the user's clone of the default image. */
+  async create(name: string, user: string): Promise<{ messages: string[]; node: Device }> {
+    const { registry, images } = this.deps;
+    checkNewDeviceName(name, (n) => registry.byName(n) !== undefined);
+    if (isDeviceSetKeyword(name)) throw invalid(`'${name}' is a device set keyword (see 'walt help show device-sets'): choose another name.`);
+    if (!this.deps.extensions.nodeModel(VIRTUAL_NODE_MODEL)) {
+      throw unavailable(`virtual nodes are ${VIRTUAL_NODE_MODEL} nodes and no plugin provides that model (@walt/plugin-pc-x86 is missing).`);
+    }
+    const provider = this.provider();
+    const why = await provider.check?.();
+    if (why) throw unavailable(`cannot run virtual nodes: ${why}.`);
+
+    const source = await this.defaultImage();
+    const target = `${user}/${source.preferredName ?? `${VIRTUAL_NODE_MODEL}-default`}:latest`;
+    const existing = await images.get(target);
+    if (existing && !existing.models.includes(VIRTUAL_NODE_MODEL)) {
+      throw conflict(`your image '${displayImageName(target)}' does not support model ${VIRTUAL_NODE_MODEL}: rename it (walt image rename) and retry.`);
+    }
+    const messages: string[] = [];
+    if (!existing) {
+      await images.tag(source.fullname, target);
+      messages.push(`Default image for ${VIRTUAL_NODE_MODEL} was saved as "${displayImageName(target)}" in your working set.`);
+    }
+    const node = registry.transaction(() => {
+      const mac = freeVirtualMac((m) => registry.byMac(m) !== undefined);
+      const used = new Set(registry.all().map((d) => d.ip).filter((ip): ip is string => !!ip));
+      used.add(this.serverIp);
+      const ip = lowestFreeIp(this.deps.config.network.waltNet.ip, used);
+      if (!ip) throw conflict(`walt-net (${this.deps.config.network.waltNet.ip}) has no free address left for a new node.`);
+      return registry.addVirtualNode({ mac, ip, name, model: VIRTUAL_NODE_MODEL, image: target });
+    });
+    messages.push(`Node ${name} is now booting your image "${displayImageName(target)}".`);
+    await this.start(node);
+    return { messages, node };
+  }
+
+  private async defaultImage(): Promise<WaltImage> {
+    const fullname = this.deps.registry.defaultImageOf(VIRTUAL_NODE_MODEL);
+    const local = await this.deps.images.get(fullname);
+    if (local) return local;
+    try {
+      return await this.deps.images.pull(fullname);
+    } catch (e) {
+      throw new WaltError('default-image-unavailable', `the default image of ${VIRTUAL_NODE_MODEL} nodes (${fullname}) is not available: ${(e as Error).message}`, 503);
+    }
+  }
+
+  /** `walt node remove <name>`: virtual nodes only; another user's node needs `confirmed`. */
+  async remove(name: string, user: string, confirmed: boolean): Promise<{ messages: string[] }> {
+    const node = this.virtualNode(name, `${name} is not a virtual node: only virtual nodes can be removed (see 'walt device forget').`);
+    checkOwnership([node], user, 'owned-or-free', confirmed);
+    await this.halt(node, true);
+    this.consoles.get(node.mac)?.close();
+    this.consoles.delete(node.mac);
+    this.deps.registry.forget(node.name, true, { virtual: true });
+    this.deps.logs.platform('nodes', `virtual node ${node.name} removed`);
+    return { messages: [`Node ${node.name} was removed.`] };
+  }
+
+  private virtualNode(name: string, refusal: string): Device {
+    const node = this.deps.registry.get(name);
+    if (node.type !== 'node' || !node.virtual) throw new WaltError('not-virtual', refusal, 400);
+    return node;
+  }
+
+  /** The console of a virtual node (the VM's serial port). */
+  console(name: string): { node: Device; console: VirtualConsole } {
+    const node = this.virtualNode(name, 'console is only available on virtual nodes.');
+    return { node, console: this.consoleOf(node.mac) };
+  }
+
+  /** Keystrokes for a virtual node's console. */
+  input(name: string, data: Uint8Array): void {
+    const node = this.virtualNode(name, 'console is only available on virtual nodes.');
+    this.deps.extensions.virtualNodeProvider()?.value.input(nodeRef(node), data);
+  }
+
+  private consoleOf(mac: string): VirtualConsole {
+    let c = this.consoles.get(mac);
+    if (!c) this.consoles.set(mac, (c = new VirtualConsole(mac, this.deps.logs)));
+    return c;
+  }
+
+  /** Start every virtual node (server start). */
+  async startAll(): Promise<void> {
+    for (const d of this.deps.registry.all()) {
+      if (d.type !== 'node' || !d.virtual) continue;
+      try {
+        await this.start(d);
+      } catch (e) {
+        this.deps.logs.platform('nodes', `cannot start virtual node ${d.name}: ${(e as Error).message}`, { error: true });
+      }
+    }
+  }
+
+  /** Stop every VM (server stop); their taps go too. */
+  async stopAll(): Promise<void> {
+    await Promise.all(this.deps.registry.all().filter((d) => d.type === 'node' && d.virtual).map((d) => this.halt(d, false)));
+  }
+
+  private async halt(node: Device, remove: boolean): Promise<void> {
+    const provider = this.deps.extensions.virtualNodeProvider()?.value;
+    try {
+      await provider?.stop(nodeRef(node));
+      if (remove) await provider?.remove?.(nodeRef(node));
+    } catch (e) {
+      this.deps.logs.platform('nodes', `stopping the VM of ${node.name}: ${(e as Error).message}`, { error: true });
+    }
+    deleteTap(tapName(node.mac));
+  }
+
+  private async start(node: Device): Promise<void> {
+    const provider = this.provider();
+    const mac = node.mac;
+    const logs = this.deps.logs;
+    const console = this.consoleOf(mac);
+    const session: VirtualNodeSession = {
+      node: nodeRef(node),
+      current: () => this.spec(mac),
+      output: (chunk) => {
+        try {
+          console.write(chunk);
+        } catch {
+          /* a console listener failed: the VM goes on */
+        }
+      },
+      event: (line, options) => logs.platform('nodes', String(line).replace(/\s*\n\s*/g, ' | '), { error: options?.error }),
+    };
+    await provider.start(session);
+  }
+
+  /** The node as it boots now: fresh settings and image, and its boot path (PXE on the bridge, or direct). */
+  private async spec(mac: string): Promise<VirtualNodeSpec> {
+    const node = this.deps.registry.byMac(mac);
+    if (!node || !node.virtual) throw new Error(`virtual node ${mac} is no longer registered`);
+    if (!node.image) throw new Error(`${node.name} has no image`);
+    const netmask = netmaskOf(this.deps.config.network.waltNet.ip);
+    const nat = node.conf.netsetup === 1 || String(node.conf.netsetup).toUpperCase() === 'NAT';
+    const bridge = this.deps.config.network.waltNet.rawDevice ? waltNetBridge(this.serverIp) : undefined;
+    const base = { ...nodeRef(node), serverIp: this.serverIp, netmask };
+    if (bridge) {
+      const tap = tapName(mac);
+      try {
+        ensureTap(tap, bridge);
+        return { ...base, boot: { kind: 'pxe', tap }, release: () => undefined };
+      } catch (e) {
+        this.deps.logs.platform('nodes', `cannot plug ${node.name} into ${bridge} (${(e as Error).message}): booting it directly`, { error: true });
+      }
+    }
+    const view = await this.deps.images.acquireView(node.image);
+    try {
+      const boot = directBoot(node, view.root, { serverIp: this.serverIp, netmask, gateway: nat ? this.serverIp : '' });
+      return { ...base, boot, release: () => view.release() };
+    } catch (e) {
+      view.release();
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import type { VirtualNodeSpec } from '@walt/sdk';
+import type { VmSettings } from './vm-settings.js';
+
+/** What qemu runs on: hardware virtualisation when it works, else the TCG emulator. */
+export type Accel = 'kvm' | 'tcg';
+
+export interface QemuPlan {
+  spec: Pick<VirtualNodeSpec, 'name' | 'mac' | 'boot' | 'ip' | 'serverIp' | 'netmask'>;
+  settings: VmSettings;
+  accel: Accel;
+  /** Disk image files, in the order of settings.disks. */
+  diskFiles: string[];
+  /** Persistent MACs of the extra networks, by network name. */
+  networkMacs: Record<string, string>;
+}
+
+/**
+ * The qemu-system-x86_64 command line of one VM start. The serial console is qemu's stdio (no
+ * monitor multiplexed on it, so every byte a user types reaches the guest); `-no-reboot` makes a
+ * guest reboot exit qemu, and the supervisor boots it again (the original's reboot loop).
+ */
+export function qemuArguments(plan: QemuPlan): string[] {
+  const { spec, settings, accel } = plan;
+  const args = [
+    '-name', spec.name,
+    '-accel', accel,
+    '-nodefaults',
+    '-machine', 'pc',
+    '-cpu', accel === 'kvm' ? 'host' : 'max',
+    '-m', settings.ram,
+    '-smp', String(settings.cores),
+    '-display', 'none',
+    '-monitor', 'none',
+    '-serial', 'stdio',
+    '-no-reboot',
+  ];
+  settings.disks.forEach((_, i) => {
+    args.push('-drive', `file=${plan.diskFiles[i]},format=raw,id=disk${i},if=none`);
+    if (i === 0) args.push('-device', 'virtio-scsi-pci');
+    args.push('-device', `scsi-hd,drive=disk${i},product=QEMU-DISK`);
+  });
+  // walt-net first: it is the boot interface and carries the node's own MAC.
+  if (spec.boot.kind === 'pxe') {
+    args.push('-netdev', `tap,id=walt-net,ifname=${spec.boot.tap},script=no,downscript=no`);
+  } else {
+    // No bridge to join: a network private to the VM (restrict=on: nothing leaves the host).
+    args.push('-netdev', 'user,id=walt-net,restrict=on');
+  }
+  args.push('-device', `virtio-net-pci,mac=${spec.mac},netdev=walt-net`);
+  for (const net of settings.extraNetworks) {
+    args.push('-netdev', `user,id=${net.name},restrict=on`, '-device', `virtio-net-pci,mac=${plan.networkMacs[net.name]},netdev=${net.name}`);
+  }
+  if (spec.boot.kind === 'pxe') {
+    args.push('-boot', 'n');
+  } else {
+    const b = spec.boot;
+    args.push('-kernel', b.kernel);
+    if (b.initrd) args.push('-initrd', b.initrd);
+    args.push('-append', b.cmdline);
+    args.push('-virtfs', `local,id=walt_image,path=${b.rootfs},security_model=none,mount_tag=walt_image,readonly=on`);
+  }
+  return args;
+}

@@ -1,0 +1,74 @@
+import type { NodeRef } from './node-model.js';
+
+/** How a virtual node's VM boots this time. */
+export type VirtualNodeBoot =
+  /**
+   * The real walt-net path: a tap on the walt-net bridge, PXE from the server's DHCP/TFTP, then
+   * iPXE runs the image's start.ipxe. The host created the tap; the provider only uses it.
+   */
+  | { kind: 'pxe'; tap: string }
+  /**
+   * No bridge to join (a virtual-only walt-net): boot the image's kernel and initrd directly, with
+   * the image's root filesystem shared read-only over 9p (mount tag walt_image), as the original does.
+   */
+  | { kind: 'direct'; kernel: string; initrd?: string; cmdline: string; rootfs: string };
+
+/** Everything a VM start needs, read again before every start so new settings apply at the next one. */
+export interface VirtualNodeSpec extends NodeRef {
+  boot: VirtualNodeBoot;
+  serverIp: string;
+  netmask: string;
+  /** Give back what the host holds for this run (the image view); call it once the VM exited. */
+  release(): void;
+}
+
+/** The host's side of one virtual node, handed to the provider when the node starts. */
+export interface VirtualNodeSession {
+  readonly node: NodeRef;
+  /** The node as it is now (settings, image, boot files); throws with a one-line reason when it cannot boot. */
+  current(): Promise<VirtualNodeSpec>;
+  /** Bytes the VM wrote on its serial console. */
+  output(chunk: Uint8Array): void;
+  /** A line about the VM's life (started, exited, cannot start), for the platform log. */
+  event(line: string, options?: { error?: boolean }): void;
+}
+
+/**
+ * Runs virtual nodes (qemu processes, containers, a cloud API...). The host owns the registry side
+ * (names, MAC and IP, image, settings); the provider owns the processes: one supervisor per node that
+ * boots the VM again when it exits (the reboot loop), until stop().
+ */
+export interface VirtualNodeProvider {
+  /** Short id, e.g. "qemu". */
+  id: string;
+  description: string;
+  /** Why virtual nodes cannot run on this host (one line), or undefined when they can. */
+  check?(): Promise<string | undefined>;
+  /** Start supervising a node (idempotent: a node already running is left alone). */
+  start(session: VirtualNodeSession): Promise<void>;
+  /** Hard reboot: kill the running VM; the supervisor boots it again. */
+  kill(node: NodeRef): Promise<void>;
+  /** Stop the VM and its supervisor for good (node removed, server stopping). */
+  stop(node: NodeRef): Promise<void>;
+  /** Forget what the provider kept for this node (disk files...), after stop(). */
+  remove?(node: NodeRef): Promise<void>;
+  /** Keystrokes for the VM's serial console. */
+  input(node: NodeRef, data: Uint8Array): void;
+}
+
+const PROVIDER_ID = /^[a-z0-9][a-z0-9-]*$/;
+
+/** Check a virtual node provider's shape (the host runs this on every api.virtualNodes() call). */
+export function defineVirtualNodeProvider(provider: VirtualNodeProvider): VirtualNodeProvider {
+  if (typeof provider !== 'object' || provider === null) throw new TypeError('defineVirtualNodeProvider: expected an object');
+  if (typeof provider.id !== 'string' || !PROVIDER_ID.test(provider.id)) {
+    throw new TypeError(`defineVirtualNodeProvider: invalid id ${JSON.stringify(provider.id)} (lowercase letters, digits and '-')`);
+  }
+  for (const f of ['start', 'kill', 'stop', 'input'] as const) {
+    if (typeof provider[f] !== 'function') throw new TypeError(`defineVirtualNodeProvider(${provider.id}): ${f} must be a function`);
+  }
+  for (const f of ['check', 'remove'] as const) {
+    if (provider[f] !== undefined && typeof provider[f] !== 'function') throw new TypeError(`defineVirtualNodeProvider(${provider.id}): ${f} must be a function`);
+  }
+  return provider;
+}

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+// @ts-expect-error plain ESM helper shared with the bench
+import { buildTestImage, podman, testEngineEnv } from '../../fixtures/images/build-test-image.mjs';
+import { skipUnless } from '../../helpers/prerequisites.js';
+
+/** Where .ci/start-daemons.sh put the podman service and the registry (/tmp/walt-ci-env). */
+export const ENGINE = testEngineEnv() as {
+  WALT_TEST_PODMAN_SOCKET: string;
+  WALT_TEST_PODMAN_ARGS: string;
+  WALT_TEST_REGISTRY: string;
+};
+
+/** Skip outside CI (fail under CI=true) unless the podman service and the registry are there. */
+export function needsEngine(): boolean {
+  return skipUnless({ root: true, commands: ['podman', 'docker-registry', 'curl', 'tar'], files: [ENGINE.WALT_TEST_PODMAN_SOCKET] });
+}
+
+export const buildImage = buildTestImage as (o: { ref: string; models: string[]; sizeMb?: number; keepLocal?: boolean; marker?: string; labels?: Record<string, string> }) => Promise<string>;
+export const podmanCli = podman as (args: string[], o?: { timeoutMs?: number }) => string;
+
+/** A short random suffix so parallel runs never share names in the engine or the registry. */
+export function uniqueSuffix(): string {
+  return randomBytes(3).toString('hex');
+}
+
+/** Does the engine have this reference? */
+export function engineHas(ref: string): boolean {
+  try {
+    podmanCli(['image', 'exists', ref]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Containers of the engine carrying a label (view holders). */
+export function containersWithLabel(label: string): string[] {
+  return podmanCli(['ps', '-a', '--filter', `label=${label}`, '--format', '{{.ID}}']).split('\n').filter(Boolean);
+}
+
+/** Tags of a repository in the local registry. */
+export function registryTags(repo: string): string[] {
+  try {
+    const out = execFileSync('curl', ['-sf', `http://${ENGINE.WALT_TEST_REGISTRY}/v2/${repo}/tags/list`], { encoding: 'utf8' });
+    return (JSON.parse(out) as { tags?: string[] | null }).tags ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/** The YAML registries entry of the local registry. */
+export function localRegistryYaml(label = 'local'): string {
+  const [host, port] = ENGINE.WALT_TEST_REGISTRY.split(':');
+  return `registries:\n  - {label: ${label}, api: docker-registry-v2, host: ${host}, port: ${port}, protocol: http}\n`;
+}
