@@ -152,9 +152,14 @@ describe.skipIf(needsEngine())('walt image commands on podman and a local regist
     const after = JSON.parse((await walt(['image', 'show', '--json'])).stdout).images.find((i: { name: string }) => i.name === 'work-b');
     expect(after.created).toBeGreaterThanOrEqual(before.created);
     expect(after.models ?? [model]).toEqual([model]); // labels survive the commit
-    const bad = await walt(['image', 'cp', local, 'work-b:/no/such/dir']);
-    expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain('no directory /no/such/dir');
+    const missing = await walt(['image', 'cp', join(work, 'nothing'), 'work-b:/root/']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('no such file or directory');
+    const notInImage = await walt(['image', 'cp', 'work-b:/no/such/file', out]);
+    expect(notInImage.code).not.toBe(0);
+    expect(notInImage.stderr).toContain('no such file or directory in image');
+    const noImageSide = await walt(['image', 'cp', local, out]);
+    expect(noImageSide.stderr).toContain('exactly one of <src> and <dst> must be <image>:<absolute-path>');
   });
 
   it('remove and rename of an image a node boots are refused', async () => {

@@ -81,6 +81,20 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox', 'iptables']
     expect(nodes.stdout).not.toContain('unknown-110007');
   });
 
+  it('a forgotten device loses its lease and is registered anew on its next request', async () => {
+    const client = net.addClient('02:42:ac:11:00:08');
+    const first = udhcpc(client.ns, client.ifname);
+    expect(first.hostname).toBe('unknown-110008');
+    const forget = await server.walt(['device', 'forget', '--force', 'unknown-110008']);
+    expect(forget.code, forget.stderr).toBe(0);
+    expect(devicesInStore(server.dataDir).some((d) => d.mac === '02:42:ac:11:00:08')).toBe(false);
+    const before = platformLines(server.dataDir).filter((l) => l.startsWith('new device name=unknown-110008 ')).length;
+    const again = udhcpc(client.ns, client.ifname);
+    expect(again.hostname).toBe('unknown-110008');
+    expect(platformLines(server.dataDir).filter((l) => l.startsWith('new device name=unknown-110008 ')).length).toBe(before + 1);
+    expect(devicesInStore(server.dataDir)).toContainEqual(expect.objectContaining({ mac: '02:42:ac:11:00:08', ip: again.ip }));
+  });
+
   it('netsetup=NAT: option 3 and a NAT rule for that device only', async () => {
     const natClient = net.addClient('02:42:ac:11:00:08');
     const first = udhcpc(natClient.ns, natClient.ifname);

@@ -47,6 +47,7 @@ export async function startDhcpService(c: DependencyContainer, options: DhcpServ
     },
     ipOf: (mac) => registry.byMac(mac)?.ip,
   });
+  registry.onForget((device) => book.forget(device.mac));
   const server = new DhcpServer(
     {
       book,

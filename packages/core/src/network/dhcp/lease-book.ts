@@ -155,6 +155,20 @@ export class LeaseBook {
     return true;
   }
 
+  /**
+   * A device was forgotten (`walt device forget`): its lease goes back to the pool, as the original's
+   * host entry disappears. Runs inside the registry's deletion transaction.
+   */
+  forget(mac: string): void {
+    const ip = this.ipByMac.get(mac);
+    if (ip !== undefined) {
+      this.ipByMac.delete(mac);
+      this.macByIp.delete(ip);
+    }
+    this.cancelOffer(mac);
+    this.repo.delete(mac);
+  }
+
   isDeclined(ip: string): boolean {
     const n = safeIp(ip);
     return n !== undefined && this.declinedIps.has(n);
