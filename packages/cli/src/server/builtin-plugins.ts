@@ -1,6 +1,6 @@
 /** The plugins shipped with WalT. They load first and fail fast: a broken built-in stops the server. */
 export const BUILTIN_PLUGINS: readonly string[] = [
-  // Switch drivers: vendor drivers are probed before the standard one (see core switches/driver-selection.ts).
+  // Switch drivers: vendor drivers are probed before the standard one (see core switches/switch-drivers.ts).
   '@walt/plugin-switch-tplink',
   '@walt/plugin-switch-netgear',
   '@walt/plugin-switch-standard',

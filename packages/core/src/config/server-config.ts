@@ -21,8 +21,10 @@ export interface RegistryConfig {
 }
 
 export interface ServiceConfig {
-  /** The systemd unit that runs this service, e.g. nfs-kernel-server.service. */
-  'service-name': string;
+  /** The systemd unit that runs this service, e.g. nfs-kernel-server.service (external services). */
+  'service-name'?: string;
+  /** Settings of the services this server runs itself (services.tftp, services.nfs). */
+  [setting: string]: unknown;
 }
 
 export interface VpnConfig {

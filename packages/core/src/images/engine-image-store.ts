@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { RegistryConfig } from '../config/server-config.js';
@@ -287,6 +287,9 @@ export class EngineImageStore implements ImageStore {
           .remove({ force: true })
           .catch(() => undefined);
       }
+      const views = join(this.options.dataDir, 'images');
+      for (const mountpoint of mountsUnder(views)) await run('umount', ['-l', mountpoint]).catch(() => undefined);
+      rmSync(views, { recursive: true, force: true });
     })().catch(() => undefined);
     return this.cleaned;
   }
@@ -303,39 +306,94 @@ export class EngineImageStore implements ImageStore {
 
   private async mount(img: WaltImage): Promise<MountedView> {
     await this.cleanLeftovers();
+    // The holder container pins the image: the engine will not delete layers a view reads.
     const holder = await this.createHolder(img, 'view');
     const removeHolder = () => holder.remove({ force: true }).catch(() => undefined);
     try {
-      let root: string;
-      let dispose: () => Promise<void>;
-      if ((await this.engine.kind()) === 'podman') {
-        const answer = (await this.engine.call('POST', `/v4.0.0/libpod/containers/${holder.id}/mount`)).trim();
-        root = answer.startsWith('"') ? (JSON.parse(answer) as string) : answer;
-        dispose = async () => {
-          await this.engine.call('POST', `/v4.0.0/libpod/containers/${holder.id}/unmount`).catch(() => undefined);
+      const view = (await this.overlayMount(img)) ?? (await this.engineMount(holder)) ?? (await this.exportView(holder, img));
+      const warnings = addNodeFiles(view.root, { ...this.options.nodeFiles, imageId: img.id });
+      for (const w of warnings) this.log(`view of ${img.fullname}: ${w}`, true);
+      this.problems.set(img.id, this.problemsIn(img, view.root));
+      this.log(`image ${img.fullname} available at ${view.root} (${view.how})`);
+      return {
+        root: view.root,
+        dispose: async () => {
+          await view.dispose();
           await removeHolder();
           await this.removeIfDangling(img.id);
-        };
-      } else {
-        // Docker has no mount API: unpack an export into the data dir (a copy; the image is untouched).
-        root = join(this.options.dataDir, 'images', `${img.id.slice(0, 12)}-${randomBytes(3).toString('hex')}`, 'fs');
-        mkdirSync(root, { recursive: true });
-        await unpack(await holder.export(), root);
-        await removeHolder();
-        dispose = async () => {
-          rmSync(join(root, '..'), { recursive: true, force: true });
-          await this.removeIfDangling(img.id);
-        };
-      }
-      const warnings = addNodeFiles(root, { ...this.options.nodeFiles, imageId: img.id });
-      for (const w of warnings) this.log(`view of ${img.fullname}: ${w}`, true);
-      this.problems.set(img.id, this.problemsIn(img, root));
-      this.log(`image ${img.fullname} mounted at ${root}`);
-      return { root, dispose };
+          this.log(`image ${img.fullname} unmounted from ${view.root}`);
+        },
+      };
     } catch (e) {
       await removeHolder();
       throw e;
     }
+  }
+
+  private viewDir(img: WaltImage): string {
+    return join(this.options.dataDir, 'images', `${img.id.slice(0, 12)}-${randomBytes(3).toString('hex')}`);
+  }
+
+  /**
+   * As the original: an overlay of the image's layers (read-only) with a writable layer of our own in
+   * the data dir, mounted by the server itself (root, overlay storage driver). The mount is then
+   * visible in the server's mount namespace whatever the engine's, and nfs_export makes it exportable.
+   */
+  private async overlayMount(img: WaltImage): Promise<(MountedView & { how: string }) | undefined> {
+    if (process.getuid?.() !== 0) return undefined;
+    const info = await this.inspect(img.id);
+    const data = info?.GraphDriver?.Data as Record<string, string> | undefined;
+    if (info?.GraphDriver?.Name !== 'overlay' || !data?.UpperDir) return undefined;
+    const layers = [data.UpperDir, ...(data.LowerDir ? data.LowerDir.split(':') : [])];
+    if (!layers.every((l) => existsSync(l))) return undefined; // the engine's storage is not visible from here
+    const dir = this.viewDir(img);
+    const fs = join(dir, 'fs');
+    for (const d of ['upper', 'work', 'fs']) mkdirSync(join(dir, d), { recursive: true });
+    const base = `lowerdir=${layers.join(':')},upperdir=${join(dir, 'upper')},workdir=${join(dir, 'work')}`;
+    for (const options of [`${base},index=on,nfs_export=on`, base]) {
+      try {
+        await run('mount', ['-t', 'overlay', 'overlay', '-o', options, fs]);
+        return {
+          root: fs,
+          how: `overlay of the engine's layers${options === base ? '' : ', nfs_export'}`,
+          dispose: async () => {
+            await run('umount', [fs]).catch(() => run('umount', ['-l', fs]));
+            rmSync(dir, { recursive: true, force: true });
+          },
+        };
+      } catch (e) {
+        if (options === base) this.log(`cannot mount an overlay of ${img.fullname} (${(e as Error).message}); asking the engine`, true);
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+
+  /** Podman's container mount (libpod API), when its mount is visible in this process. */
+  private async engineMount(holder: Docker.Container): Promise<(MountedView & { how: string }) | undefined> {
+    if ((await this.engine.kind()) !== 'podman') return undefined;
+    const answer = (await this.engine.call('POST', `/v4.0.0/libpod/containers/${holder.id}/mount`)).trim();
+    const root = answer.startsWith('"') ? (JSON.parse(answer) as string) : answer;
+    const unmount = () => this.engine.call('POST', `/v4.0.0/libpod/containers/${holder.id}/unmount`).then(() => undefined, () => undefined);
+    if (!existsSync(root) || readdirSync(root).length === 0) {
+      await unmount(); // mounted in another mount namespace than ours
+      return undefined;
+    }
+    return { root, how: 'podman container mount', dispose: unmount };
+  }
+
+  /** Docker has no mount API: unpack an export into the data dir (a copy; the image is untouched). */
+  private async exportView(holder: Docker.Container, img: WaltImage): Promise<MountedView & { how: string }> {
+    const dir = this.viewDir(img);
+    const root = join(dir, 'fs');
+    mkdirSync(root, { recursive: true });
+    try {
+      await unpack(await holder.export(), root);
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+    return { root, how: 'container export unpacked', dispose: async () => rmSync(dir, { recursive: true, force: true }) };
   }
 
   /** An image replaced while it was mounted (cp, clone --force) is garbage once its view is gone. */
@@ -461,6 +519,31 @@ export class EngineImageStore implements ImageStore {
 
   async close(): Promise<void> {
     await this.views.closeAll();
+  }
+}
+
+/** Run a command to completion; rejects with its first stderr line. */
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} failed: ${err.trim().split('\n')[0]}`))));
+  });
+}
+
+/** Mount points of this process under `dir` (leftovers of a crash). */
+function mountsUnder(dir: string): string[] {
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' ')[4])
+      .filter((m): m is string => !!m && m.startsWith(dir + '/'))
+      .sort()
+      .reverse();
+  } catch {
+    return [];
   }
 }
 

@@ -1,4 +1,4 @@
-import { macFromSnmp, oidSuffix, snmpNumber, type ForwardingEntry, type SnmpSession, type SnmpVarbind } from '@walt/sdk';
+import { SnmpError, macFromSnmp, oidSuffix, snmpNumber, type ForwardingEntry, type SnmpSession, type SnmpVarbind } from '@walt/sdk';
 import { FDB_LEARNED, OID } from './oids.js';
 
 const ZERO_MAC = '00:00:00:00:00:00';
@@ -44,7 +44,11 @@ export async function hasForwardingTable(snmp: SnmpSession): Promise<boolean> {
 export async function readForwardingTable(snmp: SnmpSession): Promise<ForwardingEntry[]> {
   const [qPorts, qStatus] = await Promise.all([snmp.walk(OID.dot1qTpFdbPort), snmp.walk(OID.dot1qTpFdbStatus)]);
   if (qPorts.length) return dedupe(learned(OID.dot1qTpFdbPort, OID.dot1qTpFdbStatus, qPorts, qStatus));
-  const [dPorts, dStatus] = await Promise.all([snmp.walk(OID.dot1dTpFdbPort), snmp.walk(OID.dot1dTpFdbStatus)]);
+  const [dPorts, dStatus, base] = await Promise.all([snmp.walk(OID.dot1dTpFdbPort), snmp.walk(OID.dot1dTpFdbStatus), snmp.get([OID.dot1dBaseBridgeAddress])]);
+  if (!dPorts.length && base[0]?.value === null) {
+    // Not a bridge at all (e.g. a host's snmpd): say so, so the host reports LLDP-only data.
+    throw new SnmpError('error', `${snmp.target.host} does not implement BRIDGE-MIB`);
+  }
   return dedupe(learned(OID.dot1dTpFdbPort, OID.dot1dTpFdbStatus, dPorts, dStatus));
 }
 

@@ -1,69 +1,56 @@
 import type { FileHandle } from 'node:fs/promises';
 
-/** Where the blocks of a transfer come from: a file read ahead in chunks, or bytes in memory. */
+/**
+ * What a transfer sends, in a form that can cross to a worker thread: an open file descriptor
+ * (descriptors are shared by all threads of the process) or bytes in memory.
+ */
+export type TransferContent = { kind: 'file'; fd: number; size: number } | { kind: 'bytes'; bytes: Uint8Array; size: number };
+
+/**
+ * The main thread's side of what a transfer sends. It owns the file descriptor: close() runs only
+ * once the thread that sent the blocks has reported the transfer over (and its reads settled).
+ */
 export interface BlockSource {
   readonly size: number;
-  /** Make [start, end) readable with slice(); resolves at once when it already is. */
-  ensure(start: number, end: number): Promise<void> | undefined;
-  /** Bytes [start, end) (end clipped to size); only valid after ensure() covered them. */
-  slice(start: number, end: number): Buffer;
+  content(): TransferContent;
+  /** The whole content (netascii conversion). */
+  readAll(): Promise<Buffer>;
   close(): void;
 }
 
 export class BufferBlockSource implements BlockSource {
   readonly size: number;
-  constructor(private readonly content: Buffer) {
-    this.size = content.length;
+  constructor(private readonly bytes: Buffer) {
+    this.size = bytes.length;
   }
-  ensure(): undefined {
-    return undefined;
+  content(): TransferContent {
+    return { kind: 'bytes', bytes: this.bytes, size: this.size };
   }
-  slice(start: number, end: number): Buffer {
-    return this.content.subarray(start, Math.min(end, this.size));
+  async readAll(): Promise<Buffer> {
+    return this.bytes;
   }
   close(): void {}
 }
 
-/**
- * Reads a file ahead in large chunks, so a transfer costs one read per chunk rather than one per
- * block, and retransmissions of the current window never hit the disk again.
- */
 export class FileBlockSource implements BlockSource {
-  private chunk: Buffer = Buffer.alloc(0);
-  private chunkStart = 0;
   private closed = false;
-
   constructor(
     private readonly handle: FileHandle,
     readonly size: number,
-    private readonly chunkSize = 1 << 20,
   ) {}
-
-  ensure(start: number, end: number): Promise<void> | undefined {
-    end = Math.min(end, this.size);
-    if (start >= this.chunkStart && end <= this.chunkStart + this.chunk.length) return undefined;
-    return this.load(start, end);
+  content(): TransferContent {
+    return { kind: 'file', fd: this.handle.fd, size: this.size };
   }
-
-  private async load(start: number, end: number): Promise<void> {
-    const length = Math.min(Math.max(this.chunkSize, end - start), this.size - start);
-    const buf = Buffer.allocUnsafe(length);
+  async readAll(): Promise<Buffer> {
+    const buf = Buffer.allocUnsafe(this.size);
     let got = 0;
-    while (got < length) {
-      const { bytesRead } = await this.handle.read(buf, got, length - got, start + got);
-      if (bytesRead === 0) break;
+    while (got < this.size) {
+      const { bytesRead } = await this.handle.read(buf, got, this.size - got, got);
+      if (bytesRead === 0) throw new Error('file shrank while being read');
       got += bytesRead;
     }
-    if (got < end - start) throw new Error('file shrank while being sent');
-    this.chunk = buf.subarray(0, got);
-    this.chunkStart = start;
+    return buf;
   }
-
-  slice(start: number, end: number): Buffer {
-    end = Math.min(end, this.size);
-    return this.chunk.subarray(start - this.chunkStart, end - this.chunkStart);
-  }
-
   close(): void {
     if (this.closed) return;
     this.closed = true;
