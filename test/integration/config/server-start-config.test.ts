@@ -30,7 +30,7 @@ describe('walt-server start with a bad config', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`Invalid configuration at '${file}'`);
     expect(lines[0]).toContain(key);
-    expect(lines[0]).toContain('walt-server-setup --edit-conf');
+    expect(lines[0]).toContain(`walt-server-setup --edit-conf --config ${file}`);
     expect(existsSync(dataDir)).toBe(false);
   });
 

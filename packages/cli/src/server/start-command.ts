@@ -18,7 +18,8 @@ export function loadConfigOrFail(opts: ServerOptions) {
     return loadServerConfig({ configFile: opts.config, dataDir: opts.dataDir });
   } catch (e) {
     if (e instanceof ConfigError) {
-      throw new CliError(`${e.message}. Run 'walt-server-setup --edit-conf' to fix it.`, 'config-invalid');
+      const which = opts.config ? ` --config ${opts.config}` : '';
+      throw new CliError(`${e.message}. Run 'walt-server-setup --edit-conf${which}' to fix it.`, 'config-invalid');
     }
     throw e;
   }
