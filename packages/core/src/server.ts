@@ -17,6 +17,7 @@ import { buildContainer } from './container.js';
 import type { DeviceRegistry } from './devices/device-registry.js';
 import type { LogService } from './logs/log-service.js';
 import { DEFAULT_TCP_PORT, startLogSubsystem } from './logs/log-subsystem.js';
+import { startNodeBootStatus } from './nodes/node-status-module.js';
 import type { TcpRequestServer } from './logs/tcp-request-server.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { pluginSources } from './plugins/plugin-sources.js';
@@ -158,6 +159,8 @@ export class WaltServer {
     this.onStop(() => logSubsystem.stop());
     this.tcp = logSubsystem.tcp;
     this.tcpPort = logSubsystem.tcpPort;
+    const bootStatus = startNodeBootStatus(this.container, this.router, logSubsystem.tcp, { wake: (nodes) => switches.powersave.wake(nodes) });
+    this.onStop(() => bootStatus.close());
     try {
       this.port = await this.api.listen(hosts, this.config.api.port);
     } catch (e) {

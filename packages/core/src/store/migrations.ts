@@ -100,6 +100,8 @@ export const MIGRATIONS: readonly Migration[] = [
         driver    TEXT NOT NULL,
         score     INTEGER NOT NULL,
         poe_map   TEXT,
+        -- The drivers that competed (sorted ids): a plugin added or removed means probing again.
+        drivers   TEXT NOT NULL,
         probed_at REAL NOT NULL
       );
       CREATE TABLE topology_scans (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);

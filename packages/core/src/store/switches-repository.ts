@@ -23,6 +23,8 @@ export interface StoredDriverChoice {
   driver: string;
   score: number;
   poeMap: Record<string, string> | null;
+  /** Sorted ids of the drivers that competed. */
+  drivers: string;
   probedAt: number;
 }
 
@@ -89,19 +91,19 @@ export class SwitchesRepository {
   // --- driver choices ---
   driverChoice(mac: string): StoredDriverChoice | undefined {
     const r = this.db.prepare('SELECT * FROM switch_drivers WHERE mac = ?').get(mac) as
-      | { mac: string; ip: string | null; driver: string; score: number; poe_map: string | null; probed_at: number }
+      | { mac: string; ip: string | null; driver: string; score: number; poe_map: string | null; drivers: string; probed_at: number }
       | undefined;
-    return r && { mac: r.mac, ip: r.ip, driver: r.driver, score: r.score, poeMap: r.poe_map ? JSON.parse(r.poe_map) : null, probedAt: r.probed_at };
+    return r && { mac: r.mac, ip: r.ip, driver: r.driver, score: r.score, poeMap: r.poe_map ? JSON.parse(r.poe_map) : null, drivers: r.drivers, probedAt: r.probed_at };
   }
 
   saveDriverChoice(c: StoredDriverChoice): void {
     this.db
       .prepare(
-        `INSERT INTO switch_drivers (mac, ip, driver, score, poe_map, probed_at) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO switch_drivers (mac, ip, driver, score, poe_map, drivers, probed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(mac) DO UPDATE SET ip = excluded.ip, driver = excluded.driver, score = excluded.score,
-           poe_map = excluded.poe_map, probed_at = excluded.probed_at`,
+           poe_map = excluded.poe_map, drivers = excluded.drivers, probed_at = excluded.probed_at`,
       )
-      .run(c.mac, c.ip, c.driver, c.score, c.poeMap ? JSON.stringify(c.poeMap) : null, c.probedAt);
+      .run(c.mac, c.ip, c.driver, c.score, c.poeMap ? JSON.stringify(c.poeMap) : null, c.drivers, c.probedAt);
   }
 
   forgetDriverChoice(mac: string): void {

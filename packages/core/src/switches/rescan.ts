@@ -221,6 +221,9 @@ export class RescanService {
       const known = this.registry.byMac(mac);
       if (!known) {
         this.registry.register({ mac, ip: n.ip, type: n.bridge ? 'switch' : undefined, hostName: n.sysName?.toLowerCase() ?? undefined });
+      } else if (known.type === 'unknown' && n.bridge) {
+        // It announces itself as a bridge: an unknown device becomes a switch (renamed if still unknown-*).
+        this.registry.register({ mac, ip: n.ip, type: 'switch' });
       } else if (n.ip && !known.ip) {
         this.registry.register({ mac, ip: n.ip });
       }

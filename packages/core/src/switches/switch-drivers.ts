@@ -48,6 +48,14 @@ export class SwitchDrivers {
     return [...all.filter((d) => d.id !== STANDARD_DRIVER), ...all.filter((d) => d.id === STANDARD_DRIVER)];
   }
 
+  /** Which drivers compete now: a stored choice made among other drivers is probed again. */
+  private signature(): string {
+    return this.drivers()
+      .map((d) => d.id)
+      .sort()
+      .join(',');
+  }
+
   open(target: SnmpTarget): SnmpSession {
     return this.snmp.open(target);
   }
@@ -58,7 +66,7 @@ export class SwitchDrivers {
     const hit = this.cache.get(k);
     if (hit) return hit;
     const stored = this.repo.driverChoice(device.mac);
-    if (!stored || stored.ip !== device.ip) return undefined;
+    if (!stored || stored.ip !== device.ip || stored.drivers !== this.signature()) return undefined;
     const driver = this.drivers().find((d) => d.id === stored.driver);
     if (!driver) return undefined;
     const choice: DriverChoice = { driver, score: stored.score, poeMap: stored.poeMap ?? undefined };
@@ -109,7 +117,7 @@ export class SwitchDrivers {
 
   private remember(device: Device, choice: DriverChoice): void {
     this.cache.set(`${device.mac}@${device.ip}`, choice);
-    this.repo.saveDriverChoice({ mac: device.mac, ip: device.ip, driver: choice.driver.id, score: choice.score, poeMap: choice.poeMap ?? null, probedAt: Date.now() / 1000 });
+    this.repo.saveDriverChoice({ mac: device.mac, ip: device.ip, driver: choice.driver.id, score: choice.score, poeMap: choice.poeMap ?? null, drivers: this.signature(), probedAt: Date.now() / 1000 });
   }
 }
 

@@ -11,6 +11,7 @@ import { registerNodeReboot } from './reboot.js';
 import { registerNodeCreate } from './create.js';
 import { registerNodeRemove } from './remove.js';
 import { registerNodeConsole } from './console.js';
+import { registerNodeWait } from './wait.js';
 
 export function registerNodeCommands(program: Command, ctx: CliContext): void {
   const node = program.command('node').description('management of WalT nodes');
@@ -24,8 +25,8 @@ export function registerNodeCommands(program: Command, ctx: CliContext): void {
   registerNodeCreate(node, ctx);
   registerNodeRemove(node, ctx);
   registerNodeConsole(node, ctx);
+  registerNodeWait(node, ctx);
   addStubs(node, [
-    { name: 'wait', args: '<node-set>', description: 'wait until nodes are booted', options: [['--timeout <seconds>', 'give up after this many seconds']] },
     { name: 'shell', args: '<node-name>', description: 'run an interactive shell on a node' },
     { name: 'run', args: '<node-set> <cmd...>', description: 'run a command on nodes', options: [['--term', 'allocate a terminal']] },
     { name: 'cp', args: '<src> <dst>', description: 'copy files between the client and a node' },

@@ -45,6 +45,10 @@ export class PacketReader {
     this.blocksPerChunk = Math.max(windowSize, Math.floor(CHUNK_BYTES / blockSize), 1);
   }
 
+  get size(): number {
+    return this.content.size;
+  }
+
   /**
    * Make blocks [first, last] available to packet(); undefined when they already are, else a
    * promise (rejected on a read error). Starts reading the next chunk ahead when useful.

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:dgram';
-import type { BlockSource } from './block-source.js';
+import type { PacketReader } from './packet-reader.js';
+import type { TransferClock, Ticking } from './transfer-clock.js';
 import type { NegotiatedTransfer } from './tftp-options.js';
-import { dataPacket, decodeTransferPacket, encodeError, encodeOack, TFTP_ERROR } from './tftp-packets.js';
+import { decodeTransferPacket, encodeError, encodeOack, OP, TFTP_ERROR } from './tftp-packets.js';
 
 export interface TransferPeer {
   address: string;
@@ -19,11 +20,14 @@ const MAX_RETRIES = 6;
 
 /**
  * One read transfer (RRQ) on its own socket (its TID), connected to the client: the kernel drops
- * datagrams from any other address, and sends need no address lookup: optional OACK, then windows of blocks
- * (RFC 7440; a window of 1 is plain RFC 1350 lock-step), retransmitted on timeout. Block numbers
- * roll over from 65535 to 0. Duplicate ACKs are ignored (no Sorcerer's Apprentice).
+ * datagrams from any other address, and sends need no address lookup: optional OACK, then windows
+ * of blocks (RFC 7440; a window of 1 is plain RFC 1350 lock-step), retransmitted on timeout.
+ * Block numbers roll over from 65535 to 0. Duplicate ACKs are ignored (no Sorcerer's Apprentice).
+ *
+ * The per-ACK path allocates nothing of its own: the ACK is read in place, packets are views of
+ * the read-ahead chunk (PacketReader), and the timeout is a flag the thread's clock checks.
  */
-export class ReadTransfer {
+export class ReadTransfer implements Ticking {
   private readonly blockSize: number;
   private readonly windowSize: number;
   private readonly totalBlocks: number;
@@ -32,24 +36,26 @@ export class ReadTransfer {
   /** Last block sent in the current window (absolute; 0 before any data). */
   private windowEnd = 0;
   private awaitingOackAck: boolean;
-  private timer: NodeJS.Timeout | undefined;
   private retries = 0;
   private finished = false;
+  /** Bumped by every window sent, so a window waiting for a read is not sent after a newer one. */
   private generation = 0;
-  private retransmit: () => void = () => undefined;
+  /** Set by progress; the clock counts idle time only while it stays false. */
+  private progressed = true;
+  private idleMs = 0;
 
   constructor(
     private readonly socket: Socket,
-    private readonly peer: TransferPeer,
-    private readonly source: BlockSource,
+    private readonly reader: PacketReader,
     private readonly params: NegotiatedTransfer,
+    private readonly clock: TransferClock,
     private readonly done: (outcome: TransferOutcome) => void,
   ) {
     this.blockSize = params.blockSize;
     this.windowSize = params.windowSize;
-    this.totalBlocks = Math.floor(source.size / this.blockSize) + 1;
+    this.totalBlocks = reader.totalBlocks;
     this.awaitingOackAck = params.acknowledged.size > 0;
-    socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
+    socket.on('message', (msg) => this.onMessage(msg));
     // Send errors are transient (the retransmission recovers); a dead socket ends the transfer.
     socket.on('error', (e: NodeJS.ErrnoException) =>
       // ICMP port unreachable on the connected socket: the client is gone (it aborted).
@@ -58,6 +64,7 @@ export class ReadTransfer {
   }
 
   start(): void {
+    this.clock.add(this);
     if (this.awaitingOackAck) this.sendOack();
     else this.sendWindow();
   }
@@ -68,94 +75,99 @@ export class ReadTransfer {
     this.finish({ status: 'failed', reason });
   }
 
-  private sendOack(): void {
-    this.sendRaw(encodeOack(this.params.acknowledged));
-    this.arm(() => this.sendOack());
+  tick(periodMs: number): void {
+    if (this.finished) return;
+    if (this.progressed) {
+      this.progressed = false;
+      this.idleMs = 0;
+      return;
+    }
+    this.idleMs += periodMs;
+    if (this.idleMs < this.params.timeoutMs) return;
+    this.idleMs = 0;
+    if (++this.retries > MAX_RETRIES) {
+      this.finish({ status: 'failed', reason: 'timed out waiting for the client' });
+      return;
+    }
+    if (this.awaitingOackAck) this.sendOack();
+    else this.sendWindow();
   }
 
-  private onMessage(msg: Buffer, rinfo: { address: string; port: number }): void {
-    if (this.finished) return;
-    if (rinfo.port !== this.peer.port || rinfo.address !== this.peer.address) return;
-    const p = decodeTransferPacket(msg);
-    if (!p) return;
-    if (p.op === 'ERROR') {
-      this.finish({ status: 'aborted', reason: `client error ${p.code}${p.message ? ` (${p.message})` : ''}` });
-      return;
-    }
-    if (p.op !== 'ACK') {
-      this.sendRaw(encodeError(TFTP_ERROR.illegalOperation, 'Illegal TFTP operation'));
-      this.finish({ status: 'failed', reason: `unexpected packet (opcode ${p.op === 'OTHER' ? p.opcode : p.op}) from the client` });
-      return;
-    }
+  private sendOack(): void {
+    this.sendRaw(encodeOack(this.params.acknowledged));
+  }
+
+  private onMessage(msg: Buffer): void {
+    if (this.finished || msg.length < 4) return;
+    // The socket is connected: only the client's datagrams arrive. ACKs are read in place.
+    const opcode = msg.readUInt16BE(0);
+    if (opcode !== OP.ACK) return this.onOther(msg);
+    const block = msg.readUInt16BE(2);
     if (this.awaitingOackAck) {
-      if (p.block !== 0) return;
+      if (block !== 0) return;
       this.awaitingOackAck = false;
-      this.retries = 0;
+      this.acknowledged();
       this.sendWindow();
       return;
     }
     // Map the 16-bit number onto the window in flight; anything else is stale or bogus.
-    const offset = (p.block - ((this.base - 1) & 0xffff)) & 0xffff;
+    const offset = (block - ((this.base - 1) & 0xffff)) & 0xffff;
     const acked = this.base - 1 + offset;
     if (offset === 0 || acked > this.windowEnd) return;
     this.base = acked + 1;
-    this.retries = 0;
+    this.acknowledged();
     if (acked >= this.totalBlocks) {
-      this.finish({ status: 'sent', bytes: this.source.size, blockSize: this.blockSize, windowSize: this.windowSize });
+      this.finish({ status: 'sent', bytes: this.reader.size, blockSize: this.blockSize, windowSize: this.windowSize });
       return;
     }
     this.sendWindow();
   }
 
+  private onOther(msg: Buffer): void {
+    const p = decodeTransferPacket(msg);
+    if (p?.op === 'ERROR') {
+      this.finish({ status: 'aborted', reason: `client error ${p.code}${p.message ? ` (${p.message})` : ''}` });
+      return;
+    }
+    this.sendRaw(encodeError(TFTP_ERROR.illegalOperation, 'Illegal TFTP operation'));
+    this.finish({ status: 'failed', reason: `unexpected packet (opcode ${msg.readUInt16BE(0)}) from the client` });
+  }
+
+  private acknowledged(): void {
+    this.retries = 0;
+    this.progressed = true;
+  }
+
   private sendWindow(): void {
     const first = this.base;
     const last = Math.min(first + this.windowSize - 1, this.totalBlocks);
-    const start = (first - 1) * this.blockSize;
-    const end = last * this.blockSize;
     const gen = ++this.generation;
-    const pending = this.source.ensure(start, end);
-    if (pending) {
-      pending.then(
-        () => {
-          if (gen === this.generation && !this.finished) this.emitWindow(first, last);
-        },
-        (e: Error) => {
-          this.sendRaw(encodeError(TFTP_ERROR.undefined, 'Read error'));
-          this.finish({ status: 'failed', reason: `read error: ${e.message}` });
-        },
-      );
-    } else {
+    const pending = this.reader.ensure(first, last);
+    if (!pending) {
       this.emitWindow(first, last);
+      return;
     }
+    pending.then(
+      () => {
+        if (gen === this.generation && !this.finished) this.emitWindow(first, last);
+      },
+      (e: Error) => {
+        if (this.finished) return;
+        this.sendRaw(encodeError(TFTP_ERROR.undefined, 'Read error'));
+        this.finish({ status: 'failed', reason: `read error: ${e.message}` });
+      },
+    );
   }
 
   private emitWindow(first: number, last: number): void {
-    for (let b = first; b <= last; b++) {
-      const offset = (b - 1) * this.blockSize;
-      this.socket.send(dataPacket(b, this.source.slice(offset, offset + this.blockSize)));
+    const socket = this.socket;
+    const reader = this.reader;
+    try {
+      for (let b = first; b <= last; b++) socket.send(reader.packet(b));
+    } catch {
+      /* socket closed under us: finish() is on its way */
     }
     this.windowEnd = last;
-    this.arm(() => this.sendWindow());
-  }
-
-  /** (Re)start the retransmission timer; one timer per transfer, refreshed rather than recreated. */
-  private arm(retransmit: () => void): void {
-    this.retransmit = retransmit;
-    if (this.timer) {
-      this.timer.refresh();
-      return;
-    }
-    this.timer = setTimeout(() => this.onTimeout(), this.params.timeoutMs);
-  }
-
-  private onTimeout(): void {
-    if (this.finished) return;
-    if (++this.retries > MAX_RETRIES) {
-      this.finish({ status: 'failed', reason: 'timed out waiting for the client' });
-      return;
-    }
-    this.retransmit();
-    this.timer?.refresh();
   }
 
   private sendRaw(packet: Buffer): void {
@@ -169,8 +181,7 @@ export class ReadTransfer {
   private finish(outcome: TransferOutcome): void {
     if (this.finished) return;
     this.finished = true;
-    clearTimeout(this.timer);
-    this.source.close();
+    this.clock.delete(this);
     // Let queued sends (the last error packet) leave before closing.
     setImmediate(() => {
       try {

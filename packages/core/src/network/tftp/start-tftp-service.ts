@@ -22,9 +22,9 @@ export async function startTftpService(container: DependencyContainer): Promise<
       extensions: container.resolve<ExtensionRegistry>(TOKENS.Extensions),
       logs: container.resolve<LogService>(TOKENS.LogService),
     },
-    { host: serverIp, port: tftp.port, serverIp, staticDir: join(config.dataDir, 'tftp-static'), limits: tftp.limits },
+    { host: serverIp, port: tftp.port, serverIp, staticDir: join(config.dataDir, 'tftp-static'), limits: tftp.limits, workers: tftp.workers },
   );
   const port = await service.start();
-  container.resolve<LogService>(TOKENS.LogService).platform('tftp', `TFTP server listening on ${serverIp}:${port}`);
+  container.resolve<LogService>(TOKENS.LogService).platform('tftp', `TFTP server listening on ${serverIp}:${port} (transfers on ${service.transferThreads || 'the main'} thread${service.transferThreads === 1 ? '' : 's'})`);
   return service;
 }

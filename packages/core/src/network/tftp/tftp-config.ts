@@ -6,9 +6,11 @@ export interface TftpConfig {
   enabled: boolean;
   port: number;
   limits: TftpLimits;
+  /** Transfer worker threads; undefined: one per core (at most 4). */
+  workers: number | undefined;
 }
 
-/** Read `services.tftp` ({enabled, port, max-blksize, max-windowsize}); one-line error naming the key. */
+/** Read `services.tftp` ({enabled, port, max-blksize, max-windowsize, workers}); one-line error naming the key. */
 export function parseTftpConfig(services: Record<string, unknown>): TftpConfig {
   const raw = services.tftp ?? {};
   const bad = (key: string, what: string) => new WaltError('config-invalid', `services.tftp.${key}: ${what}`);
@@ -17,7 +19,7 @@ export function parseTftpConfig(services: Record<string, unknown>): TftpConfig {
   }
   const t = raw as Record<string, unknown>;
   for (const k of Object.keys(t)) {
-    if (!['enabled', 'port', 'max-blksize', 'max-windowsize'].includes(k)) throw bad(k, 'unknown key (known: enabled, port, max-blksize, max-windowsize)');
+    if (!['enabled', 'port', 'max-blksize', 'max-windowsize', 'workers'].includes(k)) throw bad(k, 'unknown key (known: enabled, port, max-blksize, max-windowsize, workers)');
   }
   const int = (key: string, min: number, max: number, dflt: number): number => {
     const v = t[key];
@@ -29,6 +31,7 @@ export function parseTftpConfig(services: Record<string, unknown>): TftpConfig {
   return {
     enabled: t.enabled !== false,
     port: int('port', 1, 65535, 69),
+    workers: t.workers === undefined ? undefined : int('workers', 0, 64, 0),
     limits: {
       ...DEFAULT_TFTP_LIMITS,
       maxBlockSize: int('max-blksize', 512, 65464, DEFAULT_TFTP_LIMITS.maxBlockSize),

@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
-import type { BlockSource } from './block-source.js';
-import { ReadTransfer, type TransferOutcome } from './read-transfer.js';
+import type { BlockSource, TransferContent } from './block-source.js';
+import type { TransferOutcome } from './read-transfer.js';
+import { defaultTransferWorkers, TransferPool } from './transfer-pool.js';
 import { checkRequestedName } from './tftp-name.js';
 import { DEFAULT_TFTP_LIMITS, negotiate, type TftpLimits } from './tftp-options.js';
 import { decodeRequest, encodeError, printable, TftpPacketError, TFTP_ERROR, type TftpRequestPacket } from './tftp-packets.js';
@@ -41,6 +42,8 @@ export interface TftpServerOptions {
   limits?: Partial<TftpLimits>;
   /** Concurrent transfers at most; further requests get "server busy". */
   maxTransfers?: number;
+  /** Worker threads that run the transfers (default: one per core, at most 4; 0: main thread). */
+  workers?: number;
   events?: TftpServerEvents;
 }
 
@@ -48,10 +51,14 @@ export interface TftpServerOptions {
  * A read-only TFTP server: RRQ with blksize, tsize, timeout and windowsize negotiation. Nothing a
  * client sends can throw out of it: every packet is decoded defensively and every request runs in
  * its own transfer with its own socket, so a failing request never affects the others.
+ * Requests are decoded, checked and resolved here, on the main thread; the transfers themselves
+ * run on worker threads (TransferPool), so parallel transfers use every core.
  */
 export class TftpServer {
   private socket: Socket | undefined;
-  private readonly transfers = new Map<string, ReadTransfer>();
+  /** Running transfers by client address:port (the value is the pool's id). */
+  private readonly transfers = new Map<string, number>();
+  private readonly pool: TransferPool;
   private readonly pending = new Set<string>();
   private readonly limits: TftpLimits;
   private closed = false;
@@ -61,6 +68,12 @@ export class TftpServer {
     private readonly resolve: TftpResolver,
   ) {
     this.limits = { ...DEFAULT_TFTP_LIMITS, ...options.limits };
+    this.pool = new TransferPool(options.workers ?? defaultTransferWorkers(), (e) => options.events?.internalError?.(e));
+  }
+
+  /** Worker threads running transfers (0: the main thread runs them). */
+  get transferThreads(): number {
+    return this.pool.threads;
   }
 
   /** Start listening; resolves with the bound port. */
@@ -91,7 +104,7 @@ export class TftpServer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const t of this.transfers.values()) t.cancel('server shutting down');
+    await this.pool.close('server shutting down');
     this.transfers.clear();
     await new Promise<void>((r) => {
       if (!this.socket) return r();
@@ -157,34 +170,22 @@ export class TftpServer {
       return;
     }
     const params = negotiate(req.options, source.size, this.limits);
-    const socket = createSocket('udp4');
-    socket.on('error', () => undefined);
-    const abandon = () => {
-      this.pending.delete(key);
-      source.close();
-      try {
-        socket.close();
-      } catch {
-        /* already closed */
-      }
-    };
-    socket.bind(0, this.options.host === '0.0.0.0' ? undefined : this.options.host, () => {
-      if (this.closed) return abandon();
-      socket.connect(req.client.port, req.client.address, (err?: Error) => {
-        if (err || this.closed) return abandon();
-        this.start(key, req, answer.label, socket, source, params);
-      });
-    });
-  }
-
-  private start(key: string, req: TftpReadRequest, label: string | undefined, socket: Socket, source: BlockSource, params: ReturnType<typeof negotiate>): void {
     this.pending.delete(key);
-    const transfer = new ReadTransfer(socket, req.client, source, params, (outcome) => {
-      this.transfers.delete(key);
-      this.options.events?.transferEnded?.(req.client, req.name, outcome, label);
+    let content: TransferContent;
+    try {
+      content = source.content();
+    } catch (e) {
+      source.close();
+      throw e;
+    }
+    const host = this.options.host === '0.0.0.0' ? undefined : this.options.host;
+    const id = this.pool.run({ host, peer: req.client, content, params }, (outcome) => {
+      // The transfer's thread is done with the descriptor: only now may it be closed.
+      source.close();
+      if (this.transfers.get(key) === id) this.transfers.delete(key);
+      this.options.events?.transferEnded?.(req.client, req.name, outcome, answer.label);
     });
-    this.transfers.set(key, transfer);
-    transfer.start();
+    this.transfers.set(key, id);
   }
 
   private replyError(client: TftpClient, code: number, message: string): void {

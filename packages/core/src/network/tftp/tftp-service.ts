@@ -28,6 +28,8 @@ export interface TftpServiceOptions {
   /** `<data dir>/tftp-static`. */
   staticDir: string;
   limits?: Partial<TftpLimits>;
+  /** Transfer worker threads (default: one per core, at most 4; 0: the main thread). */
+  workers?: number;
 }
 
 /** Netascii is converted in memory; boot files are sent in octet mode anyway. */
@@ -47,7 +49,7 @@ export class TftpService {
     private readonly options: TftpServiceOptions,
   ) {
     this.server = new TftpServer(
-      { host: options.host, port: options.port, limits: options.limits, events: this.events() },
+      { host: options.host, port: options.port, limits: options.limits, workers: options.workers, events: this.events() },
       (req) => this.resolve(req),
     );
   }
@@ -56,6 +58,11 @@ export class TftpService {
   async start(): Promise<number> {
     mkdirSync(this.options.staticDir, { recursive: true });
     return this.server.listen();
+  }
+
+  /** Worker threads running transfers (0: the main thread). */
+  get transferThreads(): number {
+    return this.server.transferThreads;
   }
 
   stop(): Promise<void> {
@@ -177,8 +184,7 @@ function releasing(source: BlockSource, view: ImageView): BlockSource {
 async function netascii(source: BlockSource): Promise<BlockSource> {
   try {
     if (source.size > MAX_NETASCII_BYTES) throw new Error('file too large for netascii mode');
-    await source.ensure(0, source.size);
-    return new BufferBlockSource(toNetascii(Buffer.from(source.slice(0, source.size))));
+    return new BufferBlockSource(toNetascii(await source.readAll()));
   } finally {
     source.close();
   }

@@ -1,0 +1,187 @@
+// `npm run bench -- images [--rounds N] [--size-mb M]`: the first node of a never-seen model.
+// Time from its first DHCP request (busybox udhcpc, vendor class walt.node.rpi-4-b, in a client
+// network namespace) to its boot file start.uboot served by TFTP (tftp-hpa, retried every 20 ms as
+// a bootloader retries), while walt-server pulls the ~50 MB default image from the local registry.
+// Same run, same image, same registry: the pull alone by `podman pull` (same storage as the podman
+// service). The image is removed from the engine before every measure. Medians and the ratio.
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildTestImage, podman, testEngineEnv } from '../fixtures/images/build-test-image.mjs';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WALT_SERVER = join(REPO, 'packages/cli/dist/bin/walt-server.js');
+const MODEL = 'rpi-4-b';
+const IMAGE = `waltplatform/${MODEL}-default:latest`;
+const SRV = 'wbi-srv';
+const CL = 'wbi-cl';
+const BR = 'wbibr';
+const SERVER_IP = '192.168.211.1';
+const MAC = 'dc:a6:32:0b:e0:01';
+
+const ip = (...a) => execFileSync('ip', a, { stdio: ['ignore', 'pipe', 'pipe'] });
+const quiet = (f) => {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
+
+function option(args, name, dflt) {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? Number(args[i + 1]) : dflt;
+}
+
+function setupNetwork() {
+  teardownNetwork();
+  ip('netns', 'add', SRV);
+  ip('netns', 'add', CL);
+  ip('-n', SRV, 'link', 'set', 'lo', 'up');
+  ip('-n', SRV, 'link', 'add', BR, 'type', 'bridge');
+  ip('-n', SRV, 'addr', 'add', `${SERVER_IP}/24`, 'dev', BR);
+  ip('-n', SRV, 'link', 'set', BR, 'up');
+  ip('-n', SRV, 'route', 'add', '255.255.255.255/32', 'dev', BR);
+  ip('link', 'add', 'wbiv0', 'netns', SRV, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', CL);
+  ip('-n', SRV, 'link', 'set', 'wbiv0', 'master', BR);
+  ip('-n', SRV, 'link', 'set', 'wbiv0', 'up');
+  ip('-n', CL, 'link', 'set', 'lo', 'up');
+  ip('-n', CL, 'link', 'set', 'eth0', 'address', MAC);
+  ip('-n', CL, 'link', 'set', 'eth0', 'up');
+}
+
+function teardownNetwork() {
+  quiet(() => ip('netns', 'del', SRV));
+  quiet(() => ip('netns', 'del', CL));
+}
+
+/** No trace of the image in the engine (WalT's name, the registry's, a leftover view's). */
+function removeImage(env) {
+  for (const ref of [`localhost/${IMAGE}`, `${env.WALT_TEST_REGISTRY}/${IMAGE}`]) quiet(() => podman(['rmi', '--force', ref]));
+}
+
+async function startServer(dataDir, env) {
+  const conf = join(dataDir, 'server.conf');
+  const [host, port] = env.WALT_TEST_REGISTRY.split(':');
+  writeFileSync(
+    conf,
+    `network:\n  walt-net:\n    raw-device: ${BR}\n    ip: ${SERVER_IP}/24\napi:\n  port: 0\nimages:\n  engine-socket: ${env.WALT_TEST_PODMAN_SOCKET}\n` +
+      `registries:\n  - {label: local, api: docker-registry-v2, host: ${host}, port: ${port}, protocol: http}\n`,
+  );
+  const child = spawn('ip', ['netns', 'exec', SRV, process.execPath, WALT_SERVER, 'start', '--config', conf, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const end = Date.now() + 30_000;
+  while (!(out.includes('TFTP server listening') && out.includes('listening on http')) && Date.now() < end) {
+    if (child.exitCode !== null) throw new Error(`walt-server exited: ${out}`);
+    await sleep(50);
+  }
+  if (!out.includes('listening on http')) throw new Error(`walt-server did not start: ${out}`);
+  return { child, output: () => out };
+}
+
+async function stopServer(child) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(t);
+}
+
+function run(ns, cmd, args, timeoutMs = 30_000) {
+  return new Promise((resolvePromise) => {
+    const c = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => c.kill('SIGKILL'), timeoutMs);
+    c.on('exit', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, out });
+    });
+  });
+}
+
+/** One walt measure: first DHCP request → start.uboot of the pulled image received by TFTP. */
+async function waltRound(env, work, marker) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'walt-bench-images-'));
+  const server = await startServer(dataDir, env);
+  try {
+    quiet(() => ip('-n', CL, 'addr', 'flush', 'dev', 'eth0'));
+    const script = join(work, 'udhcpc.sh');
+    const out = join(work, 'start.uboot');
+    rmSync(out, { force: true });
+    const t0 = process.hrtime.bigint();
+    const dhcp = await run(CL, 'busybox', ['udhcpc', '-i', 'eth0', '-f', '-q', '-n', '-t', '5', '-T', '1', '-V', `walt.node.${MODEL}`, '-s', script]);
+    const leased = /^LEASE ip=(\S+)/m.exec(dhcp.out);
+    if (!leased) throw new Error(`no DHCP lease: ${dhcp.out}`);
+    ip('-n', CL, 'addr', 'add', `${leased[1]}/24`, 'dev', 'eth0');
+    const end = Date.now() + 120_000;
+    while (Date.now() < end) {
+      await run(CL, 'tftp', ['-m', 'binary', SERVER_IP, '-c', 'get', 'start.uboot', out]);
+      if (existsSync(out) && readFileSync(out, 'utf8').includes(marker)) return { seconds: seconds(t0), log: server.output() };
+      await sleep(20);
+    }
+    throw new Error(`start.uboot was not served in 120 s:\n${server.output()}`);
+  } finally {
+    await stopServer(server.child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function podmanRound(env) {
+  const t0 = process.hrtime.bigint();
+  podman(['pull', '-q', '--tls-verify=false', `${env.WALT_TEST_REGISTRY}/${IMAGE}`], { timeoutMs: 300_000 });
+  return seconds(t0);
+}
+
+export default async function images(args) {
+  const rounds = option(args, '--rounds', 3);
+  const sizeMb = option(args, '--size-mb', 50);
+  const env = testEngineEnv();
+  if (process.getuid?.() !== 0 || !existsSync(env.WALT_TEST_PODMAN_SOCKET)) {
+    console.error(`images bench: needs root and the podman service of .ci/start-daemons.sh (${env.WALT_TEST_PODMAN_SOCKET})`);
+    return 2;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'walt-bench-images-work-'));
+  const script = join(work, 'udhcpc.sh');
+  writeFileSync(script, '#!/bin/sh\n[ "$1" = bound ] && echo "LEASE ip=$ip"\nexit 0\n');
+  chmodSync(script, 0o755);
+  const marker = `bench-${Date.now()}`;
+  console.log(`images bench: building a ${sizeMb} MB default image for ${MODEL} and pushing it to ${env.WALT_TEST_REGISTRY}...`);
+  removeImage(env);
+  await buildTestImage({ ref: `${env.WALT_TEST_REGISTRY}/${IMAGE}`, models: [MODEL, 'rpi-400'], sizeMb, marker });
+  setupNetwork();
+  const walt = [];
+  const pulls = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      removeImage(env);
+      pulls.push(podmanRound(env));
+      removeImage(env);
+      const w = await waltRound(env, work, marker);
+      walt.push(w.seconds);
+      if (r === 0) for (const l of w.log.split('\n').filter((x) => /images ->|devices ->/.test(x))) console.log(`  | ${l}`);
+      console.log(`round ${r + 1}: podman pull ${pulls[r].toFixed(3)} s, walt first DHCP -> start.uboot served ${walt[r].toFixed(3)} s`);
+    }
+  } finally {
+    teardownNetwork();
+    removeImage(env);
+    rmSync(work, { recursive: true, force: true });
+  }
+  const p = median(pulls);
+  const w = median(walt);
+  console.log('');
+  console.log(`image: ${sizeMb} MB, local registry ${env.WALT_TEST_REGISTRY}, ${rounds} rounds (medians)`);
+  console.log(`  podman pull alone:                          ${p.toFixed(3)} s`);
+  console.log(`  walt-server, first DHCP -> boot file served: ${w.toFixed(3)} s`);
+  console.log(`  ratio walt / podman pull: ${(w / p).toFixed(2)}x (target <= 1.2x)`);
+  return 0;
+}
