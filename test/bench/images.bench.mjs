@@ -75,15 +75,26 @@ async function startServer(dataDir, env) {
   );
   const child = spawn('ip', ['netns', 'exec', SRV, process.execPath, WALT_SERVER, 'start', '--config', conf, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
+  const marks = {};
+  const mark = (d) => {
+    out += d;
+    for (const [key, re] of [
+      ['pull started', /Trying to download/],
+      ['pull done', /was downloaded successfully/],
+      ['view mounted', /images -> image .* available at/],
+    ]) {
+      if (!marks[key] && re.test(String(d))) marks[key] = process.hrtime.bigint();
+    }
+  };
+  child.stdout.on('data', mark);
+  child.stderr.on('data', mark);
   const end = Date.now() + 30_000;
   while (!(out.includes('TFTP server listening') && out.includes('listening on http')) && Date.now() < end) {
     if (child.exitCode !== null) throw new Error(`walt-server exited: ${out}`);
     await sleep(50);
   }
   if (!out.includes('listening on http')) throw new Error(`walt-server did not start: ${out}`);
-  return { child, output: () => out };
+  return { child, output: () => out, marks };
 }
 
 async function stopServer(child) {
@@ -126,7 +137,11 @@ async function waltRound(env, work, marker) {
     const end = Date.now() + 120_000;
     while (Date.now() < end) {
       await run(CL, 'tftp', ['-m', 'binary', SERVER_IP, '-c', 'get', 'start.uboot', out]);
-      if (existsSync(out) && readFileSync(out, 'utf8').includes(marker)) return { seconds: seconds(t0), log: server.output() };
+      if (existsSync(out) && readFileSync(out, 'utf8').includes(marker)) {
+        const at = (k) => (server.marks[k] ? (Number(server.marks[k] - t0) / 1e9).toFixed(3) : '?');
+        const steps = `pull started ${at('pull started')} s, pull done ${at('pull done')} s, view mounted ${at('view mounted')} s`;
+        return { seconds: seconds(t0), log: server.output(), steps };
+      }
       await sleep(20);
     }
     throw new Error(`start.uboot was not served in 120 s:\n${server.output()}`);
@@ -169,7 +184,7 @@ export default async function images(args) {
       const w = await waltRound(env, work, marker);
       walt.push(w.seconds);
       if (r === 0) for (const l of w.log.split('\n').filter((x) => /images ->|devices ->/.test(x))) console.log(`  | ${l}`);
-      console.log(`round ${r + 1}: podman pull ${pulls[r].toFixed(3)} s, walt first DHCP -> start.uboot served ${walt[r].toFixed(3)} s`);
+      console.log(`round ${r + 1}: podman pull ${pulls[r].toFixed(3)} s, walt first DHCP -> start.uboot served ${walt[r].toFixed(3)} s (${w.steps})`);
     }
   } finally {
     teardownNetwork();

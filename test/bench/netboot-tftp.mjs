@@ -1,19 +1,19 @@
 // TFTP throughput: a 30 MiB file to 1 and to 20 parallel clients, over a veth into a server network
-// namespace. Same run, same block size (busybox tftp -b 1468): walt-server's TFTP (the real server,
-// serving its static boot folder to an unregistered client address) and tftpd-hpa (in.tftpd);
-// then walt-server with windowsize (RFC 7440, our client: busybox and tftp-hpa cannot ask for it).
-// Rounds alternate the servers; the median of each is printed, with the ratios.
+// namespace. Same run, same block size (1468): walt-server's TFTP (the real server, serving its
+// static boot folder to an unregistered client address) and tftpd-hpa (in.tftpd), each fetched by
+// two stock C clients: busybox tftp (lock-step) and atftp (RFC 7440: it can ask for windowsize).
+// Then walt-server with windowsize, against tftpd-hpa at the same block size (it has no windowsize).
+// Rounds alternate the servers; the median of each is printed, with the ratios and the load average.
 // `npm run bench -- netboot [--tftp-rounds N] [--tftp-clients N] [--tftp-window W]`.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(HERE), '..', '..');
 const WALT_SERVER = join(REPO, 'packages/cli/dist/bin/walt-server.js');
-const CLIENT_LIB = join(REPO, 'packages/core/dist/network/tftp/tftp-client.js');
 const SRV = 'wbt-srv';
 const CL = 'wbt-cl';
 const BR = 'wbtbr';
@@ -109,8 +109,13 @@ function runClients(n, command) {
   });
 }
 
-const busybox = (port) => () => ['busybox', 'tftp', '-g', '-b', '1468', '-r', 'big.bin', '-l', '/dev/null', SERVER_IP, String(port)];
-const windowed = (window) => () => [process.execPath, HERE, '--client', SERVER_IP, '69', 'big.bin', '1468', String(window)];
+const BLKSIZE = '1468';
+const busybox = (port, out = '/dev/null') => () => ['busybox', 'tftp', '-g', '-b', BLKSIZE, '-r', 'big.bin', '-l', out, SERVER_IP, String(port)];
+/** atftp (C, RFC 7440); window 0: no windowsize option (lock-step). */
+const atftp = (port, window, out = '/dev/null') => () => [
+  'atftp', '--option', `blksize ${BLKSIZE}`, ...(window ? ['--option', `windowsize ${window}`] : ['--option', 'windowsize disable']),
+  '-g', '-r', 'big.bin', '-l', out, SERVER_IP, String(port),
+];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mibps = (clients, seconds) => (clients * FILE_SIZE) / (1024 * 1024) / seconds;
@@ -125,11 +130,11 @@ export default async function netbootTftp(args = []) {
     console.log('netboot-tftp: needs root (network namespaces): skipped');
     return 0;
   }
-  for (const cmd of ['busybox', 'in.tftpd']) {
+  for (const cmd of ['busybox', 'in.tftpd', 'atftp']) {
     try {
       execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
     } catch {
-      console.log(`netboot-tftp: ${cmd} is missing: skipped`);
+      console.log(`netboot-tftp: ${cmd} is missing (Debian packages busybox, tftpd-hpa, atftp): skipped`);
       return 0;
     }
   }
@@ -149,22 +154,39 @@ export default async function netbootTftp(args = []) {
     join(work, 'server.conf'),
     `network:\n  walt-net:\n    raw-device: ${BR}\n    ip: ${SERVER_IP}/24\napi:\n  port: 0\n`,
   );
+  // Each configuration: a client command per server (undefined: not applicable).
+  const configs = [
+    { name: 'busybox (lock-step)', hpa: busybox(HPA_PORT), walt: busybox(69) },
+    { name: 'atftp (lock-step)', hpa: atftp(HPA_PORT, 0), walt: atftp(69, 0) },
+    { name: `atftp windowsize ${window}`, hpa: undefined, walt: atftp(69, window) },
+  ];
   setupNetwork();
   let walt;
   let hpa;
   const results = {};
   const record = (key, seconds) => (results[key] ??= []).push(seconds);
+  const loadBefore = loadavg();
+  const started = Date.now();
   try {
-    walt = await startDaemon(['node', WALT_SERVER, 'start', '--config', join(work, 'server.conf'), '--data-dir', dataDir], /TFTP server listening/);
+    walt = await startDaemon(['node', WALT_SERVER, 'start', '--config', join(work, 'server.conf'), '--data-dir', dataDir], /TFTP server listening[^\n]*/);
     hpa = await startDaemon(['in.tftpd', '-L', '-a', `${SERVER_IP}:${HPA_PORT}`, '-s', hpaRoot], null);
-    // Warm up the page cache and both servers.
-    await runClients(1, busybox(69));
-    await runClients(1, busybox(HPA_PORT));
+    // Warm up the page cache and both servers, and check that every client gets the right bytes.
+    const check = join(work, 'check.bin');
+    const verify = async (cmd, what) => {
+      rmSync(check, { force: true });
+      await runClients(1, cmd);
+      if (!readFileSync(check).equals(content)) throw new Error(`${what}: wrong bytes received`);
+    };
+    await verify(busybox(69, check), 'walt-server, busybox');
+    await verify(busybox(HPA_PORT, check), 'tftpd-hpa, busybox');
+    await verify(atftp(69, window, check), `walt-server, atftp windowsize ${window}`);
+    await verify(atftp(HPA_PORT, 0, check), 'tftpd-hpa, atftp');
     for (let r = 0; r < rounds; r++) {
       for (const n of [1, many]) {
-        record(`walt-${n}`, await runClients(n, busybox(69)));
-        record(`hpa-${n}`, await runClients(n, busybox(HPA_PORT)));
-        record(`walt-w-${n}`, await runClients(n, windowed(window)));
+        for (const [c, config] of configs.entries()) {
+          if (config.hpa) record(`hpa-${c}-${n}`, await runClients(n, config.hpa));
+          record(`walt-${c}-${n}`, await runClients(n, config.walt));
+        }
       }
     }
   } finally {
@@ -173,33 +195,25 @@ export default async function netbootTftp(args = []) {
     teardownNetwork();
     rmSync(work, { recursive: true, force: true });
   }
-  console.log(`\nTFTP: 30 MiB file, blksize 1468, ${rounds} rounds (median), clients in a network namespace over a veth`);
-  console.log('clients  tftpd-hpa        walt-server      ratio   walt-server windowsize ' + String(window).padEnd(4) + ' ratio to tftpd-hpa');
+  const loadAfter = loadavg();
+  const load = (l) => l.map((x) => x.toFixed(2)).join(' ');
+  console.log(`\nTFTP: 30 MiB file, blksize ${BLKSIZE}, median of ${rounds} rounds, clients in a network namespace over a veth`);
+  console.log(`load average before: ${load(loadBefore)}, after: ${load(loadAfter)} (${availableParallelism()} cores), ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log('clients  client                   tftpd-hpa      walt-server    ratio');
+  const rate = (key, n) => (results[key] ? mibps(n, median(results[key])) : undefined);
+  const cell = (v) => (v === undefined ? '-'.padStart(10) : `${v.toFixed(1).padStart(6)} MiB/s`).padEnd(15);
   for (const n of [1, many]) {
-    const h = mibps(n, median(results[`hpa-${n}`]));
-    const w = mibps(n, median(results[`walt-${n}`]));
-    const ww = mibps(n, median(results[`walt-w-${n}`]));
-    console.log(
-      `${String(n).padStart(7)}  ${h.toFixed(1).padStart(6)} MiB/s     ${w.toFixed(1).padStart(6)} MiB/s     ${(w / h).toFixed(2).padStart(5)}x  ${ww.toFixed(1).padStart(6)} MiB/s                ${(ww / h).toFixed(2)}x`,
-    );
+    const hpaBest = Math.max(...configs.map((_, c) => rate(`hpa-${c}-${n}`, n) ?? 0));
+    for (const [c, config] of configs.entries()) {
+      const h = rate(`hpa-${c}-${n}`, n);
+      const w = rate(`walt-${c}-${n}`, n);
+      const ratio = h !== undefined ? `${(w / h).toFixed(2)}x` : `${(w / hpaBest).toFixed(2)}x the best tftpd-hpa row`;
+      console.log(`${String(n).padStart(7)}  ${config.name.padEnd(24)} ${cell(h)}${cell(w)}${ratio}`);
+    }
   }
   return 0;
 }
 
-/** Client mode (run inside the client namespace): one windowsize transfer with our client. */
-async function clientMain(argv) {
-  const [host, port, file, blockSize, windowSize] = argv;
-  const { tftpGet } = await import(CLIENT_LIB);
-  const r = await tftpGet(file, { host, port: Number(port), blockSize: Number(blockSize), windowSize: Number(windowSize) });
-  if (r.data.length !== FILE_SIZE) throw new Error(`got ${r.data.length} bytes`);
-  if (r.options.get('windowsize') !== windowSize) throw new Error(`windowsize not granted: ${JSON.stringify([...r.options])}`);
-}
-
-if (process.argv[2] === '--client') {
-  clientMain(process.argv.slice(3)).catch((e) => {
-    process.stderr.write(`${e.message}\n`);
-    process.exit(1);
-  });
-} else if (process.argv[1] === HERE) {
+if (process.argv[1] === HERE) {
   netbootTftp(process.argv.slice(2)).then((c) => (process.exitCode = c));
 }

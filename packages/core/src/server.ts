@@ -18,6 +18,8 @@ import type { DeviceRegistry } from './devices/device-registry.js';
 import type { LogService } from './logs/log-service.js';
 import { DEFAULT_TCP_PORT, startLogSubsystem } from './logs/log-subsystem.js';
 import { startNodeBootStatus } from './nodes/node-status-module.js';
+import { rebootOnBootChange } from './nodes/reboot-on-boot-change.js';
+import type { NodeImageService } from './nodes/node-image-service.js';
 import type { TcpRequestServer } from './logs/tcp-request-server.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { pluginSources } from './plugins/plugin-sources.js';
@@ -159,8 +161,14 @@ export class WaltServer {
     this.onStop(() => logSubsystem.stop());
     this.tcp = logSubsystem.tcp;
     this.tcpPort = logSubsystem.tcpPort;
-    const bootStatus = startNodeBootStatus(this.container, this.router, logSubsystem.tcp, { wake: (nodes) => switches.powersave.wake(nodes) });
+    const bootStatus = startNodeBootStatus(this.container, this.router, logSubsystem.tcp, {
+      wake: (nodes) => switches.powersave.wake(nodes),
+      inPowersave: (node) => switches.poe.isOff(node)?.reason === 'powersave',
+    });
     this.onStop(() => bootStatus.close());
+    // A rebooted node is down until it notifies again (the reboot service logged why).
+    switches.reboot.onReboot((node) => bootStatus.forgetBooted(node.mac));
+    this.onStop(rebootOnBootChange(this.container.resolve<NodeImageService>(TOKENS.NodeImages), switches.reboot, switches.powersave, this.logs));
     try {
       this.port = await this.api.listen(hosts, this.config.api.port);
     } catch (e) {

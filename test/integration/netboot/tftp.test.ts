@@ -33,6 +33,8 @@ describe.skipIf(skipUnless({ commands: ['tftp', 'busybox', 'curl'] }))('TFTP ser
   const startUboot = Buffer.from('#!uboot start script for rpi-3-b-plus\n'.repeat(100));
   const kernel = Buffer.alloc(3 * 1024 * 1024 + 17);
   const devices = new Map<string, Device>();
+  let deps: ConstructorParameters<typeof TftpService>[0];
+  let base: ConstructorParameters<typeof TftpService>[1];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'walt-tftp-'));
@@ -73,15 +75,14 @@ describe.skipIf(skipUnless({ commands: ['tftp', 'busybox', 'curl'] }))('TFTP ser
       ...emptyContributions(),
       nodeModels: [{ id: 'rpi-3-b-plus', family: 'rpi', description: '', bootProtocol: 'rpi-firmware', bootFiles: ['start.uboot'] }],
     });
-    service = new TftpService(
-      {
-        devices: { byIp: (ip: string) => devices.get(ip) },
-        images: new DirectoryImageStore(images),
-        extensions,
-        logs: { platform: (topic: string, line: string) => void lines.push(`${topic}: ${line}`) },
-      },
-      { host: '127.0.0.1', port: 0, serverIp: '127.0.0.1', staticDir },
-    );
+    deps = {
+      devices: { byIp: (ip: string) => devices.get(ip) },
+      images: new DirectoryImageStore(images),
+      extensions,
+      logs: { platform: (topic: string, line: string) => void lines.push(`${topic}: ${line}`) },
+    };
+    base = { host: '127.0.0.1', port: 0, serverIp: '127.0.0.1', staticDir };
+    service = new TftpService(deps, base);
     port = await service.start();
   });
 
@@ -273,4 +274,64 @@ describe.skipIf(skipUnless({ commands: ['tftp', 'busybox', 'curl'] }))('TFTP ser
     c.close();
     expect(Buffer.concat(got).equals(startUboot)).toBe(true);
   });
+  it('runs transfers on worker threads (the built worker script is found: run `npx tsc -b tsconfig.build.json` first)', () => {
+    expect(service.transferThreads).toBeGreaterThan(0);
+  });
+
+  /** 20 transfers at once, mixed clients, block sizes, windows and modes; every byte checked. */
+  async function parallelTransfers(p: number): Promise<void> {
+    const fetches: Array<Promise<void>> = [];
+    for (let i = 0; i < 14; i++) {
+      const [blockSize, windowSize] = [[1468, 32], [512, 1], [8192, 4], [1468, 1], [65464, 2], [1024, 16], [1432, 64]][i % 7];
+      fetches.push(
+        tftpGet(i % 3 ? 'kernel' : 'start.uboot', { host: '127.0.0.1', port: p, blockSize, windowSize: windowSize > 1 ? windowSize : undefined }).then((r) =>
+          expect(r.data.equals(i % 3 ? kernel : startUboot), `transfer ${i} (blksize ${blockSize}, windowsize ${windowSize})`).toBe(true),
+        ),
+      );
+    }
+    for (let i = 0; i < 4; i++) {
+      const file = out(`par-bb-${i}`);
+      fetches.push(
+        run('busybox', ['tftp', '-g', '-b', '1468', '-r', 'kernel', '-l', file, '127.0.0.1', String(p)], { timeout: 60_000 }).then(() =>
+          expect(readFileSync(file).equals(kernel), `busybox ${i}`).toBe(true),
+        ),
+      );
+    }
+    // netascii (tftp-hpa converts back on its side) and plain RFC 1350 without options.
+    const ascii = out('par-ascii');
+    fetches.push(run('tftp', ['-m', 'ascii', '127.0.0.1', String(p), '-c', 'get', 'start.uboot', ascii], { timeout: 60_000 }).then(() => expect(readFileSync(ascii).equals(startUboot)).toBe(true)));
+    const octet = out('par-octet');
+    fetches.push(run('tftp', ['-m', 'binary', '127.0.0.1', String(p), '-c', 'get', 'kernel', octet], { timeout: 60_000 }).then(() => expect(readFileSync(octet).equals(kernel)).toBe(true)));
+    await Promise.all(fetches);
+  }
+
+  it('20 parallel transfers spread over the worker threads arrive intact, byte for byte', async () => {
+    await parallelTransfers(port);
+    expect(service.transferThreads).toBeGreaterThan(0);
+  }, 120_000);
+
+  for (const workers of [0, 2]) {
+    it(`with ${workers || 'no'} worker threads: parallel transfers intact, and a stalled client times out alone and is logged`, async () => {
+      const other = new TftpService(deps, { ...base, workers, limits: { defaultTimeoutMs: 200 } });
+      const p = await other.start();
+      const before = lines.length;
+      try {
+        expect(other.transferThreads).toBe(workers);
+        const stalled = createSocket('udp4');
+        await new Promise<void>((r) => stalled.bind(0, '127.0.0.1', () => r()));
+        stalled.send(encodeRequest('RRQ', 'kernel', 'octet'), p, '127.0.0.1');
+        await parallelTransfers(p);
+        // 6 retransmissions 200 ms apart, then the transfer gives up.
+        let timedOut = false;
+        for (let i = 0; i < 100 && !timedOut; i++) {
+          timedOut = lines.slice(before).some((l) => l.includes('sending kernel to node-f26782') && l.includes('timed out waiting for the client'));
+          if (!timedOut) await new Promise((r) => setTimeout(r, 50));
+        }
+        stalled.close();
+        expect(timedOut).toBe(true);
+      } finally {
+        await other.stop();
+      }
+    }, 120_000);
+  }
 });

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DirectoryImageStore } from '../../../packages/core/src/images/directory-image-store.js';
@@ -89,5 +89,34 @@ describe('node boot status: bootup notifications, the booted column and walt nod
     const { reply, socket } = await notifyBootup(tcpPort, '127.0.0.12');
     expect(reply).toMatch(/^KO /);
     socket.destroy();
+  });
+
+  it('walt node acquire reboots the node (soft reboot through its TCP 12346 service), in the background', async () => {
+    const requests: string[] = [];
+    const nodeService = createServer((sock) => {
+      let got = '';
+      sock.on('data', (d) => {
+        got += d.toString();
+        if (got.includes('REBOOT\n')) {
+          requests.push(got);
+          sock.end('OK\n');
+        }
+      });
+    });
+    await new Promise<void>((r) => nodeService.listen(12346, '127.0.0.11', r));
+    try {
+      const r = await server.walt(['node', 'acquire', 'node-bb0001']);
+      expect(r.code, r.stderr).toBe(0);
+      const deadline = Date.now() + 20_000;
+      let lines = '';
+      while (Date.now() < deadline && !lines.includes('rebooted OK')) {
+        await new Promise((res) => setTimeout(res, 200));
+        lines = await platformNodesLines(server);
+      }
+      expect(requests).toEqual(['MODE single\nREBOOT\n']);
+      expect(lines).toContain('Node node-bb0001: rebooted OK. (cause: acquire)');
+    } finally {
+      nodeService.close();
+    }
   });
 });

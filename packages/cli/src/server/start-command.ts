@@ -51,5 +51,7 @@ export function registerStartCommand(program: Command): void {
         process.once('SIGTERM', stop);
       });
       await server.stop();
+      // Stopped in order; a straggling socket (a node that does not answer) must not keep the daemon alive.
+      setTimeout(() => process.exit(process.exitCode ?? 0), 500).unref();
     });
 }

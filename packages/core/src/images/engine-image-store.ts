@@ -19,6 +19,8 @@ const PREFERRED_NAME_LABEL = 'walt.image.preferred-name';
 /** Containers that hold a view carry these labels (owner: the server's data dir). */
 const VIEW_LABEL = 'walt.view';
 const VIEW_OWNER_LABEL = 'walt.view.owner';
+/** How long get() trusts what it saw (names changed through the store are forgotten at once). */
+const KNOWN_TTL_MS = 5_000;
 
 export interface EngineImageStoreOptions {
   socketPath: string;
@@ -67,6 +69,7 @@ export class EngineImageStore implements ImageStore {
   private readonly pulls = new Map<string, { promise: Promise<WaltImage>; sinks: Set<ProgressSink> }>();
   private readonly views: ViewCache;
   private readonly problems = new Map<string, string[]>();
+  private readonly known = new Map<string, { img: WaltImage; at: number }>();
   private cleaned?: Promise<void>;
 
   constructor(private readonly options: EngineImageStoreOptions) {
@@ -130,9 +133,22 @@ export class EngineImageStore implements ImageStore {
     const p = parseImageFullname(fullname);
     if (!p) return undefined;
     const full = `${p.user}/${p.name}:${p.tag}`;
+    // Every TFTP file of a booting node asks for its image: a few seconds of memory spare the engine.
+    const cached = this.known.get(full);
+    if (cached && Date.now() - cached.at < KNOWN_TTL_MS) return { ...cached.img, ...(this.problems.has(cached.img.id) ? { problems: this.problems.get(cached.img.id) } : {}) };
     const info = await this.inspect(LOCAL + full);
-    if (!info) return undefined;
-    return this.toWaltImage(LOCAL + full, info.Id, Math.floor(Date.parse(info.Created) / 1000), info.Config?.Labels);
+    if (!info) {
+      this.known.delete(full);
+      return undefined;
+    }
+    const img = this.toWaltImage(LOCAL + full, info.Id, Math.floor(Date.parse(info.Created) / 1000), info.Config?.Labels);
+    if (img) this.known.set(full, { img, at: Date.now() });
+    return img;
+  }
+
+  /** Forget what get() remembers of an image name (it changed through this store). */
+  private changed(full: string): void {
+    this.known.delete(full);
   }
 
   /** Make the image local: the engine under another name, else each configured registry in turn. */
@@ -156,22 +172,29 @@ export class EngineImageStore implements ImageStore {
   }
 
   private async pullOnce(full: string, progress: ProgressSink): Promise<WaltImage> {
-    const local = await this.get(full);
-    if (local) return local;
     // Taken from the engine when it has the image under another name (docker.io/..., a registry's).
-    for (const alt of [`docker.io/${full}`, full]) {
-      if (await this.inspect(alt)) {
-        await this.tagRef(alt, LOCAL + full);
-        const img = await this.get(full);
-        if (img) return img;
-      }
+    const alts = [`docker.io/${full}`, full];
+    const refs = this.options.registries.map((r) => registryRef(r, full));
+    const [local, ...found] = await Promise.all([this.get(full), ...[...alts, ...refs].map((a) => this.inspect(a).catch(() => undefined))]);
+    if (local) return local;
+    const alt = alts.find((_, i) => found[i]);
+    if (alt) {
+      await this.tagRef(alt, LOCAL + full);
+      const img = await this.get(full);
+      if (img) return img;
     }
     const errors: string[] = [];
-    for (const r of this.options.registries) {
-      const ref = registryRef(r, full);
+    for (const [i, r] of this.options.registries.entries()) {
+      const ref = refs[i];
       progress(`Pulling ${full} from ${registryWhere(r)}...`);
       try {
-        return await this.fetchRef(ref, full, progress);
+        const img = await this.fetchRef(ref, full, progress, !!found[alts.length + i]);
+        // A pulled default image is about to be booted: mount its view now (released after the grace period).
+        void this.acquireView(full).then(
+          (v) => v.release(),
+          () => undefined,
+        );
+        return img;
       } catch (e) {
         errors.push(`${registryWhere(r)}: ${shortEngineError((e as Error).message)}`);
       }
@@ -184,14 +207,17 @@ export class EngineImageStore implements ImageStore {
    * Pull `ref` (unless the engine has it), name it `localhost/<target>`, and drop the pulled name
    * again when we added it: a failure at any step leaves no new name behind.
    */
-  private async fetchRef(ref: string, target: string, progress: ProgressSink): Promise<WaltImage> {
-    const had = await this.inspect(ref);
+  private async fetchRef(ref: string, target: string, progress: ProgressSink, known?: boolean): Promise<WaltImage> {
+    const had = known ?? !!(await this.inspect(ref));
     if (!had) await this.pullRef(ref, progress);
     try {
       await this.tagRef(ref, LOCAL + target);
-    } finally {
+    } catch (e) {
       if (!had) await this.untag(ref);
+      throw e;
     }
+    // The registry's name was only a step: drop it (in the background, WalT's name is there now).
+    if (!had) void this.untag(ref);
     const img = await this.get(target);
     if (!img) throw new Error(`${ref} was pulled but ${target} is not in the engine`);
     return img;
@@ -201,7 +227,6 @@ export class EngineImageStore implements ImageStore {
     const docker = await this.docker();
     const stream = await docker.pull(ref);
     await this.follow(docker, stream, progress);
-    if (!(await this.inspect(ref))) throw new Error(`the engine reported no error but has no ${ref}`);
   }
 
   private follow(docker: Docker, stream: NodeJS.ReadableStream, progress: ProgressSink): Promise<void> {
@@ -223,6 +248,7 @@ export class EngineImageStore implements ImageStore {
   }
 
   private async tagRef(source: string, target: string): Promise<void> {
+    if (target.startsWith(LOCAL)) this.changed(target.slice(LOCAL.length));
     const docker = await this.docker();
     const [repo, tag] = splitRef(target);
     await docker.getImage(source).tag({ repo, tag });
@@ -257,6 +283,7 @@ export class EngineImageStore implements ImageStore {
       throw conflict(`image ${img.fullname} is being read by a node booting right now; retry in a minute`);
     }
     const docker = await this.docker();
+    this.changed(img.fullname);
     try {
       await docker.getImage(LOCAL + img.fullname).remove();
     } catch (e) {
@@ -306,11 +333,17 @@ export class EngineImageStore implements ImageStore {
 
   private async mount(img: WaltImage): Promise<MountedView> {
     await this.cleanLeftovers();
-    // The holder container pins the image: the engine will not delete layers a view reads.
-    const holder = await this.createHolder(img, 'view');
-    const removeHolder = () => holder.remove({ force: true }).catch(() => undefined);
+    // The holder container pins the image: the engine will not delete layers a view reads. It is
+    // created while the overlay is mounted (the other ways need it first).
+    const holding = this.createHolder(img, 'view');
+    holding.catch((e: Error) => this.log(`cannot create the holder container of ${img.fullname}: ${e.message}`, true));
+    const removeHolder = () =>
+      holding.then(
+        (h) => h.remove({ force: true }).catch(() => undefined),
+        () => undefined,
+      );
     try {
-      const view = (await this.overlayMount(img)) ?? (await this.engineMount(holder)) ?? (await this.exportView(holder, img));
+      const view = (await this.overlayMount(img)) ?? (await this.engineMount(await holding)) ?? (await this.exportView(await holding, img));
       const warnings = addNodeFiles(view.root, { ...this.options.nodeFiles, imageId: img.id });
       for (const w of warnings) this.log(`view of ${img.fullname}: ${w}`, true);
       this.problems.set(img.id, this.problemsIn(img, view.root));
@@ -509,6 +542,7 @@ export class EngineImageStore implements ImageStore {
         throw new WaltError('cp-failed', `cannot copy into ${fullname}:${path}: ${shortEngineError((e as Error).message)}`, 400);
       }
       const [repo, tag] = splitRef(LOCAL + img.fullname);
+      this.changed(img.fullname);
       await holder.commit({ repo, tag, pause: false });
     } finally {
       await holder.remove({ force: true }).catch(() => undefined);

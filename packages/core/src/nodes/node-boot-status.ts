@@ -72,6 +72,11 @@ export class NodeBootStatus {
     this.logs.platform('nodes', `node ${name} is down (${text})`);
   }
 
+  /** The node went down and the caller already logged why (reboot, powersave): no second line. */
+  forgetBooted(mac: string): void {
+    this.booted.delete(mac);
+  }
+
   /**
    * Resolve when every node of `macs` is booted, or reject with a one-line message naming the nodes
    * still pending when `timeoutMs` elapses or `signal` aborts.
