@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
+import { execFileSync } from 'node:child_process';
+import { startServer, WALT_BIN, type ServerHandle } from '../../helpers/walt-processes.js';
 import { buildImage, ENGINE, engineHas, localRegistryYaml, needsEngine, podmanCli, registryTags, uniqueSuffix } from './images-test-kit.js';
 
 const BASE = 'network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\napi:\n  port: 0\n';
@@ -112,6 +113,18 @@ describe.skipIf(needsEngine())('walt image commands on podman and a local regist
     expect(search.stdout).toContain(`local:${user}/work-b`);
   });
 
+  it('on a terminal, a clone shows the pull progress streamed from the server', () => {
+    const cmd = `${process.execPath} ${WALT_BIN} image clone local:${user}/work-b on-tty`;
+    const out = execFileSync('script', ['-qec', cmd, '/dev/null'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, WALT_SERVER: server.address, WALT_USER: user, WALT_CONFIG_FILE: join(work, 'no-client-config') },
+    });
+    expect(out).toContain('\r\x1b[K'); // progress lines rewritten in place
+    expect(out).toMatch(/Pulling|Download complete|Copying/);
+    expect(out).toContain('Image "on-tty" was cloned successfully');
+  });
+
   it('clone refuses an existing name without --force, and a missing image with the registry and the reason', async () => {
     const again = await walt(['image', 'clone', `local:${user}/work-b`]);
     expect(again.code).not.toBe(0);
@@ -135,7 +148,7 @@ describe.skipIf(needsEngine())('walt image commands on podman and a local regist
     }
     const dup = await walt(['image', 'duplicate', 'work-b', `${model}-default`]);
     expect(dup.stderr).toContain(`Image '${model}-default' already exists`);
-    expect(JSON.parse((await walt(['image', 'show', '--json'])).stdout).images.map((i: { name: string }) => i.name).sort()).toEqual([`${model}-default`, 'work-b']);
+    expect(JSON.parse((await walt(['image', 'show', '--json'])).stdout).images.map((i: { name: string }) => i.name).sort()).toEqual([`${model}-default`, 'on-tty', 'work-b'].sort());
   });
 
   it('cp copies a file into an image (a new image, same name) and back out', async () => {

@@ -43,7 +43,7 @@ async function withProgress(req: ApiRequest, work: (progress?: ProgressSink) => 
 export function registerImageRoutes(router: Router, images: ImageService, store: ImageStore): void {
   router.get('/api/v1/images', async (req) => {
     const user = requireUser(req.user);
-    return images.show(user, { all: flag(req, 'all') });
+    return images.show(user, { all: flag(req, 'all'), refresh: flag(req, 'refresh') });
   });
 
   router.get('/api/v1/images/search', async (req) => images.search(req.query.get('keyword') ?? ''));

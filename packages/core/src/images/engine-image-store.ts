@@ -26,7 +26,7 @@ export interface EngineImageStoreOptions {
   socketPath: string;
   /** Where pull() looks for images the engine does not have, in order. */
   registries: RegistryConfig[];
-  /** The server's data dir: views unpacked from a Docker engine go to <dataDir>/images/. */
+  /** The server's data dir: views are mounted or unpacked under <dataDir>/image-views/. */
   dataDir: string;
   /** How long an unused view stays mounted (the original: 60 s). */
   viewGraceMs: number;
@@ -216,9 +216,12 @@ export class EngineImageStore implements ImageStore {
       if (!had) await this.untag(ref);
       throw e;
     }
-    // The registry's name was only a step: drop it (in the background, WalT's name is there now).
-    if (!had) void this.untag(ref);
-    const img = await this.get(target);
+    // The registry's name was only a step: drop it (WalT's name holds the image now).
+    const [info] = await Promise.all([this.inspect(LOCAL + target), had ? undefined : this.untag(ref)]);
+    const img = info
+      ? this.toWaltImage(LOCAL + target, info.Id, Math.floor(Date.parse(info.Created) / 1000), info.Config?.Labels)
+      : await this.get(target);
+    if (img) this.known.set(target, { img, at: Date.now() });
     if (!img) throw new Error(`${ref} was pulled but ${target} is not in the engine`);
     return img;
   }
@@ -314,7 +317,7 @@ export class EngineImageStore implements ImageStore {
           .remove({ force: true })
           .catch(() => undefined);
       }
-      const views = join(this.options.dataDir, 'images');
+      const views = join(this.options.dataDir, 'image-views');
       for (const mountpoint of mountsUnder(views)) await run('umount', ['-l', mountpoint]).catch(() => undefined);
       rmSync(views, { recursive: true, force: true });
     })().catch(() => undefined);
@@ -364,7 +367,7 @@ export class EngineImageStore implements ImageStore {
   }
 
   private viewDir(img: WaltImage): string {
-    return join(this.options.dataDir, 'images', `${img.id.slice(0, 12)}-${randomBytes(3).toString('hex')}`);
+    return join(this.options.dataDir, 'image-views', `${img.id.slice(0, 12)}-${randomBytes(3).toString('hex')}`);
   }
 
   /**
@@ -549,6 +552,11 @@ export class EngineImageStore implements ImageStore {
     }
     await this.removeIfDangling(img.id);
     return (await this.get(img.fullname))!;
+  }
+
+  refresh(): void {
+    this.known.clear();
+    this.problems.clear();
   }
 
   async close(): Promise<void> {

@@ -84,7 +84,8 @@ export class ImageService {
     };
   }
 
-  async show(user: string, options: { all?: boolean } = {}): Promise<ImageListing> {
+  async show(user: string, options: { all?: boolean; refresh?: boolean } = {}): Promise<ImageListing> {
+    if (options.refresh) this.store.refresh?.();
     let all = await this.store.list({ check: true });
     const messages: string[] = [];
     if (!all.some((i) => i.user === user)) {

@@ -71,6 +71,8 @@ export interface ImageStore {
   exportArchive(fullname: string, path: string): Promise<NodeJS.ReadableStream>;
   /** Unpack a tar stream into directory `path` of the image and save the result under the same name. */
   importArchive(fullname: string, path: string, tar: NodeJS.ReadableStream): Promise<WaltImage>;
+  /** Forget cached image metadata (`walt image show --refresh`: the engine was changed behind WalT's back). */
+  refresh?(): void;
   /** Unmount every view now (server stop). */
   close(): Promise<void>;
 }

@@ -14,7 +14,8 @@ describe('pathInRoot', () => {
     expect(pathInRoot(root, 'bin/walt-init')).toBe(join(root, 'usr/bin/walt-init'));
   });
   it('never climbs above the root', () => {
-    expect(pathInRoot(root, 'bin/up/up/etc/passwd')).toBe(join(root, 'etc/passwd'));
+    expect(pathInRoot(root, 'bin/up/etc/passwd')).toBe(join(root, 'etc/passwd'));
+    expect(pathInRoot(root, 'usr/bin/up/../../../x')).toBe(join(root, 'x'));
     expect(pathInRoot(root, '../../etc/hosts')).toBe(join(root, 'etc/hosts'));
   });
 });

@@ -6,13 +6,16 @@ import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { LogService } from '../logs/log-service.js';
 import { TOKENS } from '../tokens.js';
 import { DefaultImages } from './default-images.js';
+import { DirectoryImageStore } from './directory-image-store.js';
+import { EngineImageStore } from './engine-image-store.js';
 import type { ImageStore } from './image-store.js';
 import { ImageService } from './image-service.js';
 
 /**
- * Images at server start: the image routes, and the default-image provider of registration (a node
- * of a never-seen model stays unknown while its default image is pulled; the DHCP service installs
- * an equivalent provider of its own when it runs). Returns what to do at stop (unmount views).
+ * Images at server start: the image routes, and (with an engine that answers, or an image folder)
+ * the default-image provider of registration: a node of a never-seen model stays unknown while its default image is
+ * pulled (the DHCP service installs an equivalent provider of its own when it runs). Returns what to
+ * do at stop (unmount views).
  */
 export async function startImageService(c: DependencyContainer, router: Router): Promise<() => Promise<void>> {
   const store = c.resolve<ImageStore>(TOKENS.ImageStore);
@@ -20,9 +23,20 @@ export async function startImageService(c: DependencyContainer, router: Router):
   const registry = c.resolve<DeviceRegistry>(TOKENS.DeviceRegistry);
   const logs = c.resolve<LogService>(TOKENS.LogService);
   const defaults = new DefaultImages(store);
-  if (await store.available()) await defaults.refresh();
-  else logs.platform('images', 'no image engine answers: image commands will say what to install (see walt image show)', { error: true });
-  registry.setDefaultImageProvider(defaults);
+  if (store instanceof EngineImageStore) {
+    // Only a real engine can pull: without one, new nodes are registered at once (as before images).
+    if (await store.available()) {
+      await defaults.refresh();
+      registry.setDefaultImageProvider(defaults);
+    } else {
+      logs.platform('images', `no image engine answers on ${store.engine.socketPath}: image commands will say what to install`, { error: true });
+    }
+  } else if (store instanceof DirectoryImageStore) {
+    await defaults.refresh();
+    registry.setDefaultImageProvider(defaults);
+  } else {
+    logs.platform('images', 'no image engine: image commands will say what to install (see walt image show)', { error: true });
+  }
   registerImageRoutes(router, new ImageService(store, registry, config.registries, logs, defaults), store);
   return () => store.close();
 }

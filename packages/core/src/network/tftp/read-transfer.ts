@@ -55,7 +55,14 @@ export class ReadTransfer implements Ticking {
     this.windowSize = params.windowSize;
     this.totalBlocks = reader.totalBlocks;
     this.awaitingOackAck = params.acknowledged.size > 0;
-    socket.on('message', (msg) => this.onMessage(msg));
+    socket.on('message', (msg) => {
+      try {
+        this.onMessage(msg);
+      } catch (e) {
+        // A bug of ours must end this transfer only, not the thread running the others.
+        this.finish({ status: 'failed', reason: `internal error: ${(e as Error)?.message ?? e}` });
+      }
+    });
     // Send errors are transient (the retransmission recovers); a dead socket ends the transfer.
     socket.on('error', (e: NodeJS.ErrnoException) =>
       // ICMP port unreachable on the connected socket: the client is gone (it aborted).
@@ -149,7 +156,12 @@ export class ReadTransfer implements Ticking {
     }
     pending.then(
       () => {
-        if (gen === this.generation && !this.finished) this.emitWindow(first, last);
+        if (gen !== this.generation || this.finished) return;
+        try {
+          this.emitWindow(first, last);
+        } catch (e) {
+          this.finish({ status: 'failed', reason: `internal error: ${(e as Error)?.message ?? e}` });
+        }
       },
       (e: Error) => {
         if (this.finished) return;
@@ -162,12 +174,8 @@ export class ReadTransfer implements Ticking {
   private emitWindow(first: number, last: number): void {
     const socket = this.socket;
     const reader = this.reader;
-    try {
-      for (let b = first; b <= last; b++) socket.send(reader.packet(b));
-    } catch {
-      /* socket closed under us: finish() is on its way */
-    }
     this.windowEnd = last;
+    for (let b = first; b <= last; b++) socket.send(reader.packet(b));
   }
 
   private sendRaw(packet: Buffer): void {

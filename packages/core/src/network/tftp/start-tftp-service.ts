@@ -25,6 +25,8 @@ export async function startTftpService(container: DependencyContainer): Promise<
     { host: serverIp, port: tftp.port, serverIp, staticDir: join(config.dataDir, 'tftp-static'), limits: tftp.limits, workers: tftp.workers },
   );
   const port = await service.start();
-  container.resolve<LogService>(TOKENS.LogService).platform('tftp', `TFTP server listening on ${serverIp}:${port} (transfers on ${service.transferThreads || 'the main'} thread${service.transferThreads === 1 ? '' : 's'})`);
+  const threads = service.transferThreads;
+  const where = threads ? `${threads} worker thread${threads === 1 ? '' : 's'}` : 'the main thread';
+  container.resolve<LogService>(TOKENS.LogService).platform('tftp', `TFTP server listening on ${serverIp}:${port} (transfers on ${where})`);
   return service;
 }

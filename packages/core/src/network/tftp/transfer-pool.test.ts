@@ -47,6 +47,9 @@ describe.each([0, 1])('TransferPool with %i worker threads', (workers) => {
       expect((await r3.done).equals(bytes)).toBe(true);
       expect(await again).toMatchObject({ status: 'sent' });
       r3.close();
+      // A transfer socket that cannot bind (an address not on this host) ends the job, reported.
+      const unbound = await outcome(pool, { host: '192.0.2.1', peer: { address: '127.0.0.1', port: 9 }, content: { kind: 'bytes', bytes, size: bytes.length }, params: negotiate(new Map(), bytes.length) });
+      expect(unbound).toMatchObject({ status: 'failed', reason: expect.stringMatching(/socket error/) });
       expect(pool.active).toBe(0);
     } finally {
       await pool.close('test over');

@@ -48,7 +48,9 @@ export class TransferRunner {
     try {
       const reader = new PacketReader(job.content, job.params.blockSize, job.params.windowSize);
       const socket = createSocket('udp4');
-      socket.on('error', () => undefined);
+      // Until the transfer owns the socket, an error (bind or connect failing) abandons the job.
+      const early = (e: Error) => abandon(`socket error: ${e.message}`);
+      socket.on('error', early);
       const abandon = (reason: string) => {
         try {
           socket.close();
@@ -63,6 +65,7 @@ export class TransferRunner {
           if (err) return abandon(`cannot reach the client: ${err.message}`);
           if (this.cancelled.has(job.id)) return abandon('server shutting down');
           try {
+            socket.off('error', early);
             const transfer = new ReadTransfer(socket, reader, job.params, this.clock, (outcome) => report(outcome, reader));
             this.running.set(job.id, transfer);
             transfer.start();
