@@ -34,6 +34,20 @@ function quiet(cmd: string, args: string[]): void {
   }
 }
 
+/**
+ * Kill every process left in a namespace (lldpd forks a monitor and a worker: killing the child we
+ * spawned can leave the other behind), then delete it. Left-overs would outlive the namespace.
+ */
+function destroyNamespace(ns: string): void {
+  try {
+    const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/).filter(Boolean);
+    for (const pid of pids) quiet('kill', ['-9', pid]);
+  } catch {
+    /* no such namespace */
+  }
+  quiet('ip', ['netns', 'del', ns]);
+}
+
 function snmpwalk(oid: string): string {
   try {
     return execFileSync('snmpwalk', ['-v2c', '-c', 'private', '-On', '-t', '1', '-r', '0', `${SW_IP}:161`, oid], { encoding: 'utf8', timeout: 5000 });
@@ -72,7 +86,7 @@ describe.skipIf(skipUnless({ root: true, commands: ['snmpd', 'lldpd', 'lldpcli',
     work = mkdtempSync(join(tmpdir(), 'walt-real-lldp-'));
     chmodSync(work, 0o755); // lldpd's unprivileged half (_lldpd) uses the sockets in it
     for (const ns of [SW_NS, NODE_NS]) {
-      quiet('ip', ['netns', 'del', ns]);
+      destroyNamespace(ns);
       ip('netns', 'add', ns);
       ip('-n', ns, 'link', 'set', 'lo', 'up');
     }
@@ -130,7 +144,7 @@ describe.skipIf(skipUnless({ root: true, commands: ['snmpd', 'lldpd', 'lldpcli',
     await new Promise((r) => setTimeout(r, 300));
     for (const d of daemons) if (d.exitCode === null) d.kill('SIGKILL');
     quiet('ip', ['link', 'del', ADM_ROOT]);
-    for (const ns of [SW_NS, NODE_NS]) quiet('ip', ['netns', 'del', ns]);
+    for (const ns of [SW_NS, NODE_NS]) destroyNamespace(ns);
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
