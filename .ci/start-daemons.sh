@@ -42,11 +42,11 @@ http:
   addr: $REG
 CONF
   local ARGS="--root $W/root --runroot $W/run --tmpdir $W/tmp --storage-driver overlay --cgroup-manager cgroupfs --events-backend file"
-  export CONTAINERS_CONF=$W/containers.conf CONTAINERS_REGISTRIES_CONF=$W/registries.conf
   if ! curl -sf --max-time 2 --unix-socket $W/podman.sock http://d/_ping >/dev/null 2>&1; then
     rm -f $W/podman.sock
     # shellcheck disable=SC2086
-    setsid nohup podman $ARGS system service --time=0 unix://$W/podman.sock >$W/podman-service.log 2>&1 </dev/null &
+    CONTAINERS_CONF=$W/containers.conf CONTAINERS_REGISTRIES_CONF=$W/registries.conf \
+      setsid nohup podman $ARGS system service --time=0 unix://$W/podman.sock >$W/podman-service.log 2>&1 </dev/null &
   fi
   if ! curl -sf --max-time 2 http://$REG/v2/ >/dev/null 2>&1; then
     setsid nohup docker-registry serve $W/registry/config.yml >$W/registry.log 2>&1 </dev/null &

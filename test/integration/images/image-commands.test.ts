@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -210,5 +210,17 @@ describe('without an image engine', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     const devices = await server.walt(['device', 'show']);
     expect(devices.code, devices.stderr).toBe(0);
+  });
+
+  it.skipIf(existsSync('/run/podman/podman.sock'))('with no engine configured and no Podman socket, the same', async () => {
+    const bare = await startServer({ config: BASE });
+    try {
+      const r = await bare.walt(['image', 'show']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('no image engine: no Podman socket at /run/podman/podman.sock');
+      expect(r.stderr).toContain('install podman');
+    } finally {
+      await bare.stop({ cleanup: true });
+    }
   });
 });

@@ -70,6 +70,8 @@ export class EngineImageStore implements ImageStore {
   private readonly views: ViewCache;
   private readonly problems = new Map<string, string[]>();
   private readonly known = new Map<string, { img: WaltImage; at: number }>();
+  /** Layer directories of images (from the inspect that followed their pull), by image id. */
+  private readonly layers = new Map<string, Docker.ImageInspectInfo['GraphDriver'] | undefined>();
   private cleaned?: Promise<void>;
 
   constructor(private readonly options: EngineImageStoreOptions) {
@@ -188,13 +190,7 @@ export class EngineImageStore implements ImageStore {
       const ref = refs[i];
       progress(`Pulling ${full} from ${registryWhere(r)}...`);
       try {
-        const img = await this.fetchRef(ref, full, progress, !!found[alts.length + i]);
-        // A pulled default image is about to be booted: mount its view now (released after the grace period).
-        void this.acquireView(full).then(
-          (v) => v.release(),
-          () => undefined,
-        );
-        return img;
+        return await this.fetchRef(ref, full, progress, !!found[alts.length + i], true);
       } catch (e) {
         errors.push(`${registryWhere(r)}: ${shortEngineError((e as Error).message)}`);
       }
@@ -207,22 +203,28 @@ export class EngineImageStore implements ImageStore {
    * Pull `ref` (unless the engine has it), name it `localhost/<target>`, and drop the pulled name
    * again when we added it: a failure at any step leaves no new name behind.
    */
-  private async fetchRef(ref: string, target: string, progress: ProgressSink, known?: boolean): Promise<WaltImage> {
+  private async fetchRef(ref: string, target: string, progress: ProgressSink, known?: boolean, warm = false): Promise<WaltImage> {
     const had = known ?? !!(await this.inspect(ref));
     if (!had) await this.pullRef(ref, progress);
+    const info = await this.inspect(ref);
+    if (!info) throw new Error(`the engine has no ${ref} after pulling it`);
+    const img = this.toWaltImage(LOCAL + target, info.Id, Math.floor(Date.parse(info.Created) / 1000), info.Config?.Labels)!;
+    this.layers.set(img.id, info.GraphDriver);
+    // A pulled default image is about to be booted: mount its view now, while it is being named
+    // (then it waits for its first node in its grace period).
+    if (warm) {
+      void this.views.acquire(img.id, () => this.mount(img)).then(
+        (v) => v.release(),
+        () => undefined,
+      );
+    }
     try {
       await this.tagRef(ref, LOCAL + target);
-    } catch (e) {
+    } finally {
+      // The registry's name was only a step: WalT's name holds the image now (or nothing, on failure).
       if (!had) await this.untag(ref);
-      throw e;
     }
-    // The registry's name was only a step: drop it (WalT's name holds the image now).
-    const [info] = await Promise.all([this.inspect(LOCAL + target), had ? undefined : this.untag(ref)]);
-    const img = info
-      ? this.toWaltImage(LOCAL + target, info.Id, Math.floor(Date.parse(info.Created) / 1000), info.Config?.Labels)
-      : await this.get(target);
-    if (img) this.known.set(target, { img, at: Date.now() });
-    if (!img) throw new Error(`${ref} was pulled but ${target} is not in the engine`);
+    this.known.set(target, { img, at: Date.now() });
     return img;
   }
 
@@ -377,9 +379,9 @@ export class EngineImageStore implements ImageStore {
    */
   private async overlayMount(img: WaltImage): Promise<(MountedView & { how: string }) | undefined> {
     if (process.getuid?.() !== 0) return undefined;
-    const info = await this.inspect(img.id);
-    const data = info?.GraphDriver?.Data as Record<string, string> | undefined;
-    if (info?.GraphDriver?.Name !== 'overlay' || !data?.UpperDir) return undefined;
+    const driver = this.layers.get(img.id) ?? (await this.inspect(img.id))?.GraphDriver;
+    const data = driver?.Data as Record<string, string> | undefined;
+    if (driver?.Name !== 'overlay' || !data?.UpperDir) return undefined;
     const layers = [data.UpperDir, ...(data.LowerDir ? data.LowerDir.split(':') : [])];
     if (!layers.every((l) => existsSync(l))) return undefined; // the engine's storage is not visible from here
     const dir = this.viewDir(img);

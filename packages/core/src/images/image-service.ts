@@ -11,6 +11,7 @@ import type { DefaultImages } from './default-images.js';
 import type { ImageStore, ProgressSink, WaltImage } from './image-store.js';
 import { registryRef, registryWhere } from './registry-location.js';
 import { searchRegistry } from './registry-search.js';
+import { UnavailableImageStore } from './unavailable-image-store.js';
 
 /** A row of `walt image show`. */
 export interface ImageRow {
@@ -60,6 +61,11 @@ export class ImageService {
     private readonly defaults: DefaultImages,
   ) {}
 
+  /** Without an engine, every image command answers what to install. */
+  private needEngine(): void {
+    if (this.store instanceof UnavailableImageStore) throw this.store.error();
+  }
+
   /** Nodes booting each image. */
   private usage(): Map<string, string[]> {
     const out = new Map<string, string[]>();
@@ -85,6 +91,7 @@ export class ImageService {
   }
 
   async show(user: string, options: { all?: boolean; refresh?: boolean } = {}): Promise<ImageListing> {
+    this.needEngine();
     if (options.refresh) this.store.refresh?.();
     let all = await this.store.list({ check: true });
     const messages: string[] = [];
@@ -156,6 +163,7 @@ export class ImageService {
   }
 
   async rename(user: string, name: string, newName: string): Promise<string> {
+    this.needEngine();
     const target = await this.free(user, newName);
     const img = await this.own(user, name);
     this.refuseInUse(img, 'rename');
@@ -171,6 +179,7 @@ export class ImageService {
   }
 
   async duplicate(user: string, name: string, newName: string): Promise<string> {
+    this.needEngine();
     const target = await this.free(user, newName);
     const img = await this.own(user, name);
     await this.store.tag(img.fullname, target);
@@ -178,6 +187,7 @@ export class ImageService {
   }
 
   async remove(user: string, name: string): Promise<string> {
+    this.needEngine();
     const img = await this.own(user, name);
     this.refuseInUse(img, 'remove');
     await this.store.remove(img.fullname);
@@ -192,6 +202,7 @@ export class ImageService {
   }
 
   async clone(user: string, link: string, options: { name?: string; force?: boolean }, progress?: ProgressSink): Promise<string> {
+    this.needEngine();
     const source = parseClonableLink(link);
     const sourceName = source.kind === 'docker' ? source.ref.slice(source.ref.lastIndexOf('/') + 1) : source.fullname.slice(source.fullname.indexOf('/') + 1);
     let name = options.name;
@@ -219,6 +230,7 @@ export class ImageService {
   }
 
   async publish(user: string, name: string, registryLabel: string | undefined, progress?: ProgressSink): Promise<string> {
+    this.needEngine();
     const img = await this.own(user, name);
     let r: RegistryConfig;
     if (!registryLabel || registryLabel === 'auto') {
@@ -262,6 +274,7 @@ export class ImageService {
    * (and of the default images already local), from the first registry that has it.
    */
   async updateDefaultImages(progress?: ProgressSink): Promise<string[]> {
+    this.needEngine();
     const images = new Set<string>();
     for (const d of this.devices.all()) if (d.type === 'node' && d.model) images.add(this.devices.defaultImageOf(d.model));
     for (const img of await this.store.list()) if (img.user === PLATFORM_USER && /-default$/.test(img.name)) images.add(img.fullname);

@@ -5,6 +5,10 @@ import { noEngineError as hint } from './engine-connection.js';
 /** The store when no container engine answers: the server runs, image commands say what to install. */
 export class UnavailableImageStore implements ImageStore {
   constructor(private readonly why: string) {}
+  /** The one-line "what to install" error image commands answer with. */
+  error() {
+    return hint(this.why);
+  }
   async available() {
     return false;
   }
