@@ -1,11 +1,12 @@
 // `npm run bench -- images [--rounds N] [--size-mb M]`: the first node of a never-seen model.
-// Time from its first DHCP request (busybox udhcpc, vendor class walt.node.rpi-4-b, in a client
-// network namespace) to its boot file start.uboot served by TFTP (tftp-hpa, retried every 20 ms as
-// a bootloader retries), while walt-server pulls the ~50 MB default image from the local registry.
+// Time from its first DHCP request (sent by the DHCP client simulator, vendor class walt.node.rpi-4-b,
+// in a client network namespace; the clock starts when it sends its DISCOVER) to its boot file
+// start.uboot served by TFTP (a resident client retrying every 20 ms, as a bootloader retries), while
+// walt-server pulls the ~50 MB default image from the local registry.
 // Same run, same image, same registry: the pull alone by `podman pull` (same storage as the podman
 // service). The image is removed from the engine before every measure. Medians and the ratio.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { buildTestImage, podman, testEngineEnv } from '../fixtures/images/build-
 const HERE = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(HERE), '..', '..');
 const WALT_SERVER = join(REPO, 'packages/cli/dist/bin/walt-server.js');
+const DHCP_SIMULATOR = join(REPO, 'packages/core/dist/network/dhcp/dhcp-simulator-cli.js');
 const MODEL = 'rpi-4-b';
 const IMAGE = `waltplatform/${MODEL}-default:latest`;
 const SRV = 'wbi-srv';
@@ -21,6 +23,7 @@ const CL = 'wbi-cl';
 const BR = 'wbibr';
 const SERVER_IP = '192.168.211.1';
 const MAC = 'dc:a6:32:0b:e0:01';
+const PLACEHOLDER_IP = '192.168.211.254';
 const POLL_MS = Number(process.env.WALT_BENCH_TFTP_POLL_MS ?? 20);
 
 const ip = (...a) => execFileSync('ip', a, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -55,6 +58,8 @@ function setupNetwork() {
   ip('-n', CL, 'link', 'set', 'lo', 'up');
   ip('-n', CL, 'link', 'set', 'eth0', 'address', MAC);
   ip('-n', CL, 'link', 'set', 'eth0', 'up');
+  // The DHCP client has no address yet: its broadcasts need a route.
+  ip('-n', CL, 'route', 'add', '255.255.255.255/32', 'dev', 'eth0');
 }
 
 function teardownNetwork() {
@@ -65,6 +70,11 @@ function teardownNetwork() {
 /** No trace of the image in the engine (WalT's name, the registry's, a leftover view's). */
 function removeImage(env) {
   for (const ref of [`localhost/${IMAGE}`, `${env.WALT_TEST_REGISTRY}/${IMAGE}`]) quiet(() => podman(['rmi', '--force', ref]));
+}
+
+/** Wall-clock nanoseconds, comparable with `date +%s%N` in another process. */
+function nowNs() {
+  return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
 }
 
 async function startServer(dataDir, env) {
@@ -81,11 +91,12 @@ async function startServer(dataDir, env) {
   const mark = (d) => {
     out += d;
     for (const [key, re] of [
+      ['registered', /new device name=/],
       ['pull started', /Trying to download/],
       ['pull done', /was downloaded successfully/],
       ['view mounted', /images -> image .* available at/],
     ]) {
-      if (!marks[key] && re.test(String(d))) marks[key] = process.hrtime.bigint();
+      if (!marks[key] && re.test(String(d))) marks[key] = nowNs();
     }
   };
   child.stdout.on('data', mark);
@@ -129,7 +140,7 @@ async function waltRound(env, work, marker) {
   const server = await startServer(dataDir, env);
   try {
     quiet(() => ip('-n', CL, 'addr', 'flush', 'dev', 'eth0'));
-    const script = join(work, 'udhcpc.sh');
+    quiet(() => ip('-n', CL, 'route', 'replace', '255.255.255.255/32', 'dev', 'eth0'));
     // The bootloader's TFTP retries: one resident client (no process per attempt), ready before t0.
     const poller = spawn('ip', ['netns', 'exec', CL, process.execPath, HERE, '--tftp-poll', SERVER_IP, marker], { stdio: ['ignore', 'pipe', 'pipe'] });
     let served;
@@ -138,7 +149,7 @@ async function waltRound(env, work, marker) {
       poller.stdout.on('data', (d) => {
         pollOut += d;
         if (!served && pollOut.includes('SERVED')) {
-          served = process.hrtime.bigint();
+          served = nowNs();
           resolvePromise(served);
         }
       });
@@ -148,17 +159,27 @@ async function waltRound(env, work, marker) {
       if (poller.exitCode !== null) throw new Error(`tftp poller: ${pollOut}`);
       await sleep(10);
     }
-    const t0 = process.hrtime.bigint();
-    const dhcp = await run(CL, 'busybox', ['udhcpc', '-i', 'eth0', '-f', '-q', '-n', '-t', '5', '-T', '1', '-V', `walt.node.${MODEL}`, '-s', script]);
-    const leased = /^LEASE ip=(\S+)/m.exec(dhcp.out);
-    if (!leased) throw new Error(`no DHCP lease: ${dhcp.out}`);
-    ip('-n', CL, 'addr', 'add', `${leased[1]}/24`, 'dev', 'eth0');
+    // The node's first DHCP request is sent by the DHCP client simulator, which prints the wall-clock
+    // time right before it: t0 is that moment (not the start of `ip netns exec` or of a client process).
+    // A placeholder address in walt-net lets the simulator's socket receive the server's subnet
+    // broadcasts (a real client reads them from a raw socket); it gives way to the leased address.
+    ip('-n', CL, 'addr', 'add', `${PLACEHOLDER_IP}/24`, 'dev', 'eth0');
+    const mac = MAC;
+    const dhcp = await run(CL, process.execPath, [DHCP_SIMULATOR, JSON.stringify({ clients: [{ mac, vendorClass: `walt.node.${MODEL}` }], timeoutMs: 10_000 })]);
+    const events = dhcp.out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    const ready = events.find((e) => e.event === 'ready');
+    const ack = events.find((e) => e.event === 'ack');
+    if (!ready || !ack) throw new Error(`no DHCP lease: ${dhcp.out}`);
+    const t0 = BigInt(Math.round(ready.wallClockMs * 1e6));
+    // Placeholder first: deleting a primary address also deletes the secondaries of its subnet.
+    ip('-n', CL, 'addr', 'del', `${PLACEHOLDER_IP}/24`, 'dev', 'eth0');
+    ip('-n', CL, 'addr', 'add', `${ack.ip}/24`, 'dev', 'eth0');
     const timeout = sleep(120_000).then(() => undefined);
     const t1 = await Promise.race([servedAt, timeout]);
     poller.kill('SIGKILL');
     if (!t1) throw new Error(`start.uboot was not served in 120 s:\n${pollOut}\n${server.output()}`);
     const at = (k) => (server.marks[k] ? (Number(server.marks[k] - t0) / 1e9).toFixed(3) : '?');
-    const steps = `pull started ${at('pull started')} s, pull done ${at('pull done')} s, view mounted ${at('view mounted')} s`;
+    const steps = `registered ${at('registered')} s, pull started ${at('pull started')} s, pull done ${at('pull done')} s, view mounted ${at('view mounted')} s`;
     return { seconds: Number(t1 - t0) / 1e9, log: server.output(), steps };
   } finally {
     await stopServer(server.child);
@@ -181,9 +202,6 @@ export default async function images(args) {
     return 2;
   }
   const work = mkdtempSync(join(tmpdir(), 'walt-bench-images-work-'));
-  const script = join(work, 'udhcpc.sh');
-  writeFileSync(script, '#!/bin/sh\n[ "$1" = bound ] && echo "LEASE ip=$ip"\nexit 0\n');
-  chmodSync(script, 0o755);
   const marker = `bench-${Date.now()}`;
   console.log(`images bench: building a ${sizeMb} MB default image for ${MODEL} and pushing it to ${env.WALT_TEST_REGISTRY}...`);
   removeImage(env);
@@ -226,7 +244,7 @@ async function tftpPoll(serverIp, marker) {
   process.stdout.write('READY\n');
   const end = Date.now() + 120_000;
   while (Date.now() < end) {
-    const addr = (networkInterfaces().eth0 ?? []).find((a) => a.family === 'IPv4');
+    const addr = (networkInterfaces().eth0 ?? []).find((a) => a.family === 'IPv4' && a.address !== PLACEHOLDER_IP);
     if (!addr) {
       await sleep(2);
       continue;

@@ -69,7 +69,8 @@ describe.skipIf(needsEngine())('EngineImageStore on podman', () => {
     expect(a).toMatchObject({ fullname: image, user: 'waltplatform', models: [model] });
     expect(lines.some((l) => l.includes("registry 'local'"))).toBe(true);
     expect(engineHas(`localhost/${image}`)).toBe(true);
-    // The registry's name for it was only temporary.
+    // The registry's name for it was only temporary (dropped in the background).
+    await store.idle();
     expect(engineHas(`${ENGINE.WALT_TEST_REGISTRY}/${image}`)).toBe(false);
   });
 

@@ -70,6 +70,7 @@ export class EngineImageStore implements ImageStore {
   private readonly views: ViewCache;
   private readonly problems = new Map<string, string[]>();
   private readonly known = new Map<string, { img: WaltImage; at: number }>();
+  private readonly housekeeping = new Set<Promise<void>>();
   /** Layer directories of images (from the inspect that followed their pull), by image id. */
   private readonly layers = new Map<string, Docker.ImageInspectInfo['GraphDriver'] | undefined>();
   private cleaned?: Promise<void>;
@@ -220,10 +221,13 @@ export class EngineImageStore implements ImageStore {
     }
     try {
       await this.tagRef(ref, LOCAL + target);
-    } finally {
-      // The registry's name was only a step: WalT's name holds the image now (or nothing, on failure).
+    } catch (e) {
       if (!had) await this.untag(ref);
+      throw e;
     }
+    // The registry's name was only a step: WalT's name holds the image now. Dropping it is off the
+    // boot path (a node waits for this pull); idle() and close() wait for it.
+    if (!had) this.inBackground(this.untag(ref));
     this.known.set(target, { img, at: Date.now() });
     return img;
   }
@@ -561,7 +565,21 @@ export class EngineImageStore implements ImageStore {
     this.problems.clear();
   }
 
+  /** Resolves once background housekeeping (temporary names being dropped) is done. */
+  async idle(): Promise<void> {
+    while (this.housekeeping.size) await Promise.allSettled([...this.housekeeping]);
+  }
+
+  private inBackground(job: Promise<unknown>): void {
+    const p: Promise<void> = job.then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => this.housekeeping.delete(p));
+    this.housekeeping.add(p);
+  }
+
   async close(): Promise<void> {
+    await this.idle();
     await this.views.closeAll();
   }
 }

@@ -24,7 +24,7 @@ export interface DhcpServerDeps {
   devices: DeviceDirectory;
   protocols: BootProtocolSource;
   /** Presence checks of default images before registering a node (absent: no check). */
-  images?: Pick<DefaultImageFetcher, 'check'>;
+  images?: Pick<DefaultImageFetcher, 'check' | 'fetch'>;
   /** Run writes atomically (nestable: inner calls become savepoints). */
   transaction<T>(fn: () => T): T;
   /** A platform log line (topic dhcp). */
@@ -174,6 +174,26 @@ export class DhcpServer {
     const device = this.deps.devices.byMac(mac);
     this.stats.offers++;
     this.send(request, this.reply(request, DhcpMessageType.OFFER, ip, device));
+    this.prefetchDefaultImage(request, device);
+  }
+
+  /**
+   * A node of a model whose default image is not here yet: start fetching it at its DISCOVER, not at
+   * its registration (REQUEST/ACK), so the handshake overlaps the pull. The registration joins the same
+   * pull (pulls are deduplicated per image) and converts the node when it is done.
+   */
+  private prefetchDefaultImage(request: DhcpRequest, device: Device | undefined): void {
+    const images = this.deps.images;
+    if (!images || (device && device.type !== 'unknown')) return;
+    const model = this.boot.model(request.view);
+    if (!model) return;
+    const image = this.deps.devices.defaultImageOf(model);
+    images.check(image).then(
+      (local) => {
+        if (!local) images.fetch(image).catch(() => undefined); // a failure is reported by the registration's fetch
+      },
+      () => undefined,
+    );
   }
 
   private onRequest(request: DhcpRequest): void {

@@ -39,7 +39,8 @@ async function main(): Promise<void> {
     const suffix = [(i >> 16) & 255, (i >> 8) & 255, i & 255].map((b) => b.toString(16).padStart(2, '0')).join(':');
     clients.push({ mac: `${input.macPrefix ?? '02:00:00'}:${suffix}`, ...(input.vendorClass ? { vendorClass: input.vendorClass } : {}) });
   }
-  out({ event: 'ready', clients: clients.length });
+  // Wall-clock time of the first request, comparable across processes (benchmarks start their clock here).
+  out({ event: 'ready', clients: clients.length, wallClockMs: performance.timeOrigin + performance.now() });
   const started = performance.now();
   let last = started;
   const outcomes = await sim.run(clients, {

@@ -19,6 +19,15 @@ export interface NfsConfig {
 
 const KEYS = ['server', 'exports-dir', 'ganesha-exports-file', 'ganesha-pid-file', 'check-interval-ms'];
 
+/**
+ * Is a kernel NFS server usable here? Its RPC statistics exist only when nfsd is loaded (an empty
+ * /proc/fs/nfsd folder does not say so), and exports are applied with exportfs (nfs-kernel-server).
+ */
+export function kernelNfsServerAvailable(): boolean {
+  if (!existsSync('/proc/net/rpc/nfsd')) return false;
+  return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').some((d) => d && existsSync(join(d, 'exportfs')));
+}
+
 /** Read `services.nfs`; the kernel server is the default where the kernel has one (/proc/fs/nfsd). */
 export function parseNfsConfig(services: Record<string, unknown>, dataDir: string): NfsConfig {
   const raw = services.nfs ?? {};
@@ -26,7 +35,7 @@ export function parseNfsConfig(services: Record<string, unknown>, dataDir: strin
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new WaltError('config-invalid', 'services.nfs: expected a mapping (e.g. "nfs: {server: ganesha}")');
   const n = raw as Record<string, unknown>;
   for (const k of Object.keys(n)) if (!KEYS.includes(k)) throw bad(k, `unknown key (known: ${KEYS.join(', ')})`);
-  const server = n.server ?? (existsSync('/proc/fs/nfsd') ? 'kernel' : 'none');
+  const server = n.server ?? (kernelNfsServerAvailable() ? 'kernel' : 'none');
   if (server !== 'kernel' && server !== 'ganesha' && server !== 'none') throw bad('server', "must be 'kernel', 'ganesha' or 'none'");
   const path = (key: string, dflt: string): string => {
     const v = n[key];

@@ -92,6 +92,7 @@ export class TftpServer {
             this.options.events?.internalError?.(e);
           }
         });
+        this.pool.prestart();
         resolvePromise(socket.address().port);
       });
     });

@@ -50,6 +50,14 @@ export class TransferPool {
     this.slots = new Array(this.script ? workers : 0).fill(undefined);
   }
 
+  /**
+   * Start the worker threads now rather than at the first transfer: a thread takes tens of
+   * milliseconds to start, which a booting node would otherwise wait for on its first file.
+   */
+  prestart(): void {
+    for (let i = 0; i < this.slots.length; i++) if (!this.slots[i] || this.slots[i]!.dead) this.slots[i] = this.spawn();
+  }
+
   /** Worker threads in use (0: transfers run on the main thread). */
   get threads(): number {
     return this.slots.length;
