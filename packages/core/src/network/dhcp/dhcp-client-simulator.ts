@@ -1,7 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { parseDhcpPacket, serializeDhcpReply } from './dhcp-codec.js';
-import { BOOTREPLY, BOOTREQUEST, DhcpMessageType, FLAG_BROADCAST, Opt } from './dhcp-packet.js';
+import { parseDhcpPacket } from './dhcp-codec.js';
+import { buildClientRequest } from './dhcp-client-request.js';
+import { BOOTREPLY, DhcpMessageType, Opt } from './dhcp-packet.js';
 import { intToIp, ipToInt } from './ipv4.js';
 
 /**
@@ -159,29 +160,13 @@ export class DhcpClientSimulator {
   }
 
   private send(s: ClientState, type: DhcpMessageType, extra: Array<[number, Buffer]>): void {
-    const options: Array<[number, Buffer]> = [[Opt.MESSAGE_TYPE, Buffer.from([type])], ...extra];
+    const options: Array<[number, Buffer]> = [...extra];
     const c = s.client;
     if (c.hostName) options.push([Opt.HOST_NAME, Buffer.from(c.hostName)]);
     if (c.vendorClass) options.push([Opt.VENDOR_CLASS, Buffer.from(c.vendorClass)]);
     if (c.userClass) options.push([Opt.USER_CLASS, Buffer.from(c.userClass)]);
     options.push([Opt.PARAMETER_REQUEST_LIST, Buffer.from([1, 3, 6, 12, 15, 28, 42, 66, 67, 119])]);
-    const chaddr = Buffer.alloc(16);
-    c.mac.split(':').forEach((h, i) => (chaddr[i] = parseInt(h, 16)));
-    const packet = serializeDhcpReply({
-      op: BOOTREQUEST,
-      xid: s.xid,
-      flags: this.o.broadcastFlag ? FLAG_BROADCAST : 0,
-      ciaddr: '0.0.0.0',
-      yiaddr: '0.0.0.0',
-      siaddr: '0.0.0.0',
-      giaddr: '0.0.0.0',
-      chaddr,
-      hlen: 6,
-      htype: 1,
-      sname: '',
-      file: '',
-      options,
-    });
+    const packet = buildClientRequest({ mac: c.mac, xid: s.xid, type, options, broadcast: this.o.broadcastFlag });
     s.lastSent = performance.now();
     this.socket?.send(packet, this.o.serverPort, this.o.serverAddress);
   }

@@ -1,28 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { DhcpParseError, parseDhcpPacket, serializeDhcpReply } from './dhcp-codec.js';
-import { BOOTREQUEST, DhcpMessageType, Opt } from './dhcp-packet.js';
+import { DhcpParseError, parseDhcpPacket, type DhcpReplyFields } from './dhcp-codec.js';
+import { buildClientRequest } from './dhcp-client-request.js';
+import { DhcpMessageType, Opt } from './dhcp-packet.js';
 import { decodeDhcpRequest } from './dhcp-request.js';
 import { malformedDhcpPackets, seededRandom } from './malformed-dhcp-packets.js';
 
 const chaddr = Buffer.from([0xb8, 0x27, 0xeb, 0xf2, 0x67, 0x82, ...new Array(10).fill(0)]);
 
-function request(options: Array<[number, Buffer]>, overrides: Partial<Parameters<typeof serializeDhcpReply>[0]> = {}): Buffer {
-  return serializeDhcpReply({
-    op: BOOTREQUEST,
-    xid: 0x12345678,
-    flags: 0,
-    ciaddr: '0.0.0.0',
-    yiaddr: '0.0.0.0',
-    siaddr: '0.0.0.0',
-    giaddr: '0.0.0.0',
-    chaddr,
-    hlen: 6,
-    htype: 1,
-    sname: '',
-    file: '',
-    options,
-    ...overrides,
-  });
+/** A request with exactly these options (the message type too, or none: some tests leave it out). */
+function request(options: Array<[number, Buffer]>, overrides: Partial<DhcpReplyFields> = {}): Buffer {
+  return buildClientRequest({ mac: chaddr, xid: 0x12345678, type: 0 }, { options, ...overrides });
 }
 
 describe('DHCP codec', () => {

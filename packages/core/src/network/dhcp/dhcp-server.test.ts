@@ -13,8 +13,8 @@ import { ExtensionRegistry, emptyContributions } from '../../plugins/extension-r
 import type { Db } from '../../store/database.js';
 import { TOKENS } from '../../tokens.js';
 import { DhcpClientSimulator } from './dhcp-client-simulator.js';
-import { BOOTREQUEST, DhcpMessageType, Opt } from './dhcp-packet.js';
-import { serializeDhcpReply } from './dhcp-codec.js';
+import { DhcpMessageType, Opt } from './dhcp-packet.js';
+import { buildClientRequest } from './dhcp-client-request.js';
 import type { DhcpServer } from './dhcp-server.js';
 import { startDhcpService } from './dhcp-service.js';
 import { malformedDhcpPackets } from './malformed-dhcp-packets.js';
@@ -206,28 +206,19 @@ describe('DHCP server (loopback)', () => {
 
   it('starts fetching a missing default image at the DISCOVER, before the node registers', async () => {
     const pulledAt: Array<{ registered: boolean }> = [];
-    let registry: DeviceRegistry | undefined;
+    const seen: { registry?: DeviceRegistry } = {};
     const s = await setup({
       store: (dir) =>
         new (class extends DirectoryImageStore {
           override async pull(fullname: string) {
-            pulledAt.push({ registered: registry?.byMac(rpi.mac) !== undefined });
+            pulledAt.push({ registered: seen.registry?.byMac(rpi.mac) !== undefined });
             DirectoryImageStore.writeImage(dir, fullname, { 'boot/rpi-3-b-plus/start.uboot': 'x' });
             return super.pull(fullname);
           }
         })(dir),
     });
-    registry = s.c.resolve<DeviceRegistry>(TOKENS.DeviceRegistry);
-    const chaddr = Buffer.alloc(16);
-    rpi.mac.split(':').forEach((h, i) => (chaddr[i] = parseInt(h, 16)));
-    const discover = serializeDhcpReply({
-      op: BOOTREQUEST, xid: 0x1234, flags: 0, ciaddr: '0.0.0.0', yiaddr: '0.0.0.0', siaddr: '0.0.0.0', giaddr: '0.0.0.0',
-      chaddr, hlen: 6, htype: 1, sname: '', file: '',
-      options: [
-        [Opt.MESSAGE_TYPE, Buffer.from([DhcpMessageType.DISCOVER])],
-        [Opt.VENDOR_CLASS, Buffer.from(rpi.vendorClass)],
-      ],
-    });
+    const registry = (seen.registry = s.c.resolve<DeviceRegistry>(TOKENS.DeviceRegistry));
+    const discover = buildClientRequest({ mac: rpi.mac, xid: 0x1234, type: DhcpMessageType.DISCOVER, options: [[Opt.VENDOR_CLASS, Buffer.from(rpi.vendorClass)]] });
     await s.sim.sendRaw(discover);
     for (let i = 0; i < 50 && !pulledAt.length; i++) await new Promise((r) => setTimeout(r, 20));
     expect(pulledAt).toEqual([{ registered: false }]);

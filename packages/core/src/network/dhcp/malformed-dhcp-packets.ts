@@ -1,5 +1,5 @@
-import { serializeDhcpReply } from './dhcp-codec.js';
-import { BOOTREQUEST, DHCP_HEADER_LENGTH, DhcpMessageType, Opt } from './dhcp-packet.js';
+import { buildClientRequest } from './dhcp-client-request.js';
+import { DHCP_HEADER_LENGTH, DhcpMessageType, Opt } from './dhcp-packet.js';
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same packets, so failures replay. */
 export function seededRandom(seed: number): () => number {
@@ -18,21 +18,7 @@ function validRequest(rand: () => number, type: number, options: Array<[number, 
   const chaddr = Buffer.alloc(16);
   chaddr[0] = 0x02;
   for (let i = 1; i < 6; i++) chaddr[i] = Math.floor(rand() * 256);
-  return serializeDhcpReply({
-    op: BOOTREQUEST,
-    xid: Math.floor(rand() * 0xffffffff),
-    flags: 0x8000,
-    ciaddr: '0.0.0.0',
-    yiaddr: '0.0.0.0',
-    siaddr: '0.0.0.0',
-    giaddr: '0.0.0.0',
-    chaddr,
-    hlen: 6,
-    htype: 1,
-    sname: '',
-    file: '',
-    options: [[Opt.MESSAGE_TYPE, Buffer.from([type])], ...options],
-  });
+  return buildClientRequest({ mac: chaddr, xid: Math.floor(rand() * 0xffffffff), type, options, broadcast: true });
 }
 
 const bytes = (rand: () => number, n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
