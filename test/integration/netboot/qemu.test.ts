@@ -87,7 +87,8 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'qemu-system-x86_64', 
       expect(platformLines(server.dataDir, 'platform.devices').join('\n'), context).toMatch(/new node.*name=node-123456 model=pc-x86-64 mac=52:54:00:12:34:56/);
       // And the script it received really ran: start.ipxe printed the user class.
       const end = Date.now() + 20_000;
-      while (!console.includes('WALT-START-IPXE-REACHED') && Date.now() < end) await new Promise((r) => setTimeout(r, 500));
+      // Wait for the whole line: the serial console may deliver it in pieces.
+      while (!/WALT-START-IPXE-REACHED [^\r\n]*[\r\n]/.test(console) && Date.now() < end) await new Promise((r) => setTimeout(r, 500));
       expect(console).toContain('WALT-START-IPXE-REACHED walt.node.pc-x86-64');
     }, 200_000);
   },

@@ -127,7 +127,24 @@ describe.skipIf(skipUnless({ root: true, commands: ['snmpd', 'lldpd', 'lldpcli',
         }
       }, 15_000);
     }
-    await until('the node in the real LLDP-MIB', () => snmpwalk('1.0.8802.1.1.2.1.4.1.1.5').includes('52 54 00 79 81 15'), 45_000);
+    // Ask the node's lldpd to send a frame now and then (a first frame can be lost while the switch
+    // side starts); on failure, say what lldpd itself sees besides what the LLDP-MIB shows.
+    let polls = 0;
+    const lldpcli = (ns: string, sock: string, ...args: string[]) => {
+      try {
+        return execFileSync('ip', ['netns', 'exec', ns, 'lldpcli', '-u', join(work, sock), ...args], { encoding: 'utf8', timeout: 3000 });
+      } catch (e) {
+        return `lldpcli ${args.join(' ')} failed: ${(e as Error).message}`;
+      }
+    };
+    try {
+      await until('the node in the real LLDP-MIB', () => {
+        if (++polls % 6 === 0) lldpcli(NODE_NS, 'lldpd-nd.sock', 'update');
+        return snmpwalk('1.0.8802.1.1.2.1.4.1.1.5').includes('52 54 00 79 81 15');
+      }, 60_000);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\nswitch lldpd neighbours:\n${lldpcli(SW_NS, 'lldpd-sw.sock', 'show', 'neighbors')}\nnode lldpd statistics:\n${lldpcli(NODE_NS, 'lldpd-nd.sock', 'show', 'statistics')}`);
+    }
 
     // The server's own LLDP agent sees the switch (its walt-adm neighbour).
     serverAgent = await SimulatedSwitch.start({ host: `${NET}.1`, port: 161, mac: 'aa:bb:cc:81:00:01', sysName: 'walt-server', neighbors: [{ port: 1, mac: SW_CHASSIS, ip: SW_IP, sysName: 'realsw', bridge: true }] });
