@@ -5,11 +5,12 @@
 // walt-server pulls the ~50 MB default image from the local registry.
 // Same run, same image, same registry: the pull alone by `podman pull` (same storage as the podman
 // service). The image is removed from the engine before every measure. Medians and the ratio.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ip, quiet, setupBenchNetwork, teardownBenchNetwork } from './bench-network.mjs';
 import { buildTestImage, podman, testEngineEnv } from '../fixtures/images/build-test-image.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
@@ -24,16 +25,12 @@ const BR = 'wbibr';
 const SERVER_IP = '192.168.211.1';
 const MAC = 'dc:a6:32:0b:e0:01';
 const PLACEHOLDER_IP = '192.168.211.254';
+// The DHCP client has no address yet: its broadcasts need a route (broadcastRoutes).
+const NET = { srv: SRV, cl: CL, bridge: BR, veth: 'wbiv0', serverCidr: `${SERVER_IP}/24`, clientMac: MAC, broadcastRoutes: true };
+const setupNetwork = () => setupBenchNetwork(NET);
+const teardownNetwork = () => teardownBenchNetwork(NET);
 const POLL_MS = Number(process.env.WALT_BENCH_TFTP_POLL_MS ?? 20);
 
-const ip = (...a) => execFileSync('ip', a, { stdio: ['ignore', 'pipe', 'pipe'] });
-const quiet = (f) => {
-  try {
-    return f();
-  } catch {
-    return undefined;
-  }
-};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
@@ -43,29 +40,7 @@ function option(args, name, dflt) {
   return i >= 0 && args[i + 1] ? Number(args[i + 1]) : dflt;
 }
 
-function setupNetwork() {
-  teardownNetwork();
-  ip('netns', 'add', SRV);
-  ip('netns', 'add', CL);
-  ip('-n', SRV, 'link', 'set', 'lo', 'up');
-  ip('-n', SRV, 'link', 'add', BR, 'type', 'bridge');
-  ip('-n', SRV, 'addr', 'add', `${SERVER_IP}/24`, 'dev', BR);
-  ip('-n', SRV, 'link', 'set', BR, 'up');
-  ip('-n', SRV, 'route', 'add', '255.255.255.255/32', 'dev', BR);
-  ip('link', 'add', 'wbiv0', 'netns', SRV, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', CL);
-  ip('-n', SRV, 'link', 'set', 'wbiv0', 'master', BR);
-  ip('-n', SRV, 'link', 'set', 'wbiv0', 'up');
-  ip('-n', CL, 'link', 'set', 'lo', 'up');
-  ip('-n', CL, 'link', 'set', 'eth0', 'address', MAC);
-  ip('-n', CL, 'link', 'set', 'eth0', 'up');
-  // The DHCP client has no address yet: its broadcasts need a route.
-  ip('-n', CL, 'route', 'add', '255.255.255.255/32', 'dev', 'eth0');
-}
 
-function teardownNetwork() {
-  quiet(() => ip('netns', 'del', SRV));
-  quiet(() => ip('netns', 'del', CL));
-}
 
 /** No trace of the image in the engine (WalT's name, the registry's, a leftover view's). */
 function removeImage(env) {

@@ -2,11 +2,12 @@
 // simulator process in a client namespace, over a bridge in a server namespace. Run against
 // `walt-server` (its DHCP, registering every client as a new node) and `dnsmasq --no-ping` in the
 // same run; prints both times (first DISCOVER to last ACK; median of the rounds) and the ratio.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setupBenchNetwork, startDaemonIn, stopDaemon, teardownBenchNetwork } from './bench-network.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SIMULATOR = join(REPO, 'packages/core/dist/network/dhcp/dhcp-simulator-cli.js');
@@ -14,72 +15,15 @@ const WALT_SERVER = join(REPO, 'packages/cli/dist/bin/walt-server.js');
 const SRV = 'wbd-srv';
 const CL = 'wbd-cl';
 const BR = 'wbdbr';
+const NET = { srv: SRV, cl: CL, bridge: BR, veth: 'wbdv0', serverCidr: '192.168.200.1/22', clientCidr: '192.168.203.250/22', broadcastRoutes: true };
+const setupNetwork = () => setupBenchNetwork(NET);
+const teardownNetwork = () => teardownBenchNetwork(NET);
+const startDaemon = (args, ready) => startDaemonIn(SRV, args, ready);
 
-const ip = (...a) => execFileSync('ip', a, { stdio: ['ignore', 'pipe', 'pipe'] });
-const quiet = (f) => {
-  try {
-    f();
-  } catch {
-    /* absent */
-  }
-};
 
-function setupNetwork() {
-  teardownNetwork();
-  ip('netns', 'add', SRV);
-  ip('netns', 'add', CL);
-  ip('-n', SRV, 'link', 'set', 'lo', 'up');
-  ip('-n', SRV, 'link', 'add', BR, 'type', 'bridge');
-  ip('-n', SRV, 'addr', 'add', '192.168.200.1/22', 'dev', BR);
-  ip('-n', SRV, 'link', 'set', BR, 'up');
-  ip('link', 'add', 'wbdv0', 'netns', SRV, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', CL);
-  ip('-n', SRV, 'link', 'set', 'wbdv0', 'master', BR);
-  ip('-n', SRV, 'link', 'set', 'wbdv0', 'up');
-  ip('-n', CL, 'link', 'set', 'lo', 'up');
-  ip('-n', CL, 'link', 'set', 'eth0', 'up');
-  ip('-n', CL, 'addr', 'add', '192.168.203.250/22', 'dev', 'eth0');
-  ip('-n', CL, 'route', 'add', '255.255.255.255/32', 'dev', 'eth0');
-}
 
-function teardownNetwork() {
-  quiet(() => ip('netns', 'del', SRV));
-  quiet(() => ip('netns', 'del', CL));
-}
 
-/** Start a daemon in the server namespace; resolves once `ready` matches its output. */
-function startDaemon(args, ready, timeoutMs = 30_000) {
-  const child = spawn('ip', ['netns', 'exec', SRV, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${args[0]} did not start: ${out}`));
-    }, timeoutMs);
-    const check = (d) => {
-      out += d;
-      if (ready.test(out)) {
-        clearTimeout(timer);
-        resolvePromise(child);
-      }
-    };
-    child.stdout.on('data', check);
-    child.stderr.on('data', check);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args[0]} exited (${code}): ${out}`));
-    });
-  });
-}
 
-function stopDaemon(child) {
-  return new Promise((r) => {
-    if (child.exitCode !== null || child.signalCode !== null) return r();
-    child.removeAllListeners('exit');
-    child.once('exit', () => r());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
-}
 
 /** Run the storm once; returns { ms, leased }. */
 function storm(n, round, concurrency) {

@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setupBenchNetwork, startDaemonIn, stopDaemon, teardownBenchNetwork } from './bench-network.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(HERE), '..', '..');
@@ -21,70 +22,15 @@ const BR = 'wbtbr';
 const SERVER_IP = '192.168.210.1';
 const FILE_SIZE = 30 * 1024 * 1024;
 const HPA_PORT = 1069;
+const NET = { srv: SRV, cl: CL, bridge: BR, veth: 'wbtv0', serverCidr: `${SERVER_IP}/24`, clientCidr: '192.168.210.200/24' };
+const setupNetwork = () => setupBenchNetwork(NET);
+const teardownNetwork = () => teardownBenchNetwork(NET);
+const startDaemon = (args, ready) => startDaemonIn(SRV, args, ready);
 
-const ip = (...a) => execFileSync('ip', a, { stdio: ['ignore', 'pipe', 'pipe'] });
-const quiet = (f) => {
-  try {
-    f();
-  } catch {
-    /* absent */
-  }
-};
 
-function setupNetwork() {
-  teardownNetwork();
-  ip('netns', 'add', SRV);
-  ip('netns', 'add', CL);
-  ip('-n', SRV, 'link', 'set', 'lo', 'up');
-  ip('-n', SRV, 'link', 'add', BR, 'type', 'bridge');
-  ip('-n', SRV, 'addr', 'add', `${SERVER_IP}/24`, 'dev', BR);
-  ip('-n', SRV, 'link', 'set', BR, 'up');
-  ip('link', 'add', 'wbtv0', 'netns', SRV, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', CL);
-  ip('-n', SRV, 'link', 'set', 'wbtv0', 'master', BR);
-  ip('-n', SRV, 'link', 'set', 'wbtv0', 'up');
-  ip('-n', CL, 'link', 'set', 'lo', 'up');
-  ip('-n', CL, 'link', 'set', 'eth0', 'up');
-  ip('-n', CL, 'addr', 'add', '192.168.210.200/24', 'dev', 'eth0');
-}
 
-function teardownNetwork() {
-  quiet(() => ip('netns', 'del', SRV));
-  quiet(() => ip('netns', 'del', CL));
-}
 
-function startDaemon(args, ready, timeoutMs = 30_000) {
-  const child = spawn('ip', ['netns', 'exec', SRV, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${args[0]} did not start: ${out}`));
-    }, timeoutMs);
-    const check = (d) => {
-      out += d;
-      if (ready === null || ready.test(out)) {
-        clearTimeout(timer);
-        resolvePromise(child);
-      }
-    };
-    child.stdout.on('data', check);
-    child.stderr.on('data', check);
-    if (ready === null) setTimeout(() => check(''), 300);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args[0]} exited with ${code}: ${out}`));
-    });
-  });
-}
 
-async function stopDaemon(child) {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(t);
-}
 
 /** Run `n` clients at once in the client namespace; resolves with the wall time in seconds. */
 function runClients(n, command) {
