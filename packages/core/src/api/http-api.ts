@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WaltError } from '../errors.js';
 import { STREAMED, type Router } from './router.js';
+import { listenOnEach } from './listen-on-each.js';
 
 const MAX_BODY = 64 * 1024 * 1024;
 
@@ -16,22 +16,19 @@ export class HttpApi {
 
   /** Listen on each address; returns the bound ports (port 0 picks one, the first choice is reused after). */
   async listen(hosts: readonly string[], port: number): Promise<number> {
-    let bound = port;
-    for (const host of hosts) {
-      const server = createServer((req, res) => void this.handle(req, res));
-      server.keepAliveTimeout = 5000;
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(bound, host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      bound = (server.address() as AddressInfo).port;
-      this.servers.push(server);
-    }
+    const { servers, port: bound } = await listenOnEach(
+      () => {
+        const server = createServer((req, res) => void this.handle(req, res));
+        server.keepAliveTimeout = 5000;
+        return server;
+      },
+      hosts,
+      port,
+    );
+    this.servers.push(...servers);
     return bound;
   }
+
 
   async close(): Promise<void> {
     await Promise.all(

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { listenOnEach } from '../api/listen-on-each.js';
 
 /** Handles one connection after its request line; `rest` is what the client sent after that line. */
 export type TcpRequestHandler = (socket: Socket, rest: Buffer) => void;
@@ -25,21 +25,15 @@ export class TcpRequestServer {
 
   /** Listen on each address; returns the port (0 picks a free one, reused for the next addresses). */
   async listen(hosts: readonly string[], port: number): Promise<number> {
-    let bound = port;
-    for (const host of hosts) {
-      const server = createServer((socket) => this.accept(socket));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(bound, host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      bound = (server.address() as AddressInfo).port;
-      this.servers.push(server);
-    }
+    const { servers, port: bound } = await listenOnEach(
+      () => createServer((socket) => this.accept(socket)),
+      hosts,
+      port,
+    );
+    this.servers.push(...servers);
     return bound;
   }
+
 
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
