@@ -29,3 +29,4 @@ export * from './plugins/plugin-installer.js';
 export * from './plugins/plugin-inventory.js';
 export * from './plugins/plugin-dry-run.js';
 export * from './plugins/npm-runner.js';
+export type { NodeSummary, BootedLabel } from './nodes/node-listing.js';

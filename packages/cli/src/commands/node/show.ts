@@ -1,22 +1,10 @@
 import type { Command } from 'commander';
+import type { NodeSummary } from '@walt/core';
 import type { CliContext } from '../../cli-context.js';
 import { columnate, paragraph, printJson } from '../../output/table.js';
 
-/** A node as GET /api/v1/nodes gives it, for the user who asks. */
-export interface NodeJson {
-  name: string;
-  mac: string;
-  type: string;
-  model: string | null;
-  image: string | null;
-  imageName: string | null;
-  imageOwner: string | null;
-  clonableImageLink: string | null;
-  ip: string | null;
-  netsetup: string;
-  booted: string;
-  ownership: 'owned' | 'free' | 'other';
-}
+/** A node as GET /api/v1/nodes gives it (a type-only import: the client never loads the server's code). */
+export type NodeJson = NodeSummary;
 
 /** The original's three sections and footnotes (server/.../nodes/show.py). */
 export function formatNodeShow(nodes: readonly NodeJson[], all: boolean): string {
