@@ -24,6 +24,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS entry points (the native addon's loader).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...nodeGlobals, require: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // tsc already reports unknown names, with the types in mind.
     files: ['**/*.ts'],
     rules: { 'no-undef': 'off' },

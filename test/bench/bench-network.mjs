@@ -47,13 +47,15 @@ export function teardownBenchNetwork({ srv, cl }) {
 }
 
 /**
- * Start a daemon inside namespace `ns`; resolves with the child once `ready` matches its output
+ * Start a daemon inside namespace `ns`; resolves with the child (`child.output()`: what it printed) once `ready` matches its output
  * (or after 300 ms when `ready` is null: daemons that print nothing), rejects if it exits first.
  */
 export function startDaemonIn(ns, args, ready, timeoutMs = 30_000) {
   const child = spawn('ip', ['netns', 'exec', ns, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let settled = false;
+  /** What the daemon printed so far. */
+  child.output = () => out;
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

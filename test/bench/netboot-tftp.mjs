@@ -5,7 +5,8 @@
 // Then walt-server with windowsize, against tftpd-hpa at the same block size (it has no windowsize).
 // Rounds alternate the servers and their order; the median of each is printed, with the ratios and the
 // load average (other work on the machine shows there; the 20-client rows raise it themselves).
-// `npm run bench -- netboot [--tftp-rounds N] [--tftp-clients N] [--tftp-window W]`.
+// `npm run bench -- netboot [--tftp-rounds N] [--tftp-clients N] [--tftp-window W]`; walt-server's
+// transfer engine can be chosen to compare: [--tftp-engine native|threads] [--tftp-busy-poll US].
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -26,11 +27,6 @@ const NET = { srv: SRV, cl: CL, bridge: BR, veth: 'wbtv0', serverCidr: `${SERVER
 const setupNetwork = () => setupBenchNetwork(NET);
 const teardownNetwork = () => teardownBenchNetwork(NET);
 const startDaemon = (args, ready) => startDaemonIn(SRV, args, ready);
-
-
-
-
-
 
 /** Run `n` clients at once in the client namespace; resolves with the wall time in seconds. */
 function runClients(n, command) {
@@ -88,6 +84,9 @@ export default async function netbootTftp(args = []) {
   const rounds = option(args, '--tftp-rounds', 3);
   const many = option(args, '--tftp-clients', 20);
   const window = option(args, '--tftp-window', 32);
+  const engineAt = args.indexOf('--tftp-engine');
+  const engine = engineAt >= 0 ? args[engineAt + 1] : undefined;
+  const busyPoll = option(args, '--tftp-busy-poll', undefined);
   const work = mkdtempSync(join(tmpdir(), 'walt-bench-tftp-'));
   const dataDir = join(work, 'data');
   const hpaRoot = join(work, 'hpa');
@@ -99,7 +98,8 @@ export default async function netbootTftp(args = []) {
   writeFileSync(join(hpaRoot, 'big.bin'), content);
   writeFileSync(
     join(work, 'server.conf'),
-    `network:\n  walt-net:\n    raw-device: ${BR}\n    ip: ${SERVER_IP}/24\napi:\n  port: 0\n`,
+    `network:\n  walt-net:\n    raw-device: ${BR}\n    ip: ${SERVER_IP}/24\napi:\n  port: 0\n` +
+      `services:\n  tftp: {${[engine && `engine: ${engine}`, busyPoll !== undefined && `busy-poll-us: ${busyPoll}`].filter(Boolean).join(', ')}}\n`,
   );
   // Each configuration: a client command per server (undefined: not applicable).
   const configs = [
@@ -110,12 +110,14 @@ export default async function netbootTftp(args = []) {
   setupNetwork();
   let walt;
   let hpa;
+  let transfersOn;
   const results = {};
   const record = (key, seconds) => (results[key] ??= []).push(seconds);
   const loadBefore = loadavg();
   const started = Date.now();
   try {
-    walt = await startDaemon(['node', WALT_SERVER, 'start', '--config', join(work, 'server.conf'), '--data-dir', dataDir], /TFTP server listening[^\n]*/);
+    walt = await startDaemon(['node', WALT_SERVER, 'start', '--config', join(work, 'server.conf'), '--data-dir', dataDir], /TFTP server listening[^\n]*\n/);
+    transfersOn = /transfers on ([^\n]*)\)\n/.exec(walt.output?.() ?? '')?.[1];
     hpa = await startDaemon(['in.tftpd', '-L', '-a', `${SERVER_IP}:${HPA_PORT}`, '-s', hpaRoot], null);
     // Warm up the page cache and both servers, and check that every client gets the right bytes.
     const check = join(work, 'check.bin');
@@ -151,6 +153,7 @@ export default async function netbootTftp(args = []) {
   const load = (l) => l.map((x) => x.toFixed(2)).join(' ');
   console.log(`\nTFTP: 30 MiB file, blksize ${BLKSIZE}, median of ${results['walt-0-1']?.length ?? 0} rounds (1 client) and ${results[`walt-0-${many}`]?.length ?? 0} rounds (${many} clients), clients in a network namespace over a veth`);
   console.log(`load average before: ${load(loadBefore)}, after: ${load(loadAfter)} (${availableParallelism()} cores), ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`walt-server transfers on ${transfersOn ?? '(not reported)'}`);
   console.log('clients  client                   tftpd-hpa      walt-server    ratio');
   const rate = (key, n) => (results[key] ? mibps(n, median(results[key])) : undefined);
   const cell = (v) => (v === undefined ? '-'.padStart(10) : `${v.toFixed(1).padStart(6)} MiB/s`).padEnd(15);

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryImageStore } from '../../../packages/core/src/images/directory-image-store.js';
 import { ExtensionRegistry, emptyContributions } from '../../../packages/core/src/plugins/extension-registry.js';
+import type { TransferSettings } from '../../../packages/core/src/network/tftp/transfer-pool.js';
 import { TftpService } from '../../../packages/core/src/network/tftp/tftp-service.js';
 import { tftpGet, TftpRemoteError } from '../../../packages/core/src/network/tftp/tftp-client.js';
 import { decodeTransferPacket, encodeAck, encodeRequest } from '../../../packages/core/src/network/tftp/tftp-packets.js';
@@ -274,8 +275,8 @@ describe.skipIf(skipUnless({ commands: ['tftp', 'busybox', 'curl'] }))('TFTP ser
     c.close();
     expect(Buffer.concat(got).equals(startUboot)).toBe(true);
   });
-  it('runs transfers on worker threads (the built worker script is found: run `npx tsc -b tsconfig.build.json` first)', () => {
-    expect(service.transferThreads).toBeGreaterThan(0);
+  it('runs transfers on the native sender by default (@walt/tftp-native, built by `npm install`)', () => {
+    expect(service.describeTransfers()).toMatch(/^the native sender/);
   });
 
   /** 20 transfers at once, mixed clients, block sizes, windows and modes; every byte checked. */
@@ -305,18 +306,22 @@ describe.skipIf(skipUnless({ commands: ['tftp', 'busybox', 'curl'] }))('TFTP ser
     await Promise.all(fetches);
   }
 
-  it('20 parallel transfers spread over the worker threads arrive intact, byte for byte', async () => {
+  it('20 parallel transfers on the native sender arrive intact, byte for byte', async () => {
     await parallelTransfers(port);
-    expect(service.transferThreads).toBeGreaterThan(0);
   }, 120_000);
 
-  for (const workers of [0, 2]) {
-    it(`with ${workers || 'no'} worker threads: parallel transfers intact, and a stalled client times out alone and is logged`, async () => {
-      const other = new TftpService(deps, { ...base, workers, limits: { defaultTimeoutMs: 200 } });
+  const engines: Array<[string, TransferSettings, RegExp]> = [
+    ['the native sender without busy-poll', { engine: 'native', busyPollMicros: 0 }, /^the native sender \(\d+ event threads?\)$/],
+    ['2 worker threads', { engine: 'threads', workers: 2 }, /^2 worker threads$/],
+    ['the main thread', { engine: 'threads', workers: 0 }, /^the main thread$/],
+  ];
+  for (const [where, transfers, described] of engines) {
+    it(`on ${where}: parallel transfers intact, and a stalled client times out alone and is logged`, async () => {
+      const other = new TftpService(deps, { ...base, transfers, limits: { defaultTimeoutMs: 200 } });
       const p = await other.start();
       const before = lines.length;
       try {
-        expect(other.transferThreads).toBe(workers);
+        expect(other.describeTransfers()).toMatch(described);
         const stalled = createSocket('udp4');
         await new Promise<void>((r) => stalled.bind(0, '127.0.0.1', () => r()));
         stalled.send(encodeRequest('RRQ', 'kernel', 'octet'), p, '127.0.0.1');

@@ -136,7 +136,7 @@ plugin-timeout: 2000
 `,
   ],
   ['legacy registry https-verify', `network: {walt-net: {ip: 192.168.152.1/24}}\nregistries: [{label: old, api: docker-registry-v2, host: h.example, port: 5000, https-verify: false}]\n`],
-  ['own services: tftp and nfs settings', `network: {walt-net: {raw-device: eth1, ip: 192.168.152.1/24}}\nservices:\n  tftp: {port: 6969, max-blksize: 8192, max-windowsize: 64}\n  nfs: {server: ganesha, ganesha-exports-file: /etc/ganesha/walt.conf}\n`],
+  ['own services: tftp and nfs settings', `network: {walt-net: {raw-device: eth1, ip: 192.168.152.1/24}}\nservices:\n  tftp: {port: 6969, max-blksize: 8192, max-windowsize: 64, engine: threads, workers: 2, busy-poll-us: 0}\n  nfs: {server: ganesha, ganesha-exports-file: /etc/ganesha/walt.conf}\n`],
 ];
 
 /** Malformed variants: [name, text, key the one-line message must name]. */
@@ -198,6 +198,8 @@ const INVALID: Array<[name: string, text: string, key: string]> = [
   ['service without service-name', 'network: {walt-net: {ip: 192.168.1.1/24}}\nservices: {nfsd: {}}\n', 'services.nfsd.service-name:'],
   ['tftp port out of range', 'network: {walt-net: {ip: 192.168.1.1/24}}\nservices: {tftp: {port: 0}}\n', 'services.tftp.port:'],
   ['tftp unknown key', 'network: {walt-net: {ip: 192.168.1.1/24}}\nservices: {tftp: {colour: red}}\n', 'services.tftp.colour:'],
+  ['tftp unknown engine', 'network: {walt-net: {ip: 192.168.1.1/24}}\nservices: {tftp: {engine: turbo}}\n', 'services.tftp.engine: must be native or threads'],
+  ['tftp busy-poll too long', 'network: {walt-net: {ip: 192.168.1.1/24}}\nservices: {tftp: {busy-poll-us: 5000}}\n', 'services.tftp.busy-poll-us: must be a whole number from 0 to 1000'],
   ['nfs server kind unknown', 'network: {walt-net: {ip: 192.168.1.1/24}}\nservices: {nfs: {server: samba}}\n', 'services.nfs.server:'],
   ['service-name not a unit', 'network: {walt-net: {ip: 192.168.1.1/24}}\nservices: {nfsd: {service-name: nfs}}\n', 'services.nfsd.service-name:'],
   ['vpn not a mapping', 'network: {walt-net: {ip: 192.168.1.1/24}}\nvpn: yes\n', 'vpn:'],

@@ -16,7 +16,7 @@ export type TransferOutcome =
   | { status: 'failed'; reason: string };
 
 /** Retransmissions of one window before giving up. */
-const MAX_RETRIES = 6;
+export const MAX_RETRIES = 6;
 
 /**
  * One read transfer (RRQ) on its own socket (its TID), connected to the client: the kernel drops

@@ -22,11 +22,9 @@ export async function startTftpService(container: DependencyContainer): Promise<
       extensions: container.resolve<ExtensionRegistry>(TOKENS.Extensions),
       logs: container.resolve<LogService>(TOKENS.LogService),
     },
-    { host: serverIp, port: tftp.port, serverIp, staticDir: join(config.dataDir, 'tftp-static'), limits: tftp.limits, workers: tftp.workers },
+    { host: serverIp, port: tftp.port, serverIp, staticDir: join(config.dataDir, 'tftp-static'), limits: tftp.limits, transfers: tftp.transfers },
   );
   const port = await service.start();
-  const threads = service.transferThreads;
-  const where = threads ? `${threads} worker thread${threads === 1 ? '' : 's'}` : 'the main thread';
-  container.resolve<LogService>(TOKENS.LogService).platform('tftp', `TFTP server listening on ${serverIp}:${port} (transfers on ${where})`);
+  container.resolve<LogService>(TOKENS.LogService).platform('tftp', `TFTP server listening on ${serverIp}:${port} (transfers on ${service.describeTransfers()})`);
   return service;
 }

@@ -1,16 +1,19 @@
 import { WaltError } from '../../errors.js';
 import { DEFAULT_TFTP_LIMITS, type TftpLimits } from './tftp-options.js';
+import { DEFAULT_BUSY_POLL_MICROS, type TransferSettings } from './transfer-pool.js';
 
 /** The `services: tftp:` section of the server config. */
 export interface TftpConfig {
   enabled: boolean;
   port: number;
   limits: TftpLimits;
-  /** Transfer worker threads; undefined: one per core (at most 4). */
-  workers: number | undefined;
+  /** Where transfers run: engine (native | threads), worker threads, busy-poll. */
+  transfers: TransferSettings;
 }
 
-/** Read `services.tftp` ({enabled, port, max-blksize, max-windowsize, workers}); one-line error naming the key. */
+const KEYS = ['enabled', 'port', 'max-blksize', 'max-windowsize', 'engine', 'workers', 'busy-poll-us'];
+
+/** Read `services.tftp` (keys: KEYS); one-line error naming the key. */
 export function parseTftpConfig(services: Record<string, unknown>): TftpConfig {
   const raw = services.tftp ?? {};
   const bad = (key: string, what: string) => new WaltError('config-invalid', `services.tftp.${key}: ${what}`);
@@ -19,7 +22,7 @@ export function parseTftpConfig(services: Record<string, unknown>): TftpConfig {
   }
   const t = raw as Record<string, unknown>;
   for (const k of Object.keys(t)) {
-    if (!['enabled', 'port', 'max-blksize', 'max-windowsize', 'workers'].includes(k)) throw bad(k, 'unknown key (known: enabled, port, max-blksize, max-windowsize, workers)');
+    if (!KEYS.includes(k)) throw bad(k, `unknown key (known: ${KEYS.join(', ')})`);
   }
   const int = (key: string, min: number, max: number, dflt: number): number => {
     const v = t[key];
@@ -28,10 +31,15 @@ export function parseTftpConfig(services: Record<string, unknown>): TftpConfig {
     return v;
   };
   if (t.enabled !== undefined && typeof t.enabled !== 'boolean') throw bad('enabled', 'must be true or false');
+  if (t.engine !== undefined && t.engine !== 'native' && t.engine !== 'threads') throw bad('engine', 'must be native or threads');
   return {
     enabled: t.enabled !== false,
     port: int('port', 1, 65535, 69),
-    workers: t.workers === undefined ? undefined : int('workers', 0, 64, 0),
+    transfers: {
+      engine: (t.engine as 'native' | 'threads' | undefined) ?? 'native',
+      workers: t.workers === undefined ? undefined : int('workers', 0, 64, 0),
+      busyPollMicros: int('busy-poll-us', 0, 1000, DEFAULT_BUSY_POLL_MICROS),
+    },
     limits: {
       ...DEFAULT_TFTP_LIMITS,
       maxBlockSize: int('max-blksize', 512, 65464, DEFAULT_TFTP_LIMITS.maxBlockSize),

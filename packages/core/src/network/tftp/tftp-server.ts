@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import type { BlockSource, TransferContent } from './block-source.js';
 import type { TransferOutcome } from './read-transfer.js';
-import { defaultTransferWorkers, TransferPool } from './transfer-pool.js';
+import { TransferPool, type TransferSettings } from './transfer-pool.js';
 import { checkRequestedName } from './tftp-name.js';
 import { DEFAULT_TFTP_LIMITS, negotiate, type TftpLimits } from './tftp-options.js';
 import { decodeRequest, encodeError, printable, TftpPacketError, TFTP_ERROR, type TftpRequestPacket } from './tftp-packets.js';
@@ -42,8 +42,8 @@ export interface TftpServerOptions {
   limits?: Partial<TftpLimits>;
   /** Concurrent transfers at most; further requests get "server busy". */
   maxTransfers?: number;
-  /** Worker threads that run the transfers (default: one per core, at most 4; 0: main thread). */
-  workers?: number;
+  /** Where transfers run: the native sender by default, else worker threads. */
+  transfers?: TransferSettings;
   events?: TftpServerEvents;
 }
 
@@ -52,7 +52,8 @@ export interface TftpServerOptions {
  * client sends can throw out of it: every packet is decoded defensively and every request runs in
  * its own transfer with its own socket, so a failing request never affects the others.
  * Requests are decoded, checked and resolved here, on the main thread; the transfers themselves
- * run on worker threads (TransferPool), so parallel transfers use every core.
+ * run off it (TransferPool: the native sender, or worker threads), so parallel transfers use
+ * every core.
  */
 export class TftpServer {
   private socket: Socket | undefined;
@@ -68,12 +69,12 @@ export class TftpServer {
     private readonly resolve: TftpResolver,
   ) {
     this.limits = { ...DEFAULT_TFTP_LIMITS, ...options.limits };
-    this.pool = new TransferPool(options.workers ?? defaultTransferWorkers(), (e) => options.events?.internalError?.(e));
+    this.pool = new TransferPool(options.transfers, (e) => options.events?.internalError?.(e));
   }
 
-  /** Worker threads running transfers (0: the main thread runs them). */
-  get transferThreads(): number {
-    return this.pool.threads;
+  /** Where transfers run, for the start-up log line. */
+  describeTransfers(): string {
+    return this.pool.describe();
   }
 
   /** Start listening; resolves with the bound port. */

@@ -11,6 +11,7 @@ import { openInRoot, PathEscapeError, PathNotFoundError } from './root-path.js';
 import { TFTP_ERROR } from './tftp-packets.js';
 import { TftpServer, type TftpAnswer, type TftpClient, type TftpReadRequest } from './tftp-server.js';
 import type { TftpLimits } from './tftp-options.js';
+import type { TransferSettings } from './transfer-pool.js';
 
 export interface TftpServiceDeps {
   devices: Pick<DeviceRegistry, 'byIp'>;
@@ -28,8 +29,8 @@ export interface TftpServiceOptions {
   /** `<data dir>/tftp-static`. */
   staticDir: string;
   limits?: Partial<TftpLimits>;
-  /** Transfer worker threads (default: one per core, at most 4; 0: the main thread). */
-  workers?: number;
+  /** Where transfers run (native sender or worker threads). */
+  transfers?: TransferSettings;
 }
 
 /** Netascii is converted in memory; boot files are sent in octet mode anyway. */
@@ -49,7 +50,7 @@ export class TftpService {
     private readonly options: TftpServiceOptions,
   ) {
     this.server = new TftpServer(
-      { host: options.host, port: options.port, limits: options.limits, workers: options.workers, events: this.events() },
+      { host: options.host, port: options.port, limits: options.limits, transfers: options.transfers, events: this.events() },
       (req) => this.resolve(req),
     );
   }
@@ -60,9 +61,9 @@ export class TftpService {
     return this.server.listen();
   }
 
-  /** Worker threads running transfers (0: the main thread). */
-  get transferThreads(): number {
-    return this.server.transferThreads;
+  /** Where transfers run, for the start-up log line. */
+  describeTransfers(): string {
+    return this.server.describeTransfers();
   }
 
   stop(): Promise<void> {

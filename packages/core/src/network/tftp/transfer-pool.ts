@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { NativeSender } from './native-sender.js';
 import type { TransferOutcome } from './read-transfer.js';
 import { TransferRunner, type TransferJob } from './transfer-runner.js';
 import type { FromWorker, ToWorker } from './transfer-worker.js';
@@ -9,6 +10,22 @@ import type { FromWorker, ToWorker } from './transfer-worker.js';
 /** Worker threads for transfers by default: one per core, at most 4. */
 export function defaultTransferWorkers(): number {
   return Math.min(availableParallelism(), 4);
+}
+
+/** Busy-poll for the next ACK, in microseconds, by default (native sender). */
+export const DEFAULT_BUSY_POLL_MICROS = 50;
+
+/** How transfers run (config `services.tftp`: engine, workers, busy-poll-us). */
+export interface TransferSettings {
+  /**
+   * 'native' (default): the C sender of @walt/tftp-native, a thread per transfer; when it is not
+   * available, worker threads. 'threads': JavaScript worker threads.
+   */
+  engine?: 'native' | 'threads';
+  /** JavaScript worker threads (default: one per core, at most 4; 0: the main thread). The native sender has as many event threads as cores, at most 4. */
+  workers?: number;
+  /** Native sender: busy-poll for the next ACK this long before sleeping (0: never). */
+  busyPollMicros?: number;
 }
 
 /**
@@ -29,23 +46,33 @@ interface WorkerSlot {
 }
 
 /**
- * Spreads transfers over worker threads so that many parallel transfers use every core: the main
- * thread decodes requests, resolves and opens files, and hands each transfer (descriptor or bytes,
- * negotiated options) to the least busy worker, which owns its socket. A worker that dies takes
- * only its own transfers with it (reported failed); the next transfer starts a fresh one.
+ * Runs the transfers off the main thread: the main thread decodes requests, resolves and opens
+ * files, and hands each transfer (descriptor or bytes, negotiated options) to the native sender
+ * (a C thread per transfer) or, without it, to the least busy JavaScript worker thread, which
+ * owns its socket. A worker that dies takes only its own transfers with it (reported failed);
+ * the next transfer starts a fresh one.
  */
 export class TransferPool {
   private readonly slots: Array<WorkerSlot | undefined>;
   private readonly script: string | undefined;
   private local: TransferRunner | undefined;
+  private readonly native: NativeSender | undefined;
+  /** Why the native sender is not used although asked for (undefined: used, or not asked for). */
+  readonly nativeUnavailable: string | undefined;
   private readonly ended = new Map<number, (outcome: TransferOutcome) => void>();
-  private readonly where = new Map<number, WorkerSlot | 'local'>();
+  private readonly where = new Map<number, WorkerSlot | 'local' | 'native'>();
   private nextId = 1;
 
   constructor(
-    workers: number,
+    settings: TransferSettings = {},
     private readonly onWorkerError: (e: unknown) => void = () => undefined,
   ) {
+    if ((settings.engine ?? 'native') === 'native') {
+      const native = NativeSender.load(defaultTransferWorkers(), settings.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS, onWorkerError);
+      if (typeof native === 'string') this.nativeUnavailable = native;
+      else this.native = native;
+    }
+    const workers = settings.workers ?? defaultTransferWorkers();
     this.script = workers > 0 ? workerScript() : undefined;
     this.slots = new Array(this.script ? workers : 0).fill(undefined);
   }
@@ -53,14 +80,27 @@ export class TransferPool {
   /**
    * Start the worker threads now rather than at the first transfer: a thread takes tens of
    * milliseconds to start, which a booting node would otherwise wait for on its first file.
+   * The native sender starts a thread per transfer and needs none.
    */
   prestart(): void {
+    if (this.native) return;
     for (let i = 0; i < this.slots.length; i++) if (!this.slots[i] || this.slots[i]!.dead) this.slots[i] = this.spawn();
   }
 
-  /** Worker threads in use (0: transfers run on the main thread). */
+  /** Worker threads in use (0: transfers run on the main thread or the native sender). */
   get threads(): number {
-    return this.slots.length;
+    return this.native ? 0 : this.slots.length;
+  }
+
+  /** Where transfers run, for the start-up log line. */
+  describe(): string {
+    if (this.native) {
+      const { threads, busyPollMicros } = this.native;
+      return `the native sender (${threads} event thread${threads === 1 ? '' : 's'}${busyPollMicros ? `, busy-poll ${busyPollMicros} µs` : ''})`;
+    }
+    const n = this.slots.length;
+    const where = n ? `${n} worker thread${n === 1 ? '' : 's'}` : 'the main thread';
+    return this.nativeUnavailable ? `${where}; ${this.nativeUnavailable}` : where;
   }
 
   get active(): number {
@@ -72,6 +112,16 @@ export class TransferPool {
     const id = this.nextId++;
     const full: TransferJob = { ...job, id };
     this.ended.set(id, onEnd);
+    if (this.native) {
+      try {
+        this.native.run(full, (outcome) => this.finish(id, outcome));
+        this.where.set(id, 'native');
+        return id;
+      } catch (e) {
+        // No thread could start (resource limits): this transfer runs in JavaScript instead.
+        this.onWorkerError(e);
+      }
+    }
     const slot = this.pick();
     if (!slot) {
       this.where.set(id, 'local');
@@ -87,11 +137,14 @@ export class TransferPool {
   /** Cancel every transfer, wait (bounded) for them to end, then stop the workers. */
   async close(reason: string, waitMs = 2000): Promise<void> {
     this.local?.cancelAll(reason);
+    this.native?.cancelAll(reason);
     for (const s of this.slots) if (s && !s.dead) s.worker.postMessage({ type: 'cancel-all', reason } satisfies ToWorker);
     const deadline = Date.now() + waitMs;
     while (this.ended.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await Promise.all(this.slots.map((s) => (s && !s.dead ? s.worker.terminate().catch(() => undefined) : undefined)));
-    for (const id of [...this.ended.keys()]) this.finish(id, { status: 'failed', reason });
+    // A native transfer still running reports by itself once its thread is out (its descriptor
+    // must stay open until then); the others are over now.
+    for (const id of [...this.ended.keys()]) if (this.where.get(id) !== 'native') this.finish(id, { status: 'failed', reason });
   }
 
   private runner(): TransferRunner {
@@ -105,7 +158,7 @@ export class TransferPool {
     this.ended.delete(id);
     const slot = this.where.get(id);
     this.where.delete(id);
-    if (slot && slot !== 'local') slot.jobs.delete(id);
+    if (slot && slot !== 'local' && slot !== 'native') slot.jobs.delete(id);
     onEnd(outcome);
   }
 
