@@ -80,16 +80,11 @@ export class TransferPool {
   /**
    * Start the worker threads now rather than at the first transfer: a thread takes tens of
    * milliseconds to start, which a booting node would otherwise wait for on its first file.
-   * The native sender starts a thread per transfer and needs none.
+   * The native sender needs none (its event threads start with its first transfer, in microseconds).
    */
   prestart(): void {
     if (this.native) return;
     for (let i = 0; i < this.slots.length; i++) if (!this.slots[i] || this.slots[i]!.dead) this.slots[i] = this.spawn();
-  }
-
-  /** Worker threads in use (0: transfers run on the main thread or the native sender). */
-  get threads(): number {
-    return this.native ? 0 : this.slots.length;
   }
 
   /** Where transfers run, for the start-up log line. */
