@@ -111,25 +111,6 @@ describe.skipIf(skipUnless({ root: true, commands: ['snmpd', 'lldpd', 'lldpcli',
     const env = { SNMP_PERSISTENT_DIR: join(work, 'snmp-persist'), MIBS: '' };
     daemons.push(watch(spawnInNetns(SW_NS, 'snmpd', ['-f', '-Lo', '-C', '-c', join(work, 'snmpd.conf'), '-p', join(work, 'snmpd.pid')], env), 'snmpd'));
     await until('snmpd', () => snmpwalk('1.3.6.1.2.1.1.5').includes('realsw'), 15_000);
-    daemons.push(watch(spawnInNetns(SW_NS, 'lldpd', ['-d', '-u', join(work, 'lldpd-sw.sock'), '-I', SW_PORT, '-x', '-X', `unix:${agentx}`]), 'lldpd-switch'));
-    daemons.push(watch(spawnInNetns(NODE_NS, 'lldpd', ['-d', '-u', join(work, 'lldpd-nd.sock'), '-I', 'eth0', '-m', NODE_IP, '-S', 'walt-node rpi-3-b-plus']), 'lldpd-node'));
-    // Frames every second instead of 30 s, so the first neighbour shows up quickly.
-    for (const [ns, sock] of [
-      [SW_NS, 'lldpd-sw.sock'],
-      [NODE_NS, 'lldpd-nd.sock'],
-    ] as const) {
-      await until(`lldpd control socket in ${ns}`, () => {
-        try {
-          execFileSync('ip', ['netns', 'exec', ns, 'lldpcli', '-u', join(work, sock), 'configure', 'lldp', 'tx-interval', '1'], { stdio: 'ignore', timeout: 3000 });
-          return true;
-        } catch {
-          return false;
-        }
-      }, 15_000);
-    }
-    // Ask the node's lldpd to send a frame now and then (a first frame can be lost while the switch
-    // side starts); on failure, say what lldpd itself sees besides what the LLDP-MIB shows.
-    let polls = 0;
     const lldpcli = (ns: string, sock: string, ...args: string[]) => {
       try {
         return execFileSync('ip', ['netns', 'exec', ns, 'lldpcli', '-u', join(work, sock), ...args], { encoding: 'utf8', timeout: 3000 });
@@ -137,27 +118,42 @@ describe.skipIf(skipUnless({ root: true, commands: ['snmpd', 'lldpd', 'lldpcli',
         return `lldpcli ${args.join(' ')} failed: ${(e as Error).message}`;
       }
     };
-    const linkCounters = () =>
-      [ip('-n', SW_NS, '-s', 'link', 'show', SW_PORT), ip('-n', NODE_NS, '-s', 'link', 'show', 'eth0')].map(String).join('');
-    try {
-      await until('the node in the real LLDP-MIB', () => {
-        polls++;
-        if (polls % 6 === 0) lldpcli(NODE_NS, 'lldpd-nd.sock', 'update');
-        // Seen once in CI: both lldpd counted frames sent and none received for a whole minute.
-        // Every 15 s without the neighbour, take the link down and up: each lldpd re-reads its
-        // interface on the link change and sends again.
-        if (polls % 30 === 0) {
-          for (const [ns, dev] of [[SW_NS, SW_PORT], [NODE_NS, 'eth0']]) ip('-n', ns, 'link', 'set', dev, 'down');
-          for (const [ns, dev] of [[SW_NS, SW_PORT], [NODE_NS, 'eth0']]) ip('-n', ns, 'link', 'set', dev, 'up');
-        }
-        return snmpwalk('1.0.8802.1.1.2.1.4.1.1.5').includes('52 54 00 79 81 15');
-      }, 75_000);
-    } catch (e) {
-      throw new Error(
-        `${(e as Error).message}\nswitch lldpd neighbours:\n${lldpcli(SW_NS, 'lldpd-sw.sock', 'show', 'neighbors')}` +
-          `\nswitch lldpd interfaces and statistics:\n${lldpcli(SW_NS, 'lldpd-sw.sock', 'show', 'interfaces')}${lldpcli(SW_NS, 'lldpd-sw.sock', 'show', 'statistics')}` +
-          `\nnode lldpd statistics:\n${lldpcli(NODE_NS, 'lldpd-nd.sock', 'show', 'statistics')}\nlink counters:\n${linkCounters()}`,
-      );
+    /** Start lldpd in `ns` and set frames every second instead of 30 s, so a neighbour shows up quickly. */
+    const startLldpd = async (ns: string, sock: string, name: string, args: string[]) => {
+      const child = watch(spawnInNetns(ns, 'lldpd', ['-d', '-u', join(work, sock), ...args]), name);
+      daemons.push(child);
+      await until(`lldpd control socket in ${ns}`, () => !lldpcli(ns, sock, 'configure', 'lldp', 'tx-interval', '1').startsWith('lldpcli '), 15_000);
+      return child;
+    };
+    const startSwitchLldpd = () => startLldpd(SW_NS, 'lldpd-sw.sock', 'lldpd-switch', ['-I', SW_PORT, '-x', '-X', `unix:${agentx}`]);
+    await startLldpd(NODE_NS, 'lldpd-nd.sock', 'lldpd-node', ['-I', 'eth0', '-m', NODE_IP, '-S', 'walt-node rpi-3-b-plus']);
+    let switchLldpd = await startSwitchLldpd();
+    const linkCounters = () => [ip('-n', SW_NS, '-s', 'link', 'show', SW_PORT), ip('-n', NODE_NS, '-s', 'link', 'show', 'eth0')].join('');
+    const diagnosis = () =>
+      `switch lldpd neighbours:\n${lldpcli(SW_NS, 'lldpd-sw.sock', 'show', 'neighbors')}` +
+      `\nswitch lldpd statistics:\n${lldpcli(SW_NS, 'lldpd-sw.sock', 'show', 'statistics')}` +
+      `\nnode lldpd statistics:\n${lldpcli(NODE_NS, 'lldpd-nd.sock', 'show', 'statistics')}\nlink counters:\n${linkCounters()}`;
+    // Seen in CI under load: the switch's lldpd (an AgentX subagent of snmpd) answers lldpcli but
+    // never sends or reads a frame, while the link carries the node's. A fresh switch lldpd then
+    // works: up to three starts, 25 s each. The node's lldpd is asked to send now and then.
+    for (let attempt = 1; ; attempt++) {
+      let polls = 0;
+      try {
+        await until('the node in the real LLDP-MIB', () => {
+          if (++polls % 6 === 0) lldpcli(NODE_NS, 'lldpd-nd.sock', 'update');
+          return snmpwalk('1.0.8802.1.1.2.1.4.1.1.5').includes('52 54 00 79 81 15');
+        }, 25_000);
+        break;
+      } catch (e) {
+        if (attempt === 3) throw new Error(`${(e as Error).message}\n${diagnosis()}`);
+        daemonOutput += `(attempt ${attempt} saw no neighbour: starting the switch lldpd again)\n${diagnosis()}\n`;
+        // lldpd renames its processes: kill its forked half by parent, then itself.
+        quiet('pkill', ['-9', '-P', String(switchLldpd.pid)]);
+        switchLldpd.kill('SIGKILL');
+        await new Promise((r) => setTimeout(r, 500));
+        rmSync(join(work, 'lldpd-sw.sock'), { force: true });
+        switchLldpd = await startSwitchLldpd();
+      }
     }
 
     // The server's own LLDP agent sees the switch (its walt-adm neighbour).
