@@ -30,5 +30,8 @@ export interface SendOutcome {
 export function send(options: SendOptions, onEnd: (outcome: SendOutcome) => void, onCallbackError?: (e: unknown) => void): TransferHandle;
 /** End a transfer now: the client gets an ERROR with `reason`, and onEnd reports it failed. */
 export function cancel(handle: TransferHandle, reason: string): void;
-/** How many transfers may busy-poll at the same time (process-wide). */
-export function configure(options: { maxSpinning: number }): void;
+/**
+ * Process-wide: how many transfers may busy-poll at the same time, and how many event threads run
+ * the transfers (default: one per core, at most 4; only before the first transfer).
+ */
+export function configure(options: { maxSpinning?: number; threads?: number }): void;

@@ -5,29 +5,8 @@ import { MAX_RETRIES } from './read-transfer.js';
 import type { TransferJob } from './transfer-runner.js';
 import { encodeOack } from './tftp-packets.js';
 
-/** The shape of @walt/tftp-native (an optional dependency: declared here so core builds without it). */
-interface TftpNativeAddon {
-  send(
-    options: {
-      fd?: number;
-      bytes?: Uint8Array;
-      size: number;
-      blockSize: number;
-      windowSize: number;
-      timeoutMs: number;
-      maxRetries: number;
-      spinMicros: number;
-      localAddress?: string;
-      peerAddress: string;
-      peerPort: number;
-      oack?: Uint8Array;
-    },
-    onEnd: (outcome: { status: 'sent' | 'aborted' | 'failed'; reason: string }) => void,
-    onCallbackError?: (e: unknown) => void,
-  ): unknown;
-  cancel(handle: unknown, reason: string): void;
-  configure(options: { maxSpinning: number; threads: number }): void;
-}
+/** The addon's API (@walt/tftp-native is an optional dependency: loaded at run time, types only here). */
+type TftpNativeAddon = typeof import('@walt/tftp-native');
 
 /** The addon, or why it could not be loaded (not built: no compiler at install, another OS). */
 function loadAddon(): TftpNativeAddon | string {
@@ -46,7 +25,7 @@ function loadAddon(): TftpNativeAddon | string {
  * and the negotiated numbers. See docs/decisions/0008-native-tftp-sender.md.
  */
 export class NativeSender {
-  private readonly running = new Map<number, unknown>();
+  private readonly running = new Map<number, ReturnType<TftpNativeAddon['send']>>();
 
   private constructor(
     private readonly addon: TftpNativeAddon,
