@@ -325,6 +325,9 @@ static int is_cancelled(transfer_t *t) {
 static void spin(loop_t *loop, transfer_t *t) {
   unsigned char pkt[1024];
   while (!t->ended && t->spin_us > 0) {
+    /* Past the deadline the event loop takes over (retransmission): a client flooding useless
+       datagrams must not keep the thread here. */
+    if (now_ns() >= t->deadline_ns) return;
     if (t->spin_pause > 0) {
       t->spin_pause--;
       return;
