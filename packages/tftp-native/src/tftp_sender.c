@@ -406,8 +406,10 @@ static void finish(loop_t *loop, transfer_t *t) {
   loop->running_count--;
   atomic_fetch_sub(&loop->count, 1);
   atomic_fetch_sub(&active, 1);
-  if (napi_call_threadsafe_function(t->done, t, napi_tsfn_blocking) != napi_ok) transfer_unref(t);
-  napi_release_threadsafe_function(t->done, napi_tsfn_release);
+  /* Once queued, the report may free `t` on the main thread at any moment: keep the handle apart. */
+  napi_threadsafe_function done = t->done;
+  if (napi_call_threadsafe_function(done, t, napi_tsfn_blocking) != napi_ok) transfer_unref(t);
+  napi_release_threadsafe_function(done, napi_tsfn_release);
 }
 
 /** New transfers and cancels: adopt the queued ones, end the cancelled ones. */
