@@ -1,6 +1,6 @@
-// What the network benchmarks share: a walt-net made of two network namespaces (a server namespace
+// What the benchmarks share: a walt-net made of two network namespaces (a server namespace
 // holding a bridge with the server address, a client namespace linked to it by a veth), and daemons
-// started inside the server namespace. Only namespaces the bench creates are touched.
+// started inside the server namespace (only namespaces the bench creates are touched); and waiting for walt-server's API port.
 import { execFileSync, spawn } from 'node:child_process';
 
 export const ip = (...a) => execFileSync('ip', a, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -88,4 +88,23 @@ export async function stopDaemon(child) {
   const t = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(t);
+}
+
+/** Resolves with the HTTP API port once the walt-server child prints `listening on http://...:port`. */
+export function listeningPort(child) {
+  return new Promise((resolvePort, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`walt-server did not start:\n${out}`)), 30_000);
+    const onData = (d) => {
+      out += d;
+      const m = /listening on http:\/\/[\d.]+:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolvePort(Number(m[1]));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => reject(new Error(`walt-server exited (${code}):\n${out}`)));
+  });
 }

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import { listeningPort } from './bench-network.mjs';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const WALT = join(REPO, 'packages/cli/dist/bin/walt.js');
@@ -123,23 +124,6 @@ export default async function logsBench() {
   }
 }
 
-function listeningPort(child) {
-  return new Promise((resolvePort, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`walt-server did not start:\n${out}`)), 30_000);
-    const onData = (d) => {
-      out += d;
-      const m = /listening on http:\/\/[\d.]+:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolvePort(Number(m[1]));
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => reject(new Error(`walt-server exited (${code}):\n${out}`)));
-  });
-}
 
 async function realtimeLatencies(env, post, count) {
   const cli = spawn(process.execPath, [WALT, 'log', 'show', '--realtime', '--issuers', 'server', '--streams', '^latency$', '--format', '{line}'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { listeningPort } from './bench-network.mjs';
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '..', '..');
@@ -129,20 +130,3 @@ export default async function switchesBench() {
   }
 }
 
-function listeningPort(child) {
-  return new Promise((resolvePort, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    const onData = (d) => {
-      out += d;
-      const m = /listening on http:\/\/[\d.]+:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolvePort(Number(m[1]));
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (d) => (out += d));
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
-}

@@ -6,23 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryImageStore } from '../../../packages/core/src/images/directory-image-store.js';
 import { prepareSimulatorNamespace, runSimulator, udhcpc } from '../../helpers/dhcp-client.js';
 import { createTestNetwork, inNetns, type TestNetwork } from '../../helpers/netns.js';
+import { platformLines } from '../../helpers/platform-log.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
 import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
 
 const RPI_MAC = 'b8:27:eb:f2:67:82';
 
 /** Platform log lines of a stream, read from the server's store (WAL: readable while it runs). */
-function platformLines(dataDir: string, stream = 'platform.devices'): string[] {
-  const db = new Database(join(dataDir, 'walt.db'), { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT l.line FROM logs l JOIN logstreams s ON s.id = l.stream_id WHERE s.name = ? ORDER BY l.rowid').all(stream) as { line: string }[]).map(
-      (r) => r.line,
-    );
-  } finally {
-    db.close();
-  }
-}
-
 function devicesInStore(dataDir: string): Array<{ mac: string; ip: string | null; name: string; type: string }> {
   const db = new Database(join(dataDir, 'walt.db'), { readonly: true, fileMustExist: true });
   try {

@@ -2,25 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryImageStore } from '../../../packages/core/src/images/directory-image-store.js';
 import { udhcpc } from '../../helpers/dhcp-client.js';
 import { createTestNetwork, inNetns, ip, type TestNetwork } from '../../helpers/netns.js';
+import { platformLines } from '../../helpers/platform-log.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
 import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
 
 const RPI_MAC = 'b8:27:eb:f2:67:82';
 const DEFAULT_IMAGE = 'waltplatform/rpi-3-b-plus-default:latest';
-
-function platformLines(dataDir: string, stream: string): string[] {
-  const db = new Database(join(dataDir, 'walt.db'), { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT l.line FROM logs l JOIN logstreams s ON s.id = l.stream_id WHERE s.name = ? ORDER BY l.rowid').all(stream) as { line: string }[]).map((r) => r.line);
-  } finally {
-    db.close();
-  }
-}
 
 async function eventually(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -2,23 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryImageStore } from '../../../packages/core/src/images/directory-image-store.js';
 import { createTestNetwork, type TestNetwork } from '../../helpers/netns.js';
+import { platformLines } from '../../helpers/platform-log.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
 import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
 
 const PC_MAC = '52:54:00:12:34:56';
-
-function platformLines(dataDir: string, stream: string): string[] {
-  const db = new Database(join(dataDir, 'walt.db'), { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT l.line FROM logs l JOIN logstreams s ON s.id = l.stream_id WHERE s.name = ? ORDER BY l.rowid').all(stream) as { line: string }[]).map((r) => r.line);
-  } finally {
-    db.close();
-  }
-}
 
 /**
  * A PC (qemu, TCG: KVM is broken on this machine) PXE-boots over a tap on walt-net against the real
