@@ -36,7 +36,8 @@ export interface TestNetwork {
  * Names are prefixed with a short unique tag so parallel tests never collide; destroy() removes all.
  */
 export function createTestNetwork(options: { tag: string; subnet?: string; prefix?: number }): TestNetwork {
-  const tag = options.tag.slice(0, 6);
+  // WALT_TEST_NETNS_PREFIX (one character) lets several checkouts run the same tests at once.
+  const tag = (process.env.WALT_TEST_NETNS_PREFIX ?? '').slice(0, 1) + options.tag.slice(0, 6);
   const subnet = options.subnet ?? '192.168.152';
   const prefix = options.prefix ?? 24;
   const serverNs = `w${tag}-srv`;
