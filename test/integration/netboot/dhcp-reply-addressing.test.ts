@@ -14,6 +14,7 @@ import { REPO, startServer, type ServerHandle } from '../../helpers/walt-process
 const BOUND_CLIENT = join(REPO, 'test/helpers/bound-dhcp-client.py');
 const DHCP_PACKAGE_CLIENT = join(REPO, 'test/helpers/dhcp-package-client.cjs');
 const TFTP_PACKAGE_CLIENT = join(REPO, 'test/helpers/tftp-package-client.cjs');
+const WITHOUT_ADDON = join(REPO, 'test/helpers/without-dhcp-socket-addon.cjs');
 const SUBNET = '192.168.170';
 const RPI_MAC = 'b8:27:eb:70:00:01';
 
@@ -178,5 +179,37 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox', 'python3', 
     // walt-net itself is still served.
     const client = net.addClient('02:bb:00:00:00:44');
     expect(boundClient(client.ns, client.ifname, { count: 1, macPrefix: '02:bb:02', timeoutS: 10 }).done.leased).toBe(1);
+  });
+});
+
+/**
+ * The fallback when @walt/tftp-native's DHCP socket is not built: the server still serves clients
+ * that read replies with their own packet stack (udhcpc), says at start what it cannot do, and the
+ * client that needs 255.255.255.255 is the one left out.
+ */
+describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox', 'python3'] }))('DHCP without the native socket (addon not built)', () => {
+  it('serves udhcpc, logs the fallback at start, and says which clients get nothing', async () => {
+    const net = createTestNetwork({ tag: 'drpfb', subnet: '192.168.171' });
+    const images = mkdtempSync(join(tmpdir(), 'walt-drpfb-images-'));
+    let server: ServerHandle | undefined;
+    try {
+      server = await startServer({
+        netns: net.serverNs,
+        config: `network:\n  walt-net:\n    raw-device: ${net.serverIf}\n    ip: ${net.serverIp}/${net.prefix}\nimages:\n  directory: ${images}\napi:\n  port: 0\n`,
+        env: { NODE_OPTIONS: `--require ${WITHOUT_ADDON}` },
+      });
+      const lines = platformLines(server.dataDir, 'platform.dhcp');
+      expect(lines.find((l) => l.startsWith('DHCP serving walt-net'))).toContain("replies to walt-net's broadcast address 192.168.171.255, not 255.255.255.255");
+      expect(server.output()).toMatch(/ERROR platform\.dhcp -> DHCP cannot send 255\.255\.255\.255 out of walt-net only: .*@walt\/tftp-native is not available/);
+      const client = net.addClient('02:bb:10:00:00:01');
+      expect(udhcpc(client.ns, client.ifname).ip.startsWith('192.168.171.')).toBe(true);
+      const bound = net.addClient('02:bb:10:00:00:02');
+      expect(boundClient(bound.ns, bound.ifname, { count: 1, macPrefix: '02:bb:11', timeoutS: 3 }).done.leased).toBe(0);
+      expect(server.process.exitCode).toBeNull();
+    } finally {
+      await server?.stop({ cleanup: true });
+      net.destroy();
+      rmSync(images, { recursive: true, force: true });
+    }
   });
 });
