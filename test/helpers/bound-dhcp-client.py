@@ -7,8 +7,10 @@ sent to a subnet's broadcast address or to the offered address does not (the int
 Usage: bound-dhcp-client.py IFNAME JSON
   JSON: {"count": N, "macPrefix": "02:bb:00", "vendorClass": "...", "timeoutS": 20, "retryS": 1}
         or {"initReboot": "192.168.x.y", "mac": "...", "timeoutS": 3}: one REQUEST for that address
-        (INIT-REBOOT, no server id), then report whatever answers.
-Prints one JSON line per lease ({"mac", "ip", "server"}) and a last line {"done": true, ...}.
+        (INIT-REBOOT, no server id), then report whatever answers;
+        or {"renew": "192.168.x.y", "server": "192.168.x.1", "mac": "...", "timeoutS": 3}: RENEWING, a
+        REQUEST with ciaddr, broadcast flag clear, unicast to the server (the interface holds the address).
+Prints one JSON line per lease ({"mac", "ip", "server", "to": the destination address of the ACK}) and a last line {"done": true, ...}.
 """
 import json
 import os
@@ -20,6 +22,7 @@ import sys
 import time
 
 SO_BINDTODEVICE = getattr(socket, "SO_BINDTODEVICE", 25)
+IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)
 MAGIC = b"\x63\x82\x53\x63"
 DISCOVER, OFFER, REQUEST, ACK, NAK = 1, 2, 3, 5, 6
 
@@ -28,11 +31,11 @@ def mac_bytes(mac):
     return bytes(int(h, 16) for h in mac.split(":"))
 
 
-def request_packet(mac, xid, msg_type, options):
+def request_packet(mac, xid, msg_type, options, ciaddr="0.0.0.0"):
     header = struct.pack(
         "!BBBBIHH4s4s4s4s16s64s128s",
-        1, 1, 6, 0, xid, 0, 0x8000,  # BOOTREQUEST, Ethernet, broadcast flag
-        b"\0" * 4, b"\0" * 4, b"\0" * 4, b"\0" * 4,
+        1, 1, 6, 0, xid, 0, 0x8000 if ciaddr == "0.0.0.0" else 0,  # BOOTREQUEST, Ethernet, broadcast flag
+        socket.inet_aton(ciaddr), b"\0" * 4, b"\0" * 4, b"\0" * 4,
         mac_bytes(mac).ljust(16, b"\0"), b"", b"",
     )
     opts = bytes([53, 1, msg_type]) + bytes([55, 4, 1, 3, 66, 67])
@@ -65,8 +68,19 @@ def open_socket(ifname):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
     s.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, ifname.encode())
+    s.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
     s.bind(("0.0.0.0", 68))
     return s
+
+
+def receive(s):
+    """One datagram, and the destination address of its IP header (IP_PKTINFO ipi_addr)."""
+    data, ancillary, _, _ = s.recvmsg(4096, socket.CMSG_SPACE(12))
+    to = None
+    for level, kind, value in ancillary:
+        if level == socket.IPPROTO_IP and kind == IP_PKTINFO:
+            to = socket.inet_ntoa(value[8:12])
+    return data, to
 
 
 def emit(obj):
@@ -101,7 +115,7 @@ def run_leases(s, spec):
             c["sent"] = now
         ready, _, _ = select.select([s], [], [], 0.05)
         while ready:
-            data = s.recv(4096)
+            data, to = receive(s)
             r = parse_reply(data)
             c = clients.get(r["xid"]) if r else None
             if c and r["mac"] == c["mac"]:
@@ -110,11 +124,29 @@ def run_leases(s, spec):
                 elif r["type"] == ACK and c["phase"] == "request":
                     c["phase"] = "done"
                     leased += 1
-                    emit({"mac": c["mac"], "ip": r["yiaddr"], "server": socket.inet_ntoa(r["server"] or b"\0\0\0\0")})
+                    emit({"mac": c["mac"], "ip": r["yiaddr"], "server": socket.inet_ntoa(r["server"] or b"\0\0\0\0"), "to": to})
                 elif r["type"] == NAK and c["phase"] == "request":
                     c["phase"], c["sent"] = "discover", 0.0
             ready, _, _ = select.select([s], [], [], 0)
     emit({"done": True, "count": count, "leased": leased})
+
+
+def run_renew(s, spec):
+    mac, ciaddr = spec["mac"], spec["renew"]
+    xid = random.randint(1, 0xFFFFFFFF)
+    deadline = time.monotonic() + float(spec.get("timeoutS", 3))
+    replies, sent = [], 0.0
+    while time.monotonic() < deadline and not replies:
+        if time.monotonic() - sent >= 1:
+            s.sendto(request_packet(mac, xid, REQUEST, [], ciaddr), (spec["server"], 67))
+            sent = time.monotonic()
+        ready, _, _ = select.select([s], [], [], 0.05)
+        if ready:
+            data, to = receive(s)
+            r = parse_reply(data)
+            if r and r["xid"] == xid:
+                replies.append({"type": r["type"], "ip": r["yiaddr"], "to": to})
+    emit({"done": True, "replies": replies})
 
 
 def run_init_reboot(s, spec):
@@ -140,6 +172,8 @@ def main():
     s = open_socket(ifname)
     if "initReboot" in spec:
         run_init_reboot(s, spec)
+    elif "renew" in spec:
+        run_renew(s, spec)
     else:
         run_leases(s, spec)
 

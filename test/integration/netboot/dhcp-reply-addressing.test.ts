@@ -19,8 +19,8 @@ const SUBNET = '192.168.170';
 const RPI_MAC = 'b8:27:eb:70:00:01';
 
 interface BoundClientResult {
-  leases: Array<{ mac: string; ip: string; server: string }>;
-  done: { leased?: number; replies?: Array<{ type: number; ip: string }> };
+  leases: Array<{ mac: string; ip: string; server: string; to: string }>;
+  done: { leased?: number; replies?: Array<{ type: number; ip: string; to?: string | null }> };
 }
 
 /** Run bound-dhcp-client.py in a namespace (see its header for `spec`). */
@@ -122,6 +122,7 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox', 'python3', 
     for (const l of leases) {
       expect(l.ip.startsWith(`${SUBNET}.`)).toBe(true);
       expect(l.server).toBe(net.serverIp);
+      expect(l.to).toBe('255.255.255.255');
     }
     expect(storedMacs(server.dataDir)).toEqual(expect.arrayContaining(leases.map((l) => l.mac)));
   });
@@ -136,6 +137,16 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox', 'python3', 
     const other = udhcpc(broadcast.ns, broadcast.ifname, { extra: ['-B'] });
     expect(other.ip.startsWith(`${SUBNET}.`)).toBe(true);
     expect(other.ip).not.toBe(lease.ip);
+  });
+
+  it('a client renewing its lease (ciaddr set, broadcast flag clear) gets the ACK by unicast to ciaddr', () => {
+    const client = net.addClient('02:bb:00:00:00:45');
+    const lease = boundClient(client.ns, client.ifname, { count: 1, macPrefix: '02:bb:03', timeoutS: 10 }).leases[0];
+    expect(lease).toBeDefined();
+    ip('-n', client.ns, 'addr', 'add', `${lease.ip}/${net.prefix}`, 'dev', client.ifname);
+    const renew = boundClient(client.ns, client.ifname, { renew: lease.ip, server: net.serverIp, mac: lease.mac, timeoutS: 5 });
+    // `to`: the destination of the reply's IP header, as the client's kernel saw it.
+    expect(renew.done.replies).toEqual([{ type: 5, ip: lease.ip, to: lease.ip }]);
   });
 
   it("the `dhcp` npm package's client gets a lease", () => {
