@@ -16,13 +16,19 @@ function open(port, address, onMessage, onCallbackError) {
       if (onCallbackError) onCallbackError(e);
     }
   });
+  // The native side frees its state once libuv has closed the socket: never pass the handle after close().
+  let closed = false;
   return {
     get port() {
-      return binding.localPort(handle);
+      return closed ? 0 : binding.localPort(handle);
     },
-    send: (buffer, to, toPort, ifindex) => binding.send(handle, buffer, to, toPort, ifindex),
-    setArp: (ip, mac, ifname) => binding.setArp(handle, ip, mac, ifname),
-    close: () => binding.close(handle),
+    send: (buffer, to, toPort, ifindex) => (closed ? 'send: the socket is closed' : binding.send(handle, buffer, to, toPort, ifindex)),
+    setArp: (ip, mac, ifname) => (closed ? 'SIOCSARP: the socket is closed' : binding.setArp(handle, ip, mac, ifname)),
+    close: () => {
+      if (closed) return;
+      closed = true;
+      binding.close(handle);
+    },
   };
 }
 
