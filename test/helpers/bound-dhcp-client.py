@@ -161,9 +161,10 @@ def run_init_reboot(s, spec):
             sent = time.monotonic()
         ready, _, _ = select.select([s], [], [], 0.05)
         if ready:
-            r = parse_reply(s.recv(4096))
+            data, to = receive(s)
+            r = parse_reply(data)
             if r and r["xid"] == xid:
-                replies.append({"type": r["type"], "ip": r["yiaddr"]})
+                replies.append({"type": r["type"], "ip": r["yiaddr"], "to": to})
     emit({"done": True, "replies": replies})
 
 

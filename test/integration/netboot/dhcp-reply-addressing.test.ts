@@ -149,6 +149,13 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox', 'python3', 
     expect(renew.done.replies).toEqual([{ type: 5, ip: lease.ip, to: lease.ip }]);
   });
 
+  it('a client asking for an address that is not its own gets the NAK by 255.255.255.255', () => {
+    const client = net.addClient('02:bb:00:00:00:46');
+    const { done } = boundClient(client.ns, client.ifname, { initReboot: '10.1.2.3', mac: '02:bb:00:00:00:46', timeoutS: 2 });
+    expect(done.replies?.length).toBeGreaterThan(0);
+    for (const r of done.replies ?? []) expect(r).toEqual({ type: 6, ip: '0.0.0.0', to: '255.255.255.255' });
+  });
+
   it("the `dhcp` npm package's client gets a lease", () => {
     const client = net.addClient('02:bb:00:00:00:43');
     // Its trap: it sends to 255.255.255.255 by the routing table (the client side's route, not the server's).
