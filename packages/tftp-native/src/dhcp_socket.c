@@ -100,8 +100,9 @@ static void deliver(dhcp_socket *s, napi_value callback, const char *data, size_
 
 static void on_readable(uv_poll_t *poll, int status, int events) {
   (void)events;
+  (void)status;  // an error pending on the socket is consumed by recvmsg below
   dhcp_socket *s = poll->data;
-  if (s->closed || status < 0) return;
+  if (s->closed) return;
   napi_env env = s->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
@@ -117,7 +118,10 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     struct iovec iov = {.iov_base = data, .iov_len = sizeof data};
     struct msghdr m = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
     ssize_t len = recvmsg(s->fd, &m, MSG_DONTWAIT);
-    if (len < 0) break;  // EAGAIN: drained (other errors, such as a queued ICMP error, are not about requests)
+    if (len < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;  // drained
+      continue;  // another error (a queued ICMP error) is consumed by this read: read on
+    }
     if (m.msg_flags & MSG_TRUNC) continue;
     int ifindex = 0;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
