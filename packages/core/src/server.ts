@@ -8,6 +8,7 @@ import { registerDeviceRoutes } from './api/device-routes.js';
 import { registerNodeRoutes } from './api/node-routes.js';
 import { registerVirtualNodeRoutes } from './api/virtual-node-routes.js';
 import { VirtualNodeService } from './nodes/virtual-node-service.js';
+import type { NodeListing } from './nodes/node-listing.js';
 import type { ImageStore } from './images/image-store.js';
 import { Router } from './api/router.js';
 import { registerSystemRoutes } from './api/system-routes.js';
@@ -127,6 +128,7 @@ export class WaltServer {
       config: this.config,
     });
     registerVirtualNodeRoutes(this.router, vnodes);
+    this.container.resolve<NodeListing>(TOKENS.NodeListing).setBootProblemSource((mac) => vnodes.bootProblem(mac));
     this.onStop(() => vnodes.stopAll());
     this.onStop(await startImageService(this.container, this.router));
     const switches = startSwitches(this.container, this.config, this.options.snmp ?? new NetSnmpSessionFactory());
