@@ -85,6 +85,17 @@ describe('DeviceRegistry with a default image provider (the images side hook)', 
     expect(lines.filter((l) => l.startsWith('ERROR'))).toEqual(['ERROR platform.devices -> no image engine: install podman']);
   });
 
+  it('a change listener that throws does not cost the registration', () => {
+    const { registry, lines } = makeRegistry();
+    registry.onChange(() => {
+      throw new Error('listener bug');
+    });
+    const r = registry.register({ mac: '02:00:00:00:00:09', ip: '192.168.152.9' });
+    expect(r.device.name).toBe('unknown-000009');
+    expect(registry.byMac('02:00:00:00:00:09')?.ip).toBe('192.168.152.9');
+    expect(lines).toContain('ERROR platform.devices -> a listener of device changes failed on added unknown-000009: listener bug');
+  });
+
   it('announces changes and runs forget hooks inside the deletion', () => {
     const { registry } = makeRegistry();
     const changes: string[] = [];

@@ -118,8 +118,15 @@ export class DeviceRegistry {
     this.forgetHooks.push(hook);
   }
 
+  /** Listeners run inside the write: one that throws is logged and must not cost the write (a DHCP lease, a registration). */
   private emit(change: DeviceChange): void {
-    this.events.emit('change', change);
+    for (const listener of this.events.listeners('change') as Array<(c: DeviceChange) => void>) {
+      try {
+        listener(change);
+      } catch (e) {
+        this.logs.platform('devices', `a listener of device changes failed on ${change.kind} ${change.device.name}: ${(e as Error)?.message ?? e}`, { error: true });
+      }
+    }
   }
 
   /** Make sure the server itself is registered as walt-server (type server), at its current MAC and IP. */
