@@ -8,6 +8,7 @@ import { registerDeviceRoutes } from './api/device-routes.js';
 import { registerNodeRoutes } from './api/node-routes.js';
 import { registerVirtualNodeRoutes } from './api/virtual-node-routes.js';
 import { VirtualNodeService } from './nodes/virtual-node-service.js';
+import type { NodeListing } from './nodes/node-listing.js';
 import type { ImageStore } from './images/image-store.js';
 import { Router } from './api/router.js';
 import { registerSystemRoutes } from './api/system-routes.js';
@@ -31,6 +32,7 @@ import { startTftpService } from './network/tftp/start-tftp-service.js';
 import { startImageService } from './images/start-image-service.js';
 import { startNfsService } from './network/nfs/start-nfs-service.js';
 import { TOKENS } from './tokens.js';
+import { UnexpectedErrorLog, type UnexpectedEvent } from './unexpected-error-log.js';
 
 export interface ServerStartOptions {
   /** Built-in plugin package names (fail fast). */
@@ -126,6 +128,7 @@ export class WaltServer {
       config: this.config,
     });
     registerVirtualNodeRoutes(this.router, vnodes);
+    this.container.resolve<NodeListing>(TOKENS.NodeListing).setBootProblemSource((mac) => vnodes.bootProblem(mac));
     this.onStop(() => vnodes.stopAll());
     this.onStop(await startImageService(this.container, this.router));
     const switches = startSwitches(this.container, this.config, this.options.snmp ?? new NetSnmpSessionFactory());
@@ -187,15 +190,21 @@ export class WaltServer {
 
   /**
    * A plugin's stray timer or promise that throws must not take the server down: the host isolates
-   * that plugin. Errors that are not a plugin's keep Node's default (report, exit 1) unless another
-   * listener (a test runner) handles them.
+   * that plugin. Any other failure no guard caught is logged with its origin and the server keeps
+   * serving (docs/decisions/0009-unexpected-errors.md); a test runner's own listeners still see it.
    */
   private isolatePluginErrors(): void {
-    const handler = (event: 'uncaughtException' | 'unhandledRejection') => (error: unknown) => {
+    const unexpected = new UnexpectedErrorLog((line, stack) => {
+      process.stderr.write(`walt-server: ${line}\n${stack}\n`);
+      try {
+        this.logs.platform('daemon', line, { error: true });
+      } catch {
+        /* the store itself failed: stderr has it */
+      }
+    });
+    const handler = (event: UnexpectedEvent) => (error: unknown) => {
       if (this.plugins.handleUncaught(error)) return;
-      if (process.listenerCount(event) > 1) return;
-      process.stderr.write(`walt-server: ${event}: ${(error as Error)?.stack ?? String(error)}\n`);
-      process.exit(1);
+      unexpected.report(event, error);
     };
     const onException = handler('uncaughtException');
     const onRejection = handler('unhandledRejection');

@@ -42,7 +42,7 @@ export async function startLogSubsystem(
   const devices = container.resolve<DeviceRegistry>(TOKENS.DeviceRegistry);
   const checkpoints = new CheckpointsRepository(container.resolve<Db>(TOKENS.Db));
   const sets = container.resolve(DeviceSets);
-  const tcp = new TcpRequestServer();
+  const tcp = new TcpRequestServer((request, e) => warn(`TCP request ${request} from a node failed: ${(e as Error)?.message ?? e}`));
   let tcpPort = 0;
 
   tcp.handle(TCP_REQUESTS.NEW_INCOMING_LOGS.id, TCP_REQUESTS.NEW_INCOMING_LOGS.name, (socket, rest) => {

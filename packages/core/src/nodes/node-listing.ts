@@ -27,6 +27,8 @@ export interface NodeSummary {
   ip: string | null;
   netsetup: 'LAN' | 'NAT';
   booted: BootedLabel;
+  /** Why the node is not booted, when the server knows (e.g. its image has no kernel for a virtual node). */
+  bootProblem?: string;
   ownership: Ownership;
 }
 
@@ -37,6 +39,7 @@ export interface NodeSummary {
 @injectable()
 export class NodeListing {
   private bootStatus: (mac: string) => BootedLabel = () => 'NO';
+  private bootProblem: (mac: string) => string | undefined = () => undefined;
 
   constructor(@inject(TOKENS.DeviceRegistry) private readonly registry: DeviceRegistry) {}
 
@@ -44,8 +47,15 @@ export class NodeListing {
     this.bootStatus = source;
   }
 
+  /** Where the reason a node cannot boot comes from (virtual nodes: the VM start). */
+  setBootProblemSource(source: (mac: string) => string | undefined): void {
+    this.bootProblem = source;
+  }
+
   summary(d: Device, user: string): NodeSummary {
     const owner = imageOwner(d.image);
+    const booted = this.bootStatus(d.mac);
+    const problem = booted === 'yes' ? undefined : this.bootProblem(d.mac);
     return {
       name: d.name,
       mac: d.mac,
@@ -57,7 +67,8 @@ export class NodeListing {
       clonableImageLink: d.image && owner ? `walt:${owner}/${displayImageName(d.image)}` : null,
       ip: d.ip,
       netsetup: d.conf.netsetup === 'NAT' || d.conf.netsetup === 1 ? 'NAT' : 'LAN',
-      booted: this.bootStatus(d.mac),
+      booted,
+      ...(problem ? { bootProblem: problem } : {}),
       ownership: ownershipOf(d, user),
     };
   }

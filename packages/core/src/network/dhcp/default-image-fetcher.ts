@@ -29,8 +29,9 @@ export class DefaultImageFetcher implements DefaultImageProvider {
     if (known && this.now() - known.at < PRESENCE_TTL_MS) return Promise.resolve(known.local);
     let pending = this.checks.get(image);
     if (!pending) {
-      pending = this.store
-        .get(image)
+      // Started inside a promise: a store that throws instead of rejecting still ends up here.
+      pending = Promise.resolve()
+        .then(() => this.store.get(image))
         .then(
           (img) => img !== undefined,
           () => false,
@@ -48,8 +49,8 @@ export class DefaultImageFetcher implements DefaultImageProvider {
   fetch(image: string): Promise<void> {
     let pending = this.pulls.get(image);
     if (!pending) {
-      pending = this.store
-        .pull(image)
+      pending = Promise.resolve()
+        .then(() => this.store.pull(image))
         .then(() => {
           this.presence.set(image, { local: true, at: this.now() });
         })

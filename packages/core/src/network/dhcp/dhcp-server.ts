@@ -184,12 +184,11 @@ export class DhcpServer {
     const model = this.boot.model(request.view);
     if (!model) return;
     const image = this.deps.devices.defaultImageOf(model);
-    images.check(image).then(
-      (local) => {
-        if (!local) images.fetch(image).catch(() => undefined); // a failure is reported by the registration's fetch
-      },
-      () => undefined,
-    );
+    // One chain, one catch: nothing thrown or rejected on the way escapes (a failure is reported by the registration's fetch).
+    images
+      .check(image)
+      .then((local) => (local ? undefined : images.fetch(image)))
+      .catch(() => undefined);
   }
 
   private onRequest(request: DhcpRequest): void {
