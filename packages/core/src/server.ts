@@ -191,7 +191,7 @@ export class WaltServer {
   /**
    * A plugin's stray timer or promise that throws must not take the server down: the host isolates
    * that plugin. Any other failure no guard caught is logged with its origin and the server keeps
-   * serving (docs/decisions/0009-unexpected-errors.md); a test runner's own listeners still see it.
+   * serving (docs/decisions/0010-unexpected-errors.md); a test runner's own listeners still see it.
    */
   private isolatePluginErrors(): void {
     const unexpected = new UnexpectedErrorLog((line, stack) => {

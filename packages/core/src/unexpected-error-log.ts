@@ -5,7 +5,7 @@ export type UnexpectedEvent = 'uncaughtException' | 'unhandledRejection';
 const REPEAT_PERIOD_MS = 10 * 60_000;
 
 /**
- * The server's policy for a failure no guard caught (docs/decisions/0009-unexpected-errors.md): log it
+ * The server's policy for a failure no guard caught (docs/decisions/0010-unexpected-errors.md): log it
  * on `platform.daemon` with its origin (the first frame of its stack that is not Node's own) and keep
  * serving. A failure that repeats (a timer, every packet of a storm) is logged once per period with the
  * count of repeats, so it cannot flood the durable log.
