@@ -15,7 +15,7 @@ import { buildTestImage, podman, testEngineEnv } from '../fixtures/images/build-
 
 const HERE = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(HERE), '..', '..');
-const WALT_SERVER = join(REPO, 'packages/cli/dist/bin/walt-server.js');
+const WALT_SERVER = join(REPO, 'packages/server/dist/bin/walt-server.js');
 const DHCP_SIMULATOR = join(REPO, 'packages/core/dist/network/dhcp/dhcp-simulator-cli.js');
 const MODEL = 'rpi-4-b';
 const IMAGE = `waltplatform/${MODEL}-default:latest`;

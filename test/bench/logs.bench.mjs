@@ -13,7 +13,7 @@ import { listeningPort } from './bench-network.mjs';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const WALT = join(REPO, 'packages/cli/dist/bin/walt.js');
-const WALT_SERVER = join(REPO, 'packages/cli/dist/bin/walt-server.js');
+const WALT_SERVER = join(REPO, 'packages/server/dist/bin/walt-server.js');
 const ISSUERS = 50;
 const STREAMS_PER_ISSUER = 4;
 const TOTAL = Number(process.env.WALT_BENCH_LOG_LINES ?? 1_000_000);

@@ -11,7 +11,7 @@ import { setupBenchNetwork, startDaemonIn, stopDaemon, teardownBenchNetwork } fr
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SIMULATOR = join(REPO, 'packages/core/dist/network/dhcp/dhcp-simulator-cli.js');
-const WALT_SERVER = join(REPO, 'packages/cli/dist/bin/walt-server.js');
+const WALT_SERVER = join(REPO, 'packages/server/dist/bin/walt-server.js');
 const SRV = 'wbd-srv';
 const CL = 'wbd-cl';
 const BR = 'wbdbr';

@@ -16,7 +16,7 @@ import { setupBenchNetwork, startDaemonIn, stopDaemon, teardownBenchNetwork } fr
 
 const HERE = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(HERE), '..', '..');
-const WALT_SERVER = join(REPO, 'packages/cli/dist/bin/walt-server.js');
+const WALT_SERVER = join(REPO, 'packages/server/dist/bin/walt-server.js');
 const SRV = 'wbt-srv';
 const CL = 'wbt-cl';
 const BR = 'wbtbr';

@@ -15,7 +15,7 @@ import { listeningPort } from './bench-network.mjs';
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '..', '..');
-const WALT_SERVER = join(REPO, 'packages/cli/dist/bin/walt-server.js');
+const WALT_SERVER = join(REPO, 'packages/server/dist/bin/walt-server.js');
 const SWITCHES = Number(process.env.WALT_BENCH_SWITCHES ?? 20);
 const PORTS = 48;
 const ROUNDS = Number(process.env.WALT_BENCH_ROUNDS ?? 3);

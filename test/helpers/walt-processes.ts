@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 /** Paths of the built commands (tests run after `npm run build`). */
 export const REPO = resolve(import.meta.dirname, '..', '..');
 export const WALT_BIN = join(REPO, 'packages/cli/dist/bin/walt.js');
-export const WALT_SERVER_BIN = join(REPO, 'packages/cli/dist/bin/walt-server.js');
-export const WALT_SERVER_SETUP_BIN = join(REPO, 'packages/cli/dist/bin/walt-server-setup.js');
+export const WALT_SERVER_BIN = join(REPO, 'packages/server/dist/bin/walt-server.js');
+export const WALT_SERVER_SETUP_BIN = join(REPO, 'packages/server/dist/bin/walt-server-setup.js');
 
 /**
  * node, or node inside a network namespace (`ip netns exec <ns> node`: exec keeps the PID, so signals

@@ -82,7 +82,7 @@ describe('walt-server plugins', () => {
   });
 
   it('needs its arguments', async () => {
-    const r = await runNode(join(import.meta.dirname, '../../../packages/cli/dist/bin/walt-server.js'), ['plugins', 'add'], { env: OFFLINE_NPM });
+    const r = await runNode(join(import.meta.dirname, '../../../packages/server/dist/bin/walt-server.js'), ['plugins', 'add'], { env: OFFLINE_NPM });
     expectOneLineError(r, "missing required argument 'npm-spec'");
   });
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runProgram } from '../run-program.js';
+import { runProgram } from '@walt/cli/run-program';
 import { buildWaltServerProgram } from '../walt-server-program.js';
 
 process.exitCode = await runProgram(buildWaltServerProgram(), process.argv);

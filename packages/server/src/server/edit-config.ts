@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { ConfigError, checkConfigText, defaultConfigText } from '@walt/core';
-import { CliError } from '../cli-error.js';
+import { CliError } from '@walt/cli/cli-error';
 
 export interface EditConfigOptions {
   /** The file to edit (created from the commented default when absent). */

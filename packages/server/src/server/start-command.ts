@@ -2,7 +2,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ConfigError, WaltServer, loadServerConfig } from '@walt/core';
-import { CliError } from '../cli-error.js';
+import { CliError } from '@walt/cli/cli-error';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
 
 /** The folder built-in plugins resolve from: this package (its node_modules, or the workspace's). */

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { WALT_SERVER_CONF, findConfigFile } from '@walt/core';
-import { notAvailable } from './cli-error.js';
+import { notAvailable } from '@walt/cli/cli-error';
 import { editConfigFile } from './server/edit-config.js';
 
 interface SetupOptions {

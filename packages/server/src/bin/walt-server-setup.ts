@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runProgram } from '../run-program.js';
+import { runProgram } from '@walt/cli/run-program';
 import { buildWaltServerSetupProgram } from '../walt-server-setup-program.js';
 
 process.exitCode = await runProgram(buildWaltServerSetupProgram(), process.argv);

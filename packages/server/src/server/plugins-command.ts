@@ -11,8 +11,8 @@ import {
   type PluginInventoryEntry,
   type ServerConfig,
 } from '@walt/core';
-import { CliError } from '../cli-error.js';
-import { columnate, printJson } from '../output/table.js';
+import { CliError } from '@walt/cli/cli-error';
+import { columnate, printJson } from '@walt/cli/output/table';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
 import { INSTALL_DIR, loadConfigOrFail, type ServerOptions } from './start-command.js';
 
