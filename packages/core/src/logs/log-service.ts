@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { LogRecord, LogsRepository, StoredLogRecord } from '../store/logs-repository.js';
+import { hostEcho } from './journal-echo.js';
 
 /** A log record as delivered to realtime readers, with the issuer's current name resolved. */
 export interface LogEvent extends StoredLogRecord {
@@ -17,7 +18,8 @@ const MAX_BATCH = 20_000;
 
 /**
  * The platform and experiment log: stores lines durably, then hands them to realtime readers.
- * Platform lines (issuer walt-server, stream platform.<x>) are also echoed to the daemon's stdout.
+ * Platform lines (issuer walt-server, stream platform.<x>) are also echoed to the daemon's stdout
+ * (with journal priorities under systemd: journal-echo.ts).
  *
  * Ingested lines are group-committed: every line that arrives during one turn of the event loop goes
  * into one transaction (one fsync), and the callers are acknowledged after that commit. Realtime
@@ -33,7 +35,7 @@ export class LogService {
     private readonly repository: LogsRepository,
     private readonly server: ServerIdentity,
     private readonly resolveIssuer: (mac: string) => string,
-    private readonly echo: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+    private readonly echo: (line: string) => void = hostEcho(),
   ) {
     this.events.setMaxListeners(0);
   }
