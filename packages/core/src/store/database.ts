@@ -12,12 +12,34 @@ export type Db = Database.Database;
 export function openDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db, migrations);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, migrations);
+  } catch (e) {
+    db.close();
+    if (e instanceof FutureSchemaError) e.message = `${file}: ${e.message}`;
+    throw e;
+  }
   return db;
+}
+
+/**
+ * The database was migrated by a newer walt-server (it holds migrations this one does not know):
+ * running on it could corrupt data the newer version relies on, so the server refuses to start.
+ */
+export class FutureSchemaError extends Error {
+  constructor(
+    readonly databaseVersion: number,
+    readonly knownVersion: number,
+  ) {
+    super(
+      `the database has schema version ${databaseVersion}, newer than this walt-server knows (${knownVersion}); it was written by a newer WalT: install that version again (or restore a backup of the data dir)`,
+    );
+    this.name = 'FutureSchemaError';
+  }
 }
 
 /** Apply the migrations not yet applied, each in its own transaction. Returns the schema version. */
@@ -28,6 +50,11 @@ export function migrate(db: Db, migrations: readonly Migration[]): number {
   for (let i = 1; i < ordered.length; i++) {
     if (ordered[i].id === ordered[i - 1].id) throw new Error(`duplicate migration id ${ordered[i].id}`);
   }
+  const known = new Set(ordered.map((m) => m.id));
+  const lastKnown = ordered.length ? ordered[ordered.length - 1].id : 0;
+  const unknown = [...applied].filter((id) => !known.has(id));
+  // Checked before applying anything, so a refused database is left exactly as it was.
+  if (unknown.length) throw new FutureSchemaError(Math.max(...applied), lastKnown);
   const record = db.prepare('INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, ?, ?)');
   for (const m of ordered) {
     if (applied.has(m.id)) continue;
