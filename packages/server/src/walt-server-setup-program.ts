@@ -1,23 +1,55 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { WALT_SERVER_CONF, findConfigFile } from '@walt/core';
-import { notAvailable } from '@walt/cli/cli-error';
+import { CliError } from '@walt/cli/cli-error';
 import { editConfigFile } from './server/edit-config.js';
+import { carryOut, installSteps, setupPaths, uninstallSteps } from './setup/server-setup.js';
 
 interface SetupOptions {
   editConf?: boolean;
   config?: string;
+  dryRun?: boolean;
+  uninstall?: boolean;
+  purge?: boolean;
+  root: string;
+  waltNetRawDevice?: string;
+  waltNetIp?: string;
 }
 
-/** The `walt-server-setup` command: server configuration. */
+/** The `walt-server-setup` command: install (or uninstall) the server on this machine, or edit its configuration. */
 export function buildWaltServerSetupProgram(): Command {
   return new Command('walt-server-setup')
-    .description('set up the WalT server')
+    .description('set up the WalT server: Debian packages, /etc/walt/server.conf, the walt-server systemd service (run as root; safe to run again, e.g. after an upgrade)')
     .version('1.0.0', '-V, --version')
     .option('--edit-conf', 'edit the server configuration in $EDITOR (an invalid file is never saved)')
     .option('--config <file>', `configuration file to edit (default: the one walt-server start loads, else ${WALT_SERVER_CONF})`)
+    .option('--dry-run', 'print what would be done and change nothing')
+    .option('--uninstall', 'remove the service installed by setup (configuration and data are kept)')
+    .option('--purge', 'with --uninstall: also remove /etc/walt/server.conf and the data dir /var/lib/walt')
+    .option('--walt-net-raw-device <interface>', "walt-net's interface for a new configuration ('none': virtual-only platform)")
+    .option('--walt-net-ip <address/prefix>', "the server's walt-net address for a new configuration (e.g. 192.168.152.1/24)")
+    .option('--root <dir>', 'the system to set up (default /; another folder is set up offline, without apt-get nor starting services)', '/')
     .action(async (opts: SetupOptions) => {
-      if (!opts.editConf) throw notAvailable('walt-server-setup (full server setup; use --edit-conf to edit the configuration)');
-      const file = findConfigFile({ configFile: opts.config }) ?? WALT_SERVER_CONF;
-      await editConfigFile({ file, interactive: !!(process.stdin.isTTY && process.stdout.isTTY) });
+      if (opts.editConf) {
+        const file = findConfigFile({ configFile: opts.config }) ?? WALT_SERVER_CONF;
+        await editConfigFile({ file, interactive: !!(process.stdin.isTTY && process.stdout.isTTY) });
+        return;
+      }
+      if (opts.purge && !opts.uninstall) throw new CliError('--purge goes with --uninstall');
+      const root = resolve(opts.root);
+      if (!existsSync(root)) throw new CliError(`--root ${opts.root}: no such directory`);
+      if (root === '/' && !opts.dryRun && process.getuid?.() !== 0) throw new CliError('walt-server-setup changes the system: run it as root (or use --dry-run to see the plan)');
+      if (opts.uninstall) {
+        carryOut(uninstallSteps({ root, purge: opts.purge }), !!opts.dryRun);
+        return;
+      }
+      // Attended install without a configuration: the same editor and validation as --edit-conf.
+      const configFile = setupPaths(root).configFile;
+      const flags = opts.waltNetRawDevice !== undefined || opts.waltNetIp !== undefined;
+      if (!flags && !opts.dryRun && !existsSync(configFile) && process.stdin.isTTY && process.stdout.isTTY) {
+        await editConfigFile({ file: configFile, interactive: true });
+      }
+      carryOut(installSteps({ root, waltNetRawDevice: opts.waltNetRawDevice, waltNetIp: opts.waltNetIp }), !!opts.dryRun);
     });
 }

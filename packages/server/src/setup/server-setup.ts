@@ -1,0 +1,178 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkConfigText, defaultConfigText, ConfigError } from '@walt/core';
+import { CliError } from '@walt/cli/cli-error';
+import { missingPackages } from './debian-packages.js';
+import { PODMAN_SOCKET_UNIT, WALT_SERVER_UNIT, waltServerUnitText } from './systemd-units.js';
+
+/** One step of the setup: what it does, said before it is done (also the --dry-run plan). */
+export interface SetupStep {
+  says: string;
+  run(): void;
+}
+
+export interface SetupOptions {
+  /** The system to set up ('/' for this machine; a temporary folder in tests). */
+  root: string;
+  /** walt-net for a new configuration file (unattended installs). */
+  waltNetRawDevice?: string;
+  waltNetIp?: string;
+  /** Data dir to remove with --uninstall (else kept). */
+  purge?: boolean;
+}
+
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+export interface SetupPaths {
+  configFile: string;
+  unitFile: string;
+  wantsLink: string;
+  versionFile: string;
+  dataDir: string;
+}
+
+export function setupPaths(root: string): SetupPaths {
+  return {
+    configFile: join(root, 'etc/walt/server.conf'),
+    unitFile: join(root, 'etc/systemd/system', WALT_SERVER_UNIT),
+    wantsLink: join(root, 'etc/systemd/system/multi-user.target.wants', WALT_SERVER_UNIT),
+    versionFile: join(root, 'etc/walt/.installed-by-setup'),
+    dataDir: join(root, 'var/lib/walt'),
+  };
+}
+
+/** The configuration text for a new file: the embedded defaults, with walt-net from the flags. */
+export function newConfigText(options: Pick<SetupOptions, 'waltNetRawDevice' | 'waltNetIp'>, file: string): string {
+  let text = defaultConfigText();
+  if (options.waltNetRawDevice !== undefined) {
+    const dev = options.waltNetRawDevice === 'none' ? 'null' : options.waltNetRawDevice;
+    text = text.replace(/^(\s+raw-device: )null(\s)/m, `$1${dev}$2`);
+  }
+  if (options.waltNetIp !== undefined) text = text.replace(/^(\s+ip: )\S+(\s+# server address)/m, `$1${options.waltNetIp}$2`);
+  try {
+    checkConfigText(text, file);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CliError(`walt-net flags: ${e.message}`, 'config-invalid');
+    throw e;
+  }
+  return text;
+}
+
+function runOrFail(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.error || r.status !== 0) throw new CliError(`${cmd} ${args.join(' ')} failed${r.error ? `: ${r.error.message}` : ` (exit ${r.status})`}`);
+}
+
+function writeFile(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+const readOrNull = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : null);
+const linkExists = (p: string) => lstatSync(p, { throwIfNoEntry: false }) !== undefined;
+
+/**
+ * The steps still needed to install the server on `root`: each is present only if its effect is
+ * missing, so a second run plans nothing (idempotent), and after an upgrade only what changed.
+ */
+export function installSteps(options: SetupOptions): { steps: SetupStep[]; leftToDo: string[] } {
+  const root = resolve(options.root);
+  const thisMachine = root === '/';
+  const paths = setupPaths(root);
+  const steps: SetupStep[] = [];
+  const leftToDo: string[] = [];
+
+  const packages = missingPackages(root);
+  if (packages.length) {
+    if (thisMachine) {
+      steps.push({ says: `install Debian packages: ${packages.join(' ')}`, run: () => runOrFail('apt-get', ['install', '-y', '--no-install-recommends', ...packages]) });
+    } else leftToDo.push(`install Debian packages in ${root}: ${packages.join(' ')}`);
+  }
+
+  const existingConfig = readOrNull(paths.configFile);
+  if (existingConfig === null) {
+    const text = newConfigText(options, '/etc/walt/server.conf');
+    const walt = options.waltNetRawDevice && options.waltNetRawDevice !== 'none' ? `walt-net on ${options.waltNetRawDevice}` : 'virtual-only walt-net';
+    steps.push({ says: `write ${paths.configFile} (${walt})`, run: () => writeFile(paths.configFile, text) });
+  } else if (options.waltNetRawDevice !== undefined || options.waltNetIp !== undefined) {
+    leftToDo.push(`${paths.configFile} exists and was kept: change walt-net with 'walt-server-setup --edit-conf'`);
+  }
+
+  const unitText = waltServerUnitText({ node: process.execPath, waltServerBin: join(PACKAGE_ROOT, 'bin', 'walt-server.js'), configFile: '/etc/walt/server.conf' });
+  const unitChanged = readOrNull(paths.unitFile) !== unitText;
+  if (unitChanged) steps.push({ says: `install ${paths.unitFile}`, run: () => writeFile(paths.unitFile, unitText) });
+
+  if (thisMachine) {
+    if (unitChanged) steps.push({ says: 'reload systemd', run: () => runOrFail('systemctl', ['daemon-reload']) });
+    const enabled = (unit: string) => spawnSync('systemctl', ['is-enabled', '--quiet', unit]).status === 0;
+    const active = (unit: string) => spawnSync('systemctl', ['is-active', '--quiet', unit]).status === 0;
+    for (const unit of [PODMAN_SOCKET_UNIT, WALT_SERVER_UNIT]) {
+      if (unitChanged || !enabled(unit) || !active(unit)) {
+        if (!enabled(unit) || !active(unit)) steps.push({ says: `enable and start ${unit}`, run: () => runOrFail('systemctl', ['enable', '--now', unit]) });
+      }
+    }
+  } else if (!linkExists(paths.wantsLink)) {
+    steps.push({ says: `enable ${WALT_SERVER_UNIT} in ${root}`, run: () => runOrFail('systemctl', [`--root=${root}`, 'enable', WALT_SERVER_UNIT]) });
+  }
+
+  // After an upgrade (another version installed the unit) the running server is the old code.
+  const installedVersion = readOrNull(paths.versionFile)?.trim();
+  if (installedVersion !== VERSION) {
+    if (thisMachine && installedVersion !== undefined) {
+      steps.push({ says: `restart ${WALT_SERVER_UNIT} (upgraded from ${installedVersion} to ${VERSION})`, run: () => runOrFail('systemctl', ['try-restart', WALT_SERVER_UNIT]) });
+    }
+    steps.push({ says: `record version ${VERSION} in ${paths.versionFile}`, run: () => writeFile(paths.versionFile, `${VERSION}\n`) });
+  }
+
+  // tftp-static (the files the nodes' firmware fetches by TFTP) is built by 'walt-server-setup
+  // --tftp-static' (issue 10, engineer C); until that option is merged into this program the step is
+  // reported as left to do. Hook: tftpStaticStep in this file.
+  const tftp = tftpStaticStep();
+  if (tftp) steps.push(tftp);
+  else leftToDo.push("build tftp-static: run 'walt-server-setup --tftp-static' once this version provides it");
+
+  if (!thisMachine) leftToDo.push(`start the service: this root is not the running system (${root})`);
+  return { steps, leftToDo };
+}
+
+/** The tftp-static build step, or null while walt-server-setup has no --tftp-static (see installSteps). */
+export function tftpStaticStep(): SetupStep | null {
+  return null;
+}
+
+/** The steps to remove what installSteps installed; the configuration and data stay unless purge. */
+export function uninstallSteps(options: SetupOptions): { steps: SetupStep[]; leftToDo: string[] } {
+  const root = resolve(options.root);
+  const thisMachine = root === '/';
+  const paths = setupPaths(root);
+  const steps: SetupStep[] = [];
+  const leftToDo: string[] = [];
+  if (existsSync(paths.unitFile) || linkExists(paths.wantsLink)) {
+    if (thisMachine) steps.push({ says: `stop and disable ${WALT_SERVER_UNIT}`, run: () => runOrFail('systemctl', ['disable', '--now', WALT_SERVER_UNIT]) });
+    else if (linkExists(paths.wantsLink)) steps.push({ says: `disable ${WALT_SERVER_UNIT} in ${root}`, run: () => unlinkSync(paths.wantsLink) });
+    if (existsSync(paths.unitFile)) steps.push({ says: `remove ${paths.unitFile}`, run: () => rmSync(paths.unitFile) });
+    if (thisMachine) steps.push({ says: 'reload systemd', run: () => runOrFail('systemctl', ['daemon-reload']) });
+  }
+  if (existsSync(paths.versionFile)) steps.push({ says: `remove ${paths.versionFile}`, run: () => rmSync(paths.versionFile) });
+  if (options.purge) {
+    if (existsSync(paths.configFile)) steps.push({ says: `remove ${paths.configFile}`, run: () => rmSync(paths.configFile) });
+    if (existsSync(paths.dataDir)) steps.push({ says: `remove the data dir ${paths.dataDir} (images, logs, devices)`, run: () => rmSync(paths.dataDir, { recursive: true, force: true }) });
+  } else {
+    for (const kept of [paths.configFile, paths.dataDir].filter((p) => existsSync(p))) leftToDo.push(`kept ${kept} (remove it too with --uninstall --purge)`);
+  }
+  leftToDo.push('Debian packages installed by setup are kept (other software may use them)');
+  return { steps, leftToDo };
+}
+
+/** Print the plan; unless dryRun, run it step by step; then what is left to do. */
+export function carryOut(plan: { steps: SetupStep[]; leftToDo: string[] }, dryRun: boolean, write: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): void {
+  if (!plan.steps.length) write('walt-server-setup: nothing to do, the server is set up.');
+  for (const step of plan.steps) {
+    write(`${dryRun ? 'would ' : ''}${step.says}`);
+    if (!dryRun) step.run();
+  }
+  for (const left of plan.leftToDo) write(`left to do: ${left}`);
+}

@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, lstatSync, readlinkSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runNode, WALT_SERVER_SETUP_BIN } from '../../helpers/walt-processes.js';
+import { skipUnless } from '../../helpers/prerequisites.js';
+
+/**
+ * walt-server-setup on a temporary root (--root): never the real /etc. Apt and starting services are
+ * for the running system only; the files, the unit and its enablement are checked here.
+ */
+const roots: string[] = [];
+function newRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), 'walt-j-setup-root-'));
+  roots.push(root);
+  return root;
+}
+
+/** Every path under root with its content (or link target): equal snapshots mean nothing changed. */
+function snapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      const rel = p.slice(root.length);
+      if (e.isSymbolicLink()) out[rel] = `-> ${readlinkSync(p)}`;
+      else if (e.isDirectory()) {
+        out[rel] = 'dir';
+        walk(p);
+      } else out[rel] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(root);
+  return out;
+}
+
+const setup = (args: string[]) => runNode(WALT_SERVER_SETUP_BIN, args, { timeoutMs: 60_000 });
+
+describe.skipIf(skipUnless({ commands: ['systemctl', 'systemd-analyze', 'dpkg-query'] }))('walt-server-setup', () => {
+  afterAll(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+  it('--dry-run on a bare system lists the packages and files it would install and changes nothing', async () => {
+    const root = newRoot();
+    mkdirSync(join(root, 'etc'));
+    writeFileSync(join(root, 'etc/hostname'), 'lab-server\n');
+    const before = snapshot(root);
+    const r = await setup(['--dry-run', '--root', root, '--walt-net-raw-device', 'none']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`would write ${root}/etc/walt/server.conf (virtual-only walt-net)`);
+    expect(r.stdout).toContain(`would install ${root}/etc/systemd/system/walt-server.service`);
+    expect(r.stdout).toMatch(/podman nfs-kernel-server iptables lldpd snmp qemu-system-x86 ipxe/);
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  it('installs the configuration and an enabled unit, then a second run changes nothing', async () => {
+    const root = newRoot();
+    const first = await setup(['--root', root, '--walt-net-raw-device', 'none', '--walt-net-ip', '192.168.160.1/24']);
+    expect(first.code, first.stderr).toBe(0);
+    const conf = readFileSync(join(root, 'etc/walt/server.conf'), 'utf8');
+    expect(conf).toMatch(/raw-device: null/);
+    expect(conf).toMatch(/ip: 192\.168\.160\.1\/24/);
+    const unit = readFileSync(join(root, 'etc/systemd/system/walt-server.service'), 'utf8');
+    expect(unit).toMatch(/^After=network-online\.target podman\.socket$/m);
+    expect(unit).toMatch(/^Wants=network-online\.target podman\.socket$/m);
+    expect(unit).toMatch(/^Restart=on-failure$/m);
+    expect(unit).toMatch(/^ExecStart=\S+node\S* \S+\/bin\/walt-server\.js start --config \/etc\/walt\/server\.conf$/m);
+    expect(lstatSync(join(root, 'etc/systemd/system/multi-user.target.wants/walt-server.service')).isSymbolicLink()).toBe(true);
+    const after = snapshot(root);
+    const second = await setup(['--root', root]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain('nothing to do');
+    expect(snapshot(root)).toEqual(after);
+  });
+
+  it('the installed unit passes systemd-analyze verify', async () => {
+    const root = newRoot();
+    expect((await setup(['--root', root, '--walt-net-raw-device', 'none'])).code).toBe(0);
+    const dir = join(root, 'verify');
+    mkdirSync(dir);
+    copyFileSync(join(root, 'etc/systemd/system/walt-server.service'), join(dir, 'walt-server.service'));
+    const r = spawnSync('systemd-analyze', ['verify', join(dir, 'walt-server.service')], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/walt-server\.service:/);
+  });
+
+  it('--uninstall removes the unit and keeps the configuration; --purge removes it and the data', async () => {
+    const root = newRoot();
+    expect((await setup(['--root', root, '--walt-net-raw-device', 'none'])).code).toBe(0);
+    mkdirSync(join(root, 'var/lib/walt'), { recursive: true });
+    writeFileSync(join(root, 'var/lib/walt/walt.db'), 'data');
+    const r = await setup(['--uninstall', '--root', root]);
+    expect(r.code, r.stderr).toBe(0);
+    const left = snapshot(root);
+    expect(left['/etc/systemd/system/walt-server.service']).toBeUndefined();
+    expect(left['/etc/systemd/system/multi-user.target.wants/walt-server.service']).toBeUndefined();
+    expect(left['/etc/walt/server.conf']).toContain('walt-net');
+    expect(left['/var/lib/walt/walt.db']).toBe('data');
+    expect(r.stdout).toContain('--purge');
+    const purge = await setup(['--uninstall', '--purge', '--root', root]);
+    expect(purge.code, purge.stderr).toBe(0);
+    const gone = snapshot(root);
+    expect(gone['/etc/walt/server.conf']).toBeUndefined();
+    expect(gone['/var/lib/walt']).toBeUndefined();
+  });
+
+  it('refuses an invalid walt-net flag in one line and writes nothing', async () => {
+    const root = newRoot();
+    const r = await setup(['--root', root, '--walt-net-ip', '300.1.1.1/24']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('network.walt-net.ip');
+    expect(snapshot(root)).toEqual({});
+  });
+});
