@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -40,6 +40,7 @@ describe('published packages: pack, install into empty prefixes, run without the
   const npmEnv = { ...process.env, npm_config_fund: 'false', npm_config_audit: 'false', npm_config_update_notifier: 'false' };
 
   beforeAll(async () => {
+    mkdirSync(tarballs);
     await run('npm', ['pack', '--workspaces', '--pack-destination', tarballs], { cwd: REPO, env: npmEnv, timeout: NPM_TIMEOUT, maxBuffer: 64 << 20 }).catch(async (e) => {
       throw new Error(`npm pack failed: ${e.stderr}`);
     });

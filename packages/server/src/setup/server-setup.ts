@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync, lstatSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkConfigText, defaultConfigText, ConfigError } from '@walt/core';
@@ -110,9 +110,7 @@ export function installSteps(options: SetupOptions): { steps: SetupStep[]; leftT
     const enabled = (unit: string) => spawnSync('systemctl', ['is-enabled', '--quiet', unit]).status === 0;
     const active = (unit: string) => spawnSync('systemctl', ['is-active', '--quiet', unit]).status === 0;
     for (const unit of [PODMAN_SOCKET_UNIT, WALT_SERVER_UNIT]) {
-      if (unitChanged || !enabled(unit) || !active(unit)) {
-        if (!enabled(unit) || !active(unit)) steps.push({ says: `enable and start ${unit}`, run: () => runOrFail('systemctl', ['enable', '--now', unit]) });
-      }
+      if (!enabled(unit) || !active(unit)) steps.push({ says: `enable and start ${unit}`, run: () => runOrFail('systemctl', ['enable', '--now', unit]) });
     }
   } else if (!linkExists(paths.wantsLink)) {
     steps.push({ says: `enable ${WALT_SERVER_UNIT} in ${root}`, run: () => runOrFail('systemctl', [`--root=${root}`, 'enable', WALT_SERVER_UNIT]) });
