@@ -73,6 +73,23 @@ describe.skipIf(skipUnless({ commands: ['systemctl', 'systemd-analyze', 'dpkg-qu
     expect(snapshot(root)).toEqual(after);
   });
 
+  it('after an upgrade, rewrites only what changed: the unit and the recorded version, never the configuration', async () => {
+    const root = newRoot();
+    expect((await setup(['--root', root, '--walt-net-raw-device', 'none'])).code).toBe(0);
+    const unitFile = join(root, 'etc/systemd/system/walt-server.service');
+    const current = readFileSync(unitFile, 'utf8');
+    writeFileSync(unitFile, current.replace(/^ExecStart=.*$/m, 'ExecStart=/usr/bin/node /old/walt-server.js start'));
+    writeFileSync(join(root, 'etc/walt/.installed-by-setup'), '0.9.0\n');
+    writeFileSync(join(root, 'etc/walt/server.conf'), readFileSync(join(root, 'etc/walt/server.conf'), 'utf8') + '# edited by the admin\n');
+    const r = await setup(['--root', root]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`install ${unitFile}`);
+    expect(r.stdout).toContain('record version 1.0.0');
+    expect(r.stdout).not.toContain('server.conf (');
+    expect(readFileSync(unitFile, 'utf8')).toBe(current);
+    expect(readFileSync(join(root, 'etc/walt/server.conf'), 'utf8')).toContain('# edited by the admin');
+  });
+
   it('the installed unit passes systemd-analyze verify', async () => {
     const root = newRoot();
     expect((await setup(['--root', root, '--walt-net-raw-device', 'none'])).code).toBe(0);

@@ -102,7 +102,8 @@ export function installSteps(options: SetupOptions): { steps: SetupStep[]; leftT
   }
 
   const unitText = waltServerUnitText({ node: process.execPath, waltServerBin: join(PACKAGE_ROOT, 'bin', 'walt-server.js'), configFile: '/etc/walt/server.conf' });
-  const unitChanged = readOrNull(paths.unitFile) !== unitText;
+  const previousUnit = readOrNull(paths.unitFile);
+  const unitChanged = previousUnit !== unitText;
   if (unitChanged) steps.push({ says: `install ${paths.unitFile}`, run: () => writeFile(paths.unitFile, unitText) });
 
   if (thisMachine) {
@@ -118,10 +119,12 @@ export function installSteps(options: SetupOptions): { steps: SetupStep[]; leftT
 
   // After an upgrade (another version installed the unit) the running server is the old code.
   const installedVersion = readOrNull(paths.versionFile)?.trim();
+  const upgraded = installedVersion !== undefined && installedVersion !== VERSION;
+  if (thisMachine && (upgraded || (unitChanged && previousUnit !== null))) {
+    const why = upgraded ? `upgraded from ${installedVersion} to ${VERSION}` : 'its unit changed';
+    steps.push({ says: `restart ${WALT_SERVER_UNIT} if running (${why})`, run: () => runOrFail('systemctl', ['try-restart', WALT_SERVER_UNIT]) });
+  }
   if (installedVersion !== VERSION) {
-    if (thisMachine && installedVersion !== undefined) {
-      steps.push({ says: `restart ${WALT_SERVER_UNIT} (upgraded from ${installedVersion} to ${VERSION})`, run: () => runOrFail('systemctl', ['try-restart', WALT_SERVER_UNIT]) });
-    }
     steps.push({ says: `record version ${VERSION} in ${paths.versionFile}`, run: () => writeFile(paths.versionFile, `${VERSION}\n`) });
   }
 
