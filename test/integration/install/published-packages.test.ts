@@ -81,8 +81,9 @@ describe('published packages: pack, install into empty prefixes, run without the
     });
     const dataDir = join(work, 'data');
     const configFile = join(work, 'server.conf');
-    // Embedded defaults, except a free port so it never collides with a real server.
-    writeFileSync(configFile, 'api:\n  port: 0\n');
+    // Embedded defaults (a config file must declare walt-net: the virtual-only default), on a free port
+    // so it never collides with a real server.
+    writeFileSync(configFile, 'network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\napi:\n  port: 0\n');
     const server = spawn(join(serverPrefix, 'bin', 'walt-server'), ['start', '--config', configFile, '--data-dir', dataDir], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     server.stdout.on('data', (d) => (out += d));
