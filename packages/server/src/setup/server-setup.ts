@@ -88,7 +88,13 @@ export function installSteps(options: SetupOptions): { steps: SetupStep[]; leftT
   const packages = missingPackages(root);
   if (packages.length) {
     if (thisMachine) {
-      steps.push({ says: `install Debian packages: ${packages.join(' ')}`, run: () => runOrFail('apt-get', ['install', '-y', '--no-install-recommends', ...packages]) });
+      steps.push({
+        says: `install Debian packages: ${packages.join(' ')}`,
+        run: () => {
+          runOrFail('apt-get', ['update']);
+          runOrFail('apt-get', ['install', '-y', '--no-install-recommends', ...packages]);
+        },
+      });
     } else leftToDo.push(`install Debian packages in ${root}: ${packages.join(' ')}`);
   }
 
