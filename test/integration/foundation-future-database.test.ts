@@ -27,4 +27,11 @@ describe('walt-server on a database from the future', () => {
     expect((after.prepare('SELECT max(id) AS v FROM schema_migrations').get() as { v: number }).v).toBe(9999);
     after.close();
   });
+
+  it('under systemd the refusal reaches the journal as an error (<3>)', async () => {
+    const configFile = join(dataDir, 'server.conf');
+    const r = await runNode(WALT_SERVER_BIN, ['start', '--config', configFile, '--data-dir', dataDir], { timeoutMs: 30_000, env: { JOURNAL_STREAM: '8:4242' } });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^<3>Error: .*schema version 9999/)]);
+  });
 });

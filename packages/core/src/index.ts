@@ -30,3 +30,4 @@ export * from './plugins/plugin-inventory.js';
 export * from './plugins/plugin-dry-run.js';
 export * from './plugins/npm-runner.js';
 export type { NodeSummary, BootedLabel } from './nodes/node-listing.js';
+export * from './logs/journal-echo.js';

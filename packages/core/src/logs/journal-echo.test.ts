@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatEchoLine, hostEcho, runsUnderSystemd } from './journal-echo.js';
+import { formatEchoLine, hostEcho, journalErrorWriter, runsUnderSystemd } from './journal-echo.js';
 
 describe('platform line echo fitted to the host', () => {
   it('detects systemd by JOURNAL_STREAM or INVOCATION_ID', () => {
@@ -24,5 +24,20 @@ describe('platform line echo fitted to the host', () => {
     const written: string[] = [];
     hostEcho({}, (t) => written.push(t))('ERROR platform.nodes -> x');
     expect(written).toEqual(['ERROR platform.nodes -> x\n']);
+  });
+});
+
+describe('stderr under systemd', () => {
+  it('prefixes every line with <3>, across writes that split lines', () => {
+    const written: string[] = [];
+    const write = journalErrorWriter((t) => written.push(t) > 0, { INVOCATION_ID: 'x' })!;
+    write('Error: the database has schema version 99');
+    write(', newer than this walt-server knows\nstack line 1\n');
+    write('next\n');
+    expect(written.join('')).toBe('<3>Error: the database has schema version 99, newer than this walt-server knows\n<3>stack line 1\n<3>next\n');
+  });
+
+  it('is not installed outside systemd', () => {
+    expect(journalErrorWriter(() => true, {})).toBeNull();
   });
 });

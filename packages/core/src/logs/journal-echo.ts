@@ -28,3 +28,22 @@ export function hostEcho(env: NodeJS.ProcessEnv = process.env, write: (text: str
   const underSystemd = runsUnderSystemd(env);
   return (line) => write(formatEchoLine(line, underSystemd));
 }
+
+/**
+ * Under systemd, what the daemon writes on stderr is an error (a one-line start failure, an
+ * unexpected exception): give every line the journal's error priority, as journal-echo does for
+ * ERROR platform lines. Returns the writer to install, or null when not under systemd.
+ */
+export function journalErrorWriter(write: (text: string) => boolean, env: NodeJS.ProcessEnv = process.env): ((text: string) => boolean) | null {
+  if (!runsUnderSystemd(env)) return null;
+  let atLineStart = true;
+  return (text) => {
+    let out = '';
+    for (const piece of text.split(/(?<=\n)/)) {
+      if (!piece) continue;
+      out += atLineStart ? `${SD_ERR}${piece}` : piece;
+      atLineStart = piece.endsWith('\n');
+    }
+    return write(out);
+  };
+}
