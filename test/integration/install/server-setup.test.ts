@@ -114,11 +114,16 @@ describe.skipIf(skipUnless({ commands: ['systemctl', 'systemd-analyze', 'dpkg-qu
     expect(left['/etc/walt/server.conf']).toContain('walt-net');
     expect(left['/var/lib/walt/walt.db']).toBe('data');
     expect(r.stdout).toContain('--purge');
+    // --purge removes the data dir the configuration names.
+    writeFileSync(join(root, 'etc/walt/server.conf'), readFileSync(join(root, 'etc/walt/server.conf'), 'utf8') + 'data-dir: /srv/walt-data\n');
+    mkdirSync(join(root, 'srv/walt-data'), { recursive: true });
+    writeFileSync(join(root, 'srv/walt-data/walt.db'), 'data');
     const purge = await setup(['--uninstall', '--purge', '--root', root]);
     expect(purge.code, purge.stderr).toBe(0);
     const gone = snapshot(root);
     expect(gone['/etc/walt/server.conf']).toBeUndefined();
-    expect(gone['/var/lib/walt']).toBeUndefined();
+    expect(gone['/srv/walt-data']).toBeUndefined();
+    expect(gone['/srv']).toBe('dir');
   });
 
   it('refuses an invalid walt-net flag in one line and writes nothing', async () => {

@@ -165,13 +165,26 @@ export function uninstallSteps(options: SetupOptions): { steps: SetupStep[]; lef
   }
   if (existsSync(paths.versionFile)) steps.push({ says: `remove ${paths.versionFile}`, run: () => rmSync(paths.versionFile) });
   if (options.purge) {
+    const dataDir = configuredDataDir(root, paths);
     if (existsSync(paths.configFile)) steps.push({ says: `remove ${paths.configFile}`, run: () => rmSync(paths.configFile) });
-    if (existsSync(paths.dataDir)) steps.push({ says: `remove the data dir ${paths.dataDir} (images, logs, devices)`, run: () => rmSync(paths.dataDir, { recursive: true, force: true }) });
+    if (existsSync(dataDir)) steps.push({ says: `remove the data dir ${dataDir} (images, logs, devices)`, run: () => rmSync(dataDir, { recursive: true, force: true }) });
   } else {
     for (const kept of [paths.configFile, paths.dataDir].filter((p) => existsSync(p))) leftToDo.push(`kept ${kept} (remove it too with --uninstall --purge)`);
   }
   leftToDo.push('Debian packages installed by setup are kept (other software may use them)');
   return { steps, leftToDo };
+}
+
+/** The data dir the configuration names (data-dir), under root; the default when the file does not say or is invalid. */
+function configuredDataDir(root: string, paths: SetupPaths): string {
+  const text = readOrNull(paths.configFile);
+  if (text === null) return paths.dataDir;
+  try {
+    const dir = checkConfigText(text, paths.configFile, '/var/lib/walt').dataDir;
+    return join(root, dir);
+  } catch {
+    return paths.dataDir;
+  }
 }
 
 /** Print the plan; unless dryRun, run it step by step; then what is left to do. */
