@@ -1,7 +1,5 @@
-import 'reflect-metadata';
 export * from './errors.js';
 export * from './version.js';
-export * from './tokens.js';
 export * from './config/server-config.js';
 export * from './config/config-error.js';
 export * from './config/config-schema.js';

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { ConfigError, WaltServer, loadServerConfig } from '@walt/core';
 import { CliError } from '../cli-error.js';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
+import { switchesOptionsFromEnv } from './test-timings-from-env.js';
 
 /** The folder built-in plugins resolve from: this package (its node_modules, or the workspace's). */
 export const INSTALL_DIR = dirname(fileURLToPath(import.meta.url));
@@ -36,7 +37,7 @@ export function registerStartCommand(program: Command): void {
       const config = loadConfigOrFail(opts);
       let server: WaltServer;
       try {
-        server = await WaltServer.start(config, { builtins: [...BUILTIN_PLUGINS], resolveFrom: INSTALL_DIR });
+        server = await WaltServer.start(config, { builtins: [...BUILTIN_PLUGINS], resolveFrom: INSTALL_DIR, switches: switchesOptionsFromEnv() });
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         if (err.code === 'EADDRINUSE') {

@@ -1,8 +1,6 @@
 import { isIPv4 } from 'node:net';
-import type { DependencyContainer } from 'tsyringe';
 import { WALT_NODE_CLASS_PREFIX, modelFromClasses, NODE_MODEL_ID } from '@walt/sdk';
 import { invalid } from '../errors.js';
-import { TOKENS } from '../tokens.js';
 import { normalizeMac, type Device } from '../devices/device.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { DeviceSets } from '../devices/device-set.js';
@@ -29,10 +27,7 @@ export function deviceView(d: Device, registry: DeviceRegistry): DeviceView {
  * Device registry endpoints: listing, registration, device sets, rename, forget, settings.
  * Every handler checks its input and answers a one-line error; nothing is written on a refusal.
  */
-export function registerDeviceRoutes(router: Router, container: DependencyContainer): void {
-  const registry = container.resolve<DeviceRegistry>(TOKENS.DeviceRegistry);
-  const sets = container.resolve<DeviceSets>(TOKENS.DeviceSets);
-  const config = container.resolve<DeviceConfigService>(TOKENS.DeviceConfig);
+export function registerDeviceRoutes(router: Router, { registry, sets, config }: { registry: DeviceRegistry; sets: DeviceSets; config: DeviceConfigService }): void {
 
   router.get('/api/v1/devices', (req) => {
     const set = req.query.get('set');

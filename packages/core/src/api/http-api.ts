@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { WaltError } from '../errors.js';
 import { STREAMED, type Router } from './router.js';
-import { listenOnEach } from './listen-on-each.js';
+import { listenOnEach } from '../network/listen-on-each.js';
 
 const MAX_BODY = 64 * 1024 * 1024;
 

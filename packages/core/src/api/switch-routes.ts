@@ -2,7 +2,7 @@ import type { Device } from '../devices/device.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import { resolveDeviceSet } from '../devices/device-set.js';
 import { invalid } from '../errors.js';
-import type { Switches } from '../switches/switches-module.js';
+import type { Switches } from '../switches/switches.js';
 import type { Router } from './router.js';
 
 function body(req: { body: unknown }): Record<string, unknown> {

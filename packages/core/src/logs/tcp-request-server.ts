@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { listenOnEach } from '../api/listen-on-each.js';
+import { listenOnEach } from '../network/listen-on-each.js';
 
 /** Handles one connection after its request line; `rest` is what the client sent after that line. */
 export type TcpRequestHandler = (socket: Socket, rest: Buffer) => void;

@@ -1,7 +1,4 @@
-import 'reflect-metadata';
 import { EventEmitter } from 'node:events';
-import { inject, injectable } from 'tsyringe';
-import { TOKENS } from '../tokens.js';
 import { WaltError } from '../errors.js';
 import type { Device } from '../devices/device.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
@@ -31,14 +28,13 @@ export interface NodeImageResult {
  * Node ownership through images: `walt node acquire`, `release` and `boot`. The change is recorded
  * (node.image) and announced to `onBootChange` listeners; rebooting the nodes is theirs to do.
  */
-@injectable()
 export class NodeImageService {
   private readonly events = new EventEmitter();
 
   constructor(
-    @inject(TOKENS.DeviceRegistry) private readonly registry: DeviceRegistry,
-    @inject(TOKENS.ImageStore) private readonly images: ImageStore,
-    @inject(TOKENS.LogService) private readonly logs: LogService,
+    private readonly registry: DeviceRegistry,
+    private readonly images: ImageStore,
+    private readonly logs: LogService,
   ) {}
 
   /** Be told when nodes should reboot on a new image (the reboot side plugs in here). */

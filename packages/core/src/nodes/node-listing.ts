@@ -1,6 +1,3 @@
-import 'reflect-metadata';
-import { inject, injectable } from 'tsyringe';
-import { TOKENS } from '../tokens.js';
 import type { Device } from '../devices/device.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import { imageOwner } from '../devices/device-set.js';
@@ -32,17 +29,13 @@ export interface NodeSummary {
 
 /**
  * The node listing. Whether a node is booted is known by the node-status side (bootup notifications,
- * powersave), which plugs in with `setBootStatusSource`; until then every node shows `NO`.
+ * powersave): `bootStatus` answers it.
  */
-@injectable()
 export class NodeListing {
-  private bootStatus: (mac: string) => BootedLabel = () => 'NO';
-
-  constructor(@inject(TOKENS.DeviceRegistry) private readonly registry: DeviceRegistry) {}
-
-  setBootStatusSource(source: (mac: string) => BootedLabel): void {
-    this.bootStatus = source;
-  }
+  constructor(
+    private readonly registry: DeviceRegistry,
+    private readonly bootStatus: (mac: string) => BootedLabel,
+  ) {}
 
   summary(d: Device, user: string): NodeSummary {
     const owner = imageOwner(d.image);

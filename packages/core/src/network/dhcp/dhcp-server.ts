@@ -3,7 +3,7 @@ import type { Device } from '../../devices/device.js';
 import type { DeviceSighting } from '../../devices/device-registry.js';
 import { isNatNetsetup } from '../nat/netsetup.js';
 import { BootDecision, type BootProtocolSource } from './boot-decision.js';
-import type { DefaultImageFetcher } from './default-image-fetcher.js';
+import type { DefaultImages } from '../../images/default-images.js';
 import { DhcpParseError, parseDhcpPacket } from './dhcp-codec.js';
 import { DhcpMessageType } from './dhcp-packet.js';
 import { buildNak, buildReply } from './dhcp-reply.js';
@@ -24,7 +24,7 @@ export interface DhcpServerDeps {
   devices: DeviceDirectory;
   protocols: BootProtocolSource;
   /** Presence checks of default images before registering a node (absent: no check). */
-  images?: Pick<DefaultImageFetcher, 'check' | 'fetch'>;
+  images?: Pick<DefaultImages, 'check' | 'fetch'>;
   /** Run writes atomically (nestable: inner calls become savepoints). */
   transaction<T>(fn: () => T): T;
   /** A platform log line (topic dhcp). */

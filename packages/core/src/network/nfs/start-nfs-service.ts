@@ -1,9 +1,7 @@
-import type { DependencyContainer } from 'tsyringe';
 import type { ServerConfig } from '../../config/server-config.js';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
 import type { ImageStore } from '../../images/image-store.js';
 import type { LogService } from '../../logs/log-service.js';
-import { TOKENS } from '../../tokens.js';
 import { parseNfsConfig } from './nfs-config.js';
 import { NfsExportsService } from './nfs-exports-service.js';
 
@@ -17,16 +15,15 @@ export function subnetOf(cidr: string): string {
 }
 
 /** Start keeping the NFS exports up to date (config `services.nfs`); undefined when there is no NFS server. */
-export async function startNfsService(container: DependencyContainer): Promise<NfsExportsService | undefined> {
-  const config = container.resolve<ServerConfig>(TOKENS.Config);
+export async function startNfsService(deps: { config: ServerConfig; devices: DeviceRegistry; images: ImageStore; logs: LogService }): Promise<NfsExportsService | undefined> {
+  const { config, logs } = deps;
   const nfs = parseNfsConfig(config.services, config.dataDir);
-  const logs = container.resolve<LogService>(TOKENS.LogService);
   if (nfs.server === 'none') {
     logs.platform('nfs', 'no NFS server (this kernel has no nfsd): set services.nfs.server to ganesha to export images with nfs-ganesha');
     return undefined;
   }
   const service = new NfsExportsService(
-    { devices: container.resolve<DeviceRegistry>(TOKENS.DeviceRegistry), images: container.resolve<ImageStore>(TOKENS.ImageStore), logs },
+    { devices: deps.devices, images: deps.images, logs },
     nfs,
     config.dataDir,
     subnetOf(config.network.waltNet.ip),
