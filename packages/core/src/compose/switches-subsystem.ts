@@ -43,7 +43,8 @@ export function composeSwitches(deps: SwitchesDeps, options: SwitchesOptions = {
   const drivers = new SwitchDrivers(extensions, repo, deps.snmp, (driver, device, error) =>
     logs.platform('switches', `driver ${driver} failed on ${device}: ${(error as Error)?.message ?? error}`, { error: true }),
   );
-  const standard = (): SwitchDriver | undefined => extensions.switchDrivers().find((c) => c.value.id === 'standard')?.value;
+  // The driver others fall back on, whatever its id (SwitchDriver.fallback).
+  const standard = (): SwitchDriver | undefined => extensions.switchDrivers().find((c) => c.value.fallback)?.value;
   const poe = new PoeControl(drivers, repo, registry, logs, standard);
   const serverAgent = (): ServerAgent => ({
     mac: deps.serverMac,

@@ -6,7 +6,6 @@ import type { SwitchesRepository } from '../store/switches-repository.js';
 
 /** Vendor drivers scoring at least this are a confident match: the standard driver is not probed then. */
 const CONFIDENT_SCORE = 60;
-const STANDARD_DRIVER = 'standard';
 
 export interface DriverChoice {
   driver: SwitchDriver;
@@ -30,7 +29,7 @@ export function snmpTargetOf(device: Device, options: { timeoutMs?: number; retr
 
 /**
  * Which driver handles which switch: probing (vendor drivers first, in registration order; the
- * standard driver last, unless a vendor is a confident match), highest score wins. Choices and PoE
+ * fallback drivers of the standard MIBs last, unless a vendor is a confident match), highest score wins. Choices and PoE
  * port maps are cached in memory (lru-cache) and in the store, so a restart does not probe again.
  */
 export class SwitchDrivers {
@@ -45,7 +44,7 @@ export class SwitchDrivers {
 
   private drivers(): SwitchDriver[] {
     const all = this.extensions.switchDrivers().map((c) => c.value);
-    return [...all.filter((d) => d.id !== STANDARD_DRIVER), ...all.filter((d) => d.id === STANDARD_DRIVER)];
+    return [...all.filter((d) => !d.fallback), ...all.filter((d) => d.fallback)];
   }
 
   /** Which drivers compete now: a stored choice made among other drivers is probed again. */
@@ -84,7 +83,7 @@ export class SwitchDrivers {
     const info = { sysDescr: snmpText(descr.value), sysObjectID: snmpText(oid.value), sysName: snmpText(name.value) };
     let best: DriverChoice | undefined;
     for (const driver of this.drivers()) {
-      if (driver.id === STANDARD_DRIVER && best && best.score >= CONFIDENT_SCORE) break;
+      if (driver.fallback && best && best.score >= CONFIDENT_SCORE) break;
       let score = 0;
       try {
         score = await driver.probe(session, info);
