@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedSwitch } from '@walt/sdk/testing';
+import { zyxelSwitchProfile } from '../../../examples/walt-plugin-switch-zyxel/src/zyxel-switch-profile.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
 import { REPO, WALT_SERVER_BIN, runNode, startServer, type ServerHandle } from '../../helpers/walt-processes.js';
 import { api, dataDirWithNodes, deviceNamed } from './switch-helpers.js';
@@ -27,7 +28,7 @@ describe.skipIf(skipUnless({ root: true, commands: ['npm'] }))('example driver w
   beforeAll(async () => {
     sims.push(await SimulatedSwitch.start({ host: `${NET}.1`, port: 161, mac: 'aa:bb:cc:79:00:01', sysName: 'walt-server', neighbors: [{ port: 1, mac: ZYXEL, ip: `${NET}.2`, sysName: 'zy', bridge: true }] }));
     zyxel = await SimulatedSwitch.start({
-      variant: 'zyxel',
+      profile: zyxelSwitchProfile,
       host: `${NET}.2`,
       port: 161,
       mac: ZYXEL,
