@@ -12,6 +12,7 @@ import type { LogService } from './logs/log-service.js';
 import type { PluginHost } from './plugins/plugin-host.js';
 import { pluginSources } from './plugins/plugin-sources.js';
 import { readPluginState, writePluginState } from './plugins/plugin-state.js';
+import { UnexpectedErrorLog, type UnexpectedEvent } from './unexpected-error-log.js';
 
 export interface ServerStartOptions {
   /** Built-in plugin package names (fail fast). */
@@ -112,15 +113,21 @@ export class WaltServer {
 
   /**
    * A plugin's stray timer or promise that throws must not take the server down: the host isolates
-   * that plugin. Errors that are not a plugin's keep Node's default (report, exit 1) unless another
-   * listener (a test runner) handles them.
+   * that plugin. Any other failure no guard caught is logged with its origin and the server keeps
+   * serving (docs/decisions/0010-unexpected-errors.md); a test runner's own listeners still see it.
    */
   private isolatePluginErrors(): void {
-    const handler = (event: 'uncaughtException' | 'unhandledRejection') => (error: unknown) => {
+    const unexpected = new UnexpectedErrorLog((line, stack) => {
+      process.stderr.write(`walt-server: ${line}\n${stack}\n`);
+      try {
+        this.logs.platform('daemon', line, { error: true });
+      } catch {
+        /* the store itself failed: stderr has it */
+      }
+    });
+    const handler = (event: UnexpectedEvent) => (error: unknown) => {
       if (this.plugins.handleUncaught(error)) return;
-      if (process.listenerCount(event) > 1) return;
-      process.stderr.write(`walt-server: ${event}: ${(error as Error)?.stack ?? String(error)}\n`);
-      process.exit(1);
+      unexpected.report(event, error);
     };
     const onException = handler('uncaughtException');
     const onRejection = handler('unhandledRejection');

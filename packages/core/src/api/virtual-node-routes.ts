@@ -14,8 +14,8 @@ const MAX_INPUT = 64 * 1024;
 export function registerVirtualNodeRoutes(router: Router, vnodes: VirtualNodeService): void {
   router.post('/api/v1/nodes/create', async (req) => {
     const body = bodyObject(req.body);
-    const { messages, node } = await vnodes.create(requiredString(body, 'name'), requireUser(req.user));
-    return { messages, node: { name: node.name, mac: node.mac, ip: node.ip, model: node.model, image: node.image } };
+    const { messages, warnings, node } = await vnodes.create(requiredString(body, 'name'), requireUser(req.user));
+    return { messages, warnings, node: { name: node.name, mac: node.mac, ip: node.ip, model: node.model, image: node.image } };
   });
 
   router.post('/api/v1/nodes/:name/remove', async (req) => {

@@ -57,7 +57,7 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
   });
   // A rebooted node is down until it notifies again (the reboot service logged why).
   switches.reboot.onReboot((node) => nodeStatus.status.forgetBooted(node.mac));
-  const listing = new NodeListing(registry, nodeStatus.bootedLabel);
+  const listing = new NodeListing(registry, nodeStatus.bootedLabel, (mac) => vnodes.bootProblem(mac));
   let stopRebootOnBootChange: (() => Promise<void>) | undefined;
 
   const domain: Subsystem[] = [

@@ -59,7 +59,7 @@ export function composeLogs({ db, logs, repo, registry, sets }: LogDeps, tcpPort
  * first host alone when another address is not configured yet).
  */
 export function composeTcpSideChannel(requests: readonly TcpRequest[], hosts: readonly string[], port: number, warn: (message: string) => void): Subsystem & { port(): number } {
-  const tcp = new TcpRequestServer();
+  const tcp = new TcpRequestServer((request, e) => warn(`TCP request ${request} from a node failed: ${(e as Error)?.message ?? e}`));
   for (const r of requests) tcp.handle(r.id, r.name, r.handle);
   let bound = 0;
   return {

@@ -7,7 +7,8 @@
  * `fetch` is called (once per MAC at a time) and, when it resolves, the device is converted to a node
  * (platform lines as in the original: "Device X is a walt node of type 'M'.", "Trying to download...",
  * "Image I was downloaded successfully." or the error and "New M nodes will be seen as devices of type
- * 'unknown' until this is solved.").
+ * 'unknown' until this is solved."). The error is an ERROR line once per reason (a storm of new nodes
+ * without an image engine says what to install once); `fetch` may reject or even throw: both are caught.
  */
 export interface DefaultImageProvider {
   /** Does registration wait for default images now? */

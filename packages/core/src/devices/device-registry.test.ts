@@ -65,8 +65,38 @@ describe('DeviceRegistry with a default image provider (the images side hook)', 
     expect(registry.byMac('02:00:00:00:00:05')?.type).toBe('unknown');
     expect(lines.slice(-2)).toEqual([
       'ERROR platform.devices -> registry unreachable',
-      "ERROR platform.devices -> New pc-x86-64 nodes will be seen as devices of type 'unknown' until this is solved.",
+      "platform.devices -> New pc-x86-64 nodes will be seen as devices of type 'unknown' until this is solved.",
     ]);
+    // The same failure for the next node of that model is not said again.
+    registry.register({ mac: '02:00:00:00:00:07', ip: null, model: 'pc-x86-64' });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(registry.byMac('02:00:00:00:00:07')?.type).toBe('unknown');
+    expect(lines.filter((l) => l.startsWith('ERROR'))).toEqual(['ERROR platform.devices -> registry unreachable']);
+  });
+
+  it('a provider that throws instead of rejecting still leaves a registered unknown device', async () => {
+    const { registry, lines } = makeRegistry({
+      enabled: () => true,
+      isLocal: () => false,
+      fetch: () => {
+        throw new Error('no image engine: install podman');
+      },
+    });
+    const r = registry.register({ mac: '02:00:00:00:00:08', ip: '192.168.152.8', model: 'rpi-3-b-plus' });
+    expect(r.device.type).toBe('unknown');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(lines.filter((l) => l.startsWith('ERROR'))).toEqual(['ERROR platform.devices -> no image engine: install podman']);
+  });
+
+  it('a change listener that throws does not cost the registration', () => {
+    const { registry, lines } = makeRegistry();
+    registry.onChange(() => {
+      throw new Error('listener bug');
+    });
+    const r = registry.register({ mac: '02:00:00:00:00:09', ip: '192.168.152.9' });
+    expect(r.device.name).toBe('unknown-000009');
+    expect(registry.byMac('02:00:00:00:00:09')?.ip).toBe('192.168.152.9');
+    expect(lines).toContain('ERROR platform.devices -> a listener of device changes failed on added unknown-000009: listener bug');
   });
 
   it('announces changes and runs forget hooks inside the deletion', () => {

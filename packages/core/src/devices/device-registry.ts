@@ -49,6 +49,8 @@ export const noDeviceNamed = (name: string) => notFound(`No device with name '${
 export class DeviceRegistry {
   private readonly events = new EventEmitter();
   private readonly fetching = new Set<string>();
+  /** Default-image failures already reported (cleared by a success): a reason is said once, not per node or model. */
+  private readonly reportedFetchFailures = new Set<string>();
   private readonly subnet: WaltNetSubnet;
 
   /**
@@ -106,8 +108,15 @@ export class DeviceRegistry {
     return () => this.events.off('change', listener);
   }
 
+  /** Listeners run inside the write: one that throws is logged and must not cost the write (a DHCP lease, a registration). */
   private emit(change: DeviceChange): void {
-    this.events.emit('change', change);
+    for (const listener of this.events.listeners('change') as Array<(c: DeviceChange) => void>) {
+      try {
+        listener(change);
+      } catch (e) {
+        this.logs.platform('devices', `a listener of device changes failed on ${change.kind} ${change.device.name}: ${(e as Error)?.message ?? e}`, { error: true });
+      }
+    }
   }
 
   /** Make sure the server itself is registered as walt-server (type server), at its current MAC and IP. */
@@ -162,20 +171,32 @@ export class DeviceRegistry {
     this.fetching.add(sighting.mac);
     this.logs.platform('devices', `Device ${result.device.name} is a walt node of type '${model}'.`);
     this.logs.platform('devices', `Trying to download a default image for '${model}' nodes: ${image}...`);
-    void this.imageProvider!.fetch(image, model)
+    let fetched: Promise<void>;
+    try {
+      fetched = this.imageProvider!.fetch(image, model);
+    } catch (e) {
+      fetched = Promise.reject(e); // a provider that throws instead of rejecting must not cost the node its lease
+    }
+    fetched
       .then(
         () => {
+          this.reportedFetchFailures.clear();
           this.logs.platform('devices', `Image ${image} was downloaded successfully.`);
           const current = this.repo.byMac(sighting.mac);
           if (current?.type === 'unknown') this.record({ ...sighting, ip: sighting.ip ?? current.ip }, 'node');
         },
         (e: unknown) => {
           const why = String((e as Error)?.message ?? e);
-          this.logs.platform('devices', why.charAt(0).toLowerCase() + why.slice(1), { error: true });
-          this.logs.platform('devices', `New ${model} nodes will be seen as devices of type 'unknown' until this is solved.`, { error: true });
+          // The ERROR line says what to do; once per reason, not once per node of a boot storm.
+          if (!this.reportedFetchFailures.has(why)) {
+            if (this.reportedFetchFailures.size > 100) this.reportedFetchFailures.clear();
+            this.reportedFetchFailures.add(why);
+            this.logs.platform('devices', why.charAt(0).toLowerCase() + why.slice(1), { error: true });
+          }
+          this.logs.platform('devices', `New ${model} nodes will be seen as devices of type 'unknown' until this is solved.`);
         },
       )
-      .catch(() => undefined)
+      .catch((e: unknown) => this.logs.platform('devices', `registering ${sighting.mac} as a ${model} node failed: ${(e as Error)?.message ?? e}`, { error: true }))
       .finally(() => this.fetching.delete(sighting.mac));
     return result;
   }

@@ -51,8 +51,9 @@ export class DefaultImages implements DefaultImageProvider {
     if (known && this.now() - known.at < PRESENCE_TTL_MS) return Promise.resolve(known.local);
     let pending = this.checks.get(image);
     if (!pending) {
-      pending = this.store
-        .get(image)
+      // Started inside a promise: a store that throws instead of rejecting still ends up here.
+      pending = Promise.resolve()
+        .then(() => this.store.get(image))
         .then(
           (img) => img !== undefined,
           () => false,
@@ -71,8 +72,8 @@ export class DefaultImages implements DefaultImageProvider {
   fetch(image: string, _model?: string, onProgress?: ProgressSink): Promise<void> {
     let pending = this.pulls.get(image);
     if (!pending) {
-      pending = this.store
-        .pull(image, onProgress)
+      pending = Promise.resolve()
+        .then(() => this.store.pull(image, onProgress))
         .then((img) => {
           this.markLocal(img.fullname);
           this.markLocal(image);

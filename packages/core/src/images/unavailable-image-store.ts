@@ -2,7 +2,11 @@ import type { ImageStore } from './image-store.js';
 
 import { noEngineError as hint } from './engine-connection.js';
 
-/** The store when no container engine answers: the server runs, image commands say what to install. */
+/**
+ * The store when no container engine answers: the server runs, image commands say what to install.
+ * Every operation rejects (never throws synchronously): callers chain on the promise, and a throw
+ * before the promise exists escapes their `.catch` (it crashed the server on a node's first DHCP request).
+ */
 export class UnavailableImageStore implements ImageStore {
   constructor(private readonly why: string) {}
   /** The one-line "what to install" error image commands answer with. */
@@ -18,31 +22,31 @@ export class UnavailableImageStore implements ImageStore {
   async get() {
     return undefined;
   }
-  pull(): never {
+  async pull(): Promise<never> {
     throw hint(this.why);
   }
-  tag(): never {
+  async tag(): Promise<never> {
     throw hint(this.why);
   }
-  remove(): never {
+  async remove(): Promise<never> {
     throw hint(this.why);
   }
-  acquireView(): never {
+  async acquireView(): Promise<never> {
     throw hint(this.why);
   }
-  fetch(): never {
+  async fetch(): Promise<never> {
     throw hint(this.why);
   }
-  push(): never {
+  async push(): Promise<never> {
     throw hint(this.why);
   }
-  engineImages(): never {
+  async engineImages(): Promise<never> {
     throw hint(this.why);
   }
-  exportArchive(): never {
+  async exportArchive(): Promise<never> {
     throw hint(this.why);
   }
-  importArchive(): never {
+  async importArchive(): Promise<never> {
     throw hint(this.why);
   }
   async close() {}

@@ -17,6 +17,9 @@ export class TcpRequestServer {
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
 
+  /** `onHandlerError`: a handler that threw (its connection is closed; the others go on). */
+  constructor(private readonly onHandlerError: (request: string, error: unknown) => void = () => undefined) {}
+
   handle(id: number, name: string, handler: TcpRequestHandler): this {
     this.handlers.set(String(id), handler);
     this.handlers.set(name, handler);
@@ -61,7 +64,12 @@ export class TcpRequestServer {
       const handler = this.handlers.get(request);
       if (!handler) return fail(`unknown request '${request.slice(0, 40)}'`);
       socket.pause();
-      handler(socket, head.subarray(nl + 1));
+      try {
+        handler(socket, head.subarray(nl + 1));
+      } catch (e) {
+        socket.destroy();
+        this.onHandlerError(request, e);
+      }
     };
     const fail = (why: string) => {
       clearTimeout(timer);

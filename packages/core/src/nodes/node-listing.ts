@@ -24,21 +24,27 @@ export interface NodeSummary {
   ip: string | null;
   netsetup: 'LAN' | 'NAT';
   booted: BootedLabel;
+  /** Why the node is not booted, when the server knows (e.g. its image has no kernel for a virtual node). */
+  bootProblem?: string;
   ownership: Ownership;
 }
 
 /**
  * The node listing. Whether a node is booted is known by the node-status side (bootup notifications,
- * powersave): `bootStatus` answers it.
+ * powersave): `bootStatus` answers it; `bootProblem` says why a node cannot boot.
  */
 export class NodeListing {
   constructor(
     private readonly registry: DeviceRegistry,
     private readonly bootStatus: (mac: string) => BootedLabel,
+    /** Why a node cannot boot, when the server knows (virtual nodes: the VM start). */
+    private readonly bootProblem: (mac: string) => string | undefined = () => undefined,
   ) {}
 
   summary(d: Device, user: string): NodeSummary {
     const owner = imageOwner(d.image);
+    const booted = this.bootStatus(d.mac);
+    const problem = booted === 'yes' ? undefined : this.bootProblem(d.mac);
     return {
       name: d.name,
       mac: d.mac,
@@ -50,7 +56,8 @@ export class NodeListing {
       clonableImageLink: d.image && owner ? `walt:${owner}/${displayImageName(d.image)}` : null,
       ip: d.ip,
       netsetup: d.conf.netsetup === 'NAT' || d.conf.netsetup === 1 ? 'NAT' : 'LAN',
-      booted: this.bootStatus(d.mac),
+      booted,
+      ...(problem ? { bootProblem: problem } : {}),
       ownership: ownershipOf(d, user),
     };
   }

@@ -31,7 +31,7 @@ export class PowersaveService {
     const now = Date.now();
     for (const d of this.registry.all()) if (d.type === 'node') this.lastUse.set(d.mac, now);
     const period = Math.max(200, Math.min(60_000, Math.floor(this.timeoutMs / 4)));
-    this.timer = setInterval(() => void this.check(), period);
+    this.timer = setInterval(() => void this.check().catch((e) => this.logs.platform('powersave.error', `powersave check failed: ${(e as Error)?.message ?? e}`, { error: true })), period);
     this.timer.unref();
   }
 

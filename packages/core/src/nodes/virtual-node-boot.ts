@@ -18,12 +18,12 @@ export interface DirectBootContext {
  */
 export function directBoot(node: Device, imageRoot: string, ctx: DirectBootContext): VirtualNodeBoot {
   const model = node.model ?? 'pc-x86-64';
+  const problem = virtualBootProblem(imageRoot, model, node.image ?? '?');
+  if (problem) throw new WaltError('no-boot-files', problem, 400);
   const dir = join(imageRoot, 'boot', model);
-  if (!existsSync(dir)) throw new WaltError('no-boot-files', `image ${node.image} has no /boot/${model}/: it cannot boot ${model} nodes`, 400);
   const entries = readdirSync(dir).sort();
   const pick = (exact: string, prefix: string) => (entries.includes(exact) ? exact : entries.find((e) => e.startsWith(prefix)));
-  const kernel = pick('kernel', 'vmlinuz');
-  if (!kernel) throw new WaltError('no-boot-files', `image ${node.image} has no kernel in /boot/${model}/ (expected 'kernel' or 'vmlinuz*')`, 400);
+  const kernel = pick('kernel', 'vmlinuz')!;
   const initrd = pick('initrd', 'initrd');
   const cmdlineFile = join(dir, 'cmdline');
   const base = existsSync(cmdlineFile) ? readFileSync(cmdlineFile, 'utf8').trim().replace(/\s+/g, ' ') : 'console=ttyS0';
@@ -34,6 +34,15 @@ export function directBoot(node: Device, imageRoot: string, ctx: DirectBootConte
     cmdline: `${base} ${kernelParameters(node, ctx)}`.trim(),
     rootfs: imageRoot,
   };
+}
+
+/** Why an image cannot boot a virtual node of `model` (no /boot/<model>/, no kernel there), or undefined. */
+export function virtualBootProblem(imageRoot: string, model: string, image: string): string | undefined {
+  const dir = join(imageRoot, 'boot', model);
+  if (!existsSync(dir)) return `image ${image} has no /boot/${model}/: it cannot boot ${model} nodes`;
+  const entries = readdirSync(dir);
+  if (!entries.some((e) => e === 'kernel' || e.startsWith('vmlinuz'))) return `image ${image} has no kernel in /boot/${model}/ (expected 'kernel' or 'vmlinuz*')`;
+  return undefined;
 }
 
 /** Root over 9p, static walt-net address, and the walt parameters the image's init reads. */

@@ -11,7 +11,7 @@ import type { ExtensionRegistry } from '../plugins/extension-registry.js';
 import { checkOwnership } from './node-ownership.js';
 import { displayImageName } from './working-set-image.js';
 import { freeVirtualMac, lowestFreeIp, netmaskOf } from './virtual-node-allocation.js';
-import { directBoot } from './virtual-node-boot.js';
+import { directBoot, virtualBootProblem } from './virtual-node-boot.js';
 import { VirtualConsole } from './virtual-console.js';
 import { deleteTap, ensureTap, tapName, waltNetBridge } from './virtual-node-tap.js';
 
@@ -36,6 +36,8 @@ export function nodeRef(d: Device): NodeRef {
  */
 export class VirtualNodeService {
   private readonly consoles = new Map<string, VirtualConsole>();
+  /** Why a virtual node's VM could not be started, by MAC (cleared when a start gets that far again). */
+  private readonly bootProblems = new Map<string, string>();
   private readonly serverIp: string;
 
   constructor(private readonly deps: VirtualNodeDeps) {
@@ -48,8 +50,17 @@ export class VirtualNodeService {
     return p.value;
   }
 
-  /** `walt node create <name>`: a pc-x86-64 VM booting the user's clone of the default image. */
-  async create(name: string, user: string): Promise<{ messages: string[]; node: Device }> {
+  /** Why the VM of this virtual node cannot start now (`walt node show`), if that is known. */
+  bootProblem(mac: string): string | undefined {
+    return this.bootProblems.get(mac);
+  }
+
+  /**
+   * `walt node create <name>`: a pc-x86-64 VM booting the user's clone of the default image. When that
+   * image cannot boot a virtual node, the node is still created (the user can give it another image, or
+   * fix this one, then `walt node reboot`) and `warnings` says why it will not boot.
+   */
+  async create(name: string, user: string): Promise<{ messages: string[]; warnings: string[]; node: Device }> {
     const { registry, images } = this.deps;
     checkNewDeviceName(name, (n) => registry.byName(n) !== undefined);
     if (isDeviceSetKeyword(name)) throw invalid(`'${name}' is a device set keyword (see 'walt help show device-sets'): choose another name.`);
@@ -79,9 +90,32 @@ export class VirtualNodeService {
       if (!ip) throw conflict(`walt-net (${this.deps.config.network.waltNet.ip}) has no free address left for a new node.`);
       return registry.addVirtualNode({ mac, ip, name, model: VIRTUAL_NODE_MODEL, image: target });
     });
-    messages.push(`Node ${name} is now booting your image "${displayImageName(target)}".`);
+    const warnings: string[] = [];
+    const problem = await this.imageBootProblem(target);
+    if (problem) {
+      this.bootProblems.set(node.mac, problem);
+      messages.push(`Node ${name} was created, but it cannot boot your image "${displayImageName(target)}".`);
+      warnings.push(`${problem}; ${name} will not boot until it boots another image (walt node boot ${name} <image>) or this one gets a kernel (then walt node reboot ${name}).`);
+    } else {
+      messages.push(`Node ${name} is now booting your image "${displayImageName(target)}".`);
+    }
     await this.start(node);
-    return { messages, node };
+    return { messages, warnings, node };
+  }
+
+  /** Why `image` cannot boot a virtual node, checked in its files; undefined when it can (or cannot be looked at now). */
+  private async imageBootProblem(image: string): Promise<string | undefined> {
+    let view;
+    try {
+      view = await this.deps.images.acquireView(image);
+    } catch {
+      return undefined; // the boot attempt says why the image cannot be read
+    }
+    try {
+      return virtualBootProblem(view.root, VIRTUAL_NODE_MODEL, displayImageName(image));
+    } finally {
+      view.release();
+    }
   }
 
   private async defaultImage(): Promise<WaltImage> {
@@ -102,6 +136,7 @@ export class VirtualNodeService {
     await this.halt(node, true);
     this.consoles.get(node.mac)?.close();
     this.consoles.delete(node.mac);
+    this.bootProblems.delete(node.mac);
     this.deps.registry.forget(node.name, true, { virtual: true });
     this.deps.logs.platform('nodes', `virtual node ${node.name} removed`);
     return { messages: [`Node ${node.name} was removed.`] };
@@ -166,7 +201,16 @@ export class VirtualNodeService {
     const console = this.consoleOf(mac);
     const session: VirtualNodeSession = {
       node: nodeRef(node),
-      current: () => this.spec(mac),
+      current: async () => {
+        try {
+          const spec = await this.spec(mac);
+          this.bootProblems.delete(mac);
+          return spec;
+        } catch (e) {
+          this.bootProblems.set(mac, String((e as Error)?.message ?? e));
+          throw e;
+        }
+      },
       output: (chunk) => {
         try {
           console.write(chunk);

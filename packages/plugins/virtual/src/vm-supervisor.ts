@@ -43,8 +43,7 @@ export class VmSupervisor {
       try {
         spec = await this.session.current();
       } catch (e) {
-        this.session.event(`cannot start VM of ${this.session.node.name}: ${(e as Error).message}`, { error: true });
-        await this.pause(this.backoffMs());
+        await this.cannotStart(e);
         continue;
       }
       let settings = vmSettings(spec.settings);
@@ -56,8 +55,7 @@ export class VmSupervisor {
         try {
           spec = await this.session.current();
         } catch (e) {
-          this.session.event(`cannot start VM of ${this.session.node.name}: ${(e as Error).message}`, { error: true });
-          await this.pause(this.backoffMs());
+          await this.cannotStart(e);
           continue;
         }
         settings = { ...vmSettings(spec.settings), bootDelaySeconds: 0 };
@@ -82,8 +80,17 @@ export class VmSupervisor {
     }
   }
 
+  /** The node cannot be started (e.g. its image has no kernel): say so, then wait longer each time. */
+  private async cannotStart(e: unknown): Promise<void> {
+    this.failures++;
+    const wait = this.backoffMs();
+    this.session.event(`cannot start VM of ${this.session.node.name}: ${(e as Error)?.message ?? e} (next try in ${wait / 1000} s)`, { error: true });
+    await this.pause(wait);
+  }
+
+  /** 2 s after the first failure in a row, doubling up to 64 s. */
   private backoffMs(): number {
-    return Math.min(60_000, 1000 * 2 ** Math.min(this.failures, 6));
+    return 1000 * 2 ** Math.min(Math.max(this.failures, 1), 6);
   }
 
   /** Sleep, unless stop() comes first. */

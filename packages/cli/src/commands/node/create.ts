@@ -9,7 +9,9 @@ export function registerNodeCreate(node: Command, ctx: CliContext): void {
     .description('create a virtual node')
     .action(async (name: string) => {
       const api = await ctx.api();
-      const result = await api.post<{ messages: string[] }>('/api/v1/nodes/create', { name });
+      const result = await api.post<{ messages: string[]; warnings?: string[] }>('/api/v1/nodes/create', { name });
       if (result.messages.length) ctx.out(result.messages.join('\n'));
+      // The node exists (exit 0), but the user learns now, not from the platform log, that it will not boot.
+      for (const w of result.warnings ?? []) process.stderr.write(`Warning: ${w}\n`);
     });
 }

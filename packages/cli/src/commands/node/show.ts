@@ -33,6 +33,9 @@ export function formatNodeShow(nodes: readonly NodeJson[], all: boolean): string
       ),
     );
   }
+  const shown = all ? nodes : own;
+  const problems = shown.filter((n) => n.bootProblem).map((n) => `${n.name} is not booted: ${n.bootProblem}.`);
+  if (problems.length) text += `${problems.join('\n')}\n\n`;
   const notes: string[] = [];
   if (!all) {
     if (!own.length) notes.push(nodes.length ? 'You currently do not own any nodes.' : 'No nodes detected!');

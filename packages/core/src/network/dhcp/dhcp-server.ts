@@ -1,4 +1,3 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { Device } from '../../devices/device.js';
 import type { DeviceSighting } from '../../devices/device-registry.js';
 import { isNatNetsetup } from '../nat/netsetup.js';
@@ -8,9 +7,12 @@ import { DhcpParseError, parseDhcpPacket } from './dhcp-codec.js';
 import { DhcpMessageType } from './dhcp-packet.js';
 import { buildNak, buildReply } from './dhcp-reply.js';
 import { decodeDhcpRequest, type DhcpRequest } from './dhcp-request.js';
-import { ipToInt, type Ipv4Subnet } from './ipv4.js';
+import type { DatagramOrigin, DhcpTransport } from './dhcp-transport.js';
+import { intToIp, ipToInt, type Ipv4Subnet } from './ipv4.js';
 import type { LeaseBook } from './lease-book.js';
 import { LogThrottle } from './log-throttle.js';
+import { openDhcpTransport } from './open-dhcp-transport.js';
+import { replyDestination, type ReplyDestination } from './reply-destination.js';
 
 /** The registry operations DHCP needs (DeviceRegistry provides them). */
 export interface DeviceDirectory {
@@ -39,8 +41,8 @@ export interface DhcpServerOptions {
   port?: number;
   /** Client port replies go to (68). */
   replyPort?: number;
+  /** Loopback tests: bind this address and send broadcasts to `broadcastAddress` (Node's dgram). */
   bindAddress?: string;
-  /** Where replies to clients without an address go: walt-net's broadcast address by default. */
   broadcastAddress?: string;
 }
 
@@ -68,12 +70,11 @@ export interface DhcpStats {
  */
 export class DhcpServer {
   readonly stats: DhcpStats = { received: 0, malformed: 0, offers: 0, acks: 0, naks: 0 };
-  private socket?: Socket;
+  private transport?: DhcpTransport;
   private pending: PendingAck[] = [];
   private flushScheduled = false;
   private readonly boot: BootDecision;
   private readonly throttle: LogThrottle;
-  private readonly broadcast: string;
 
   constructor(
     private readonly deps: DhcpServerDeps,
@@ -83,42 +84,32 @@ export class DhcpServer {
     this.boot = new BootDecision(deps.protocols, (protocol, what, e) =>
       this.throttle.log(`plugin:${protocol}:${what}`, `boot protocol ${protocol} failed in ${what}(): ${(e as Error)?.message ?? e}`),
     );
-    this.broadcast = options.broadcastAddress ?? options.subnet.broadcastString;
   }
 
-  /** Bind (0.0.0.0:67 by default) with SO_BROADCAST. */
+  /** Bind (0.0.0.0:67 by default): the native socket of @walt/tftp-native, or dgram (open-dhcp-transport.ts). */
   async start(): Promise<void> {
-    const socket = createSocket({ type: 'udp4' });
-    socket.on('message', (msg, rinfo) => this.onMessage(msg, rinfo));
-    socket.on('error', (e) => this.throttle.log('socket', `DHCP socket error: ${e.message}`));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind({ port: this.options.port ?? 67, address: this.options.bindAddress ?? '0.0.0.0' }, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    socket.setBroadcast(true);
-    try {
-      socket.setRecvBufferSize(4 * 1024 * 1024); // a boot storm arrives all at once
-    } catch {
-      /* the system maximum applies */
-    }
-    this.socket = socket;
+    const transport = openDhcpTransport({ ...this.options, report: (key, line) => this.throttle.log(key, line) });
+    await transport.start((msg, origin) => this.onMessage(msg, origin));
+    this.transport = transport;
+  }
+
+  /** How replies are sent (for the start-up line), and whether that is the fallback. */
+  get replies(): { description: string; degraded: boolean } {
+    return { description: this.transport?.description ?? 'not started', degraded: this.transport?.degraded ?? false };
   }
 
   get port(): number {
-    return this.socket?.address().port ?? 0;
+    return this.transport?.port ?? 0;
   }
 
   async stop(): Promise<void> {
-    const socket = this.socket;
-    this.socket = undefined;
-    if (socket) await new Promise<void>((r) => socket.close(() => r()));
+    const transport = this.transport;
+    this.transport = undefined;
+    await transport?.stop();
   }
 
   /** Every datagram goes through here; nothing thrown inside may escape to the socket. */
-  private onMessage(msg: Buffer, rinfo: RemoteInfo): void {
+  private onMessage(msg: Buffer, rinfo: DatagramOrigin): void {
     this.stats.received++;
     try {
       this.handle(msg, rinfo);
@@ -129,7 +120,12 @@ export class DhcpServer {
     }
   }
 
-  private handle(msg: Buffer, rinfo: RemoteInfo): void {
+  private handle(msg: Buffer, rinfo: DatagramOrigin): void {
+    if (rinfo.arrival && !rinfo.arrival.waltNet) {
+      const where = rinfo.arrival.interface;
+      this.throttle.log(`interface:${where}`, `ignored a DHCP packet from ${rinfo.address} that arrived on ${where}, not on walt-net`);
+      return;
+    }
     const request = decodeDhcpRequest(parseDhcpPacket(msg));
     const p = request.packet;
     if (p.giaddr !== '0.0.0.0') {
@@ -188,12 +184,11 @@ export class DhcpServer {
     const model = this.boot.model(request.view);
     if (!model) return;
     const image = this.deps.devices.defaultImageOf(model);
-    images.check(image).then(
-      (local) => {
-        if (!local) images.fetch(image).catch(() => undefined); // a failure is reported by the registration's fetch
-      },
-      () => undefined,
-    );
+    // One chain, one catch: nothing thrown or rejected on the way escapes (a failure is reported by the registration's fetch).
+    images
+      .check(image)
+      .then((local) => (local ? undefined : images.fetch(image)))
+      .catch(() => undefined);
   }
 
   private onRequest(request: DhcpRequest): void {
@@ -214,7 +209,7 @@ export class DhcpServer {
     }
     if (!this.options.subnet.isHost(n) || !this.deps.book.canBind(mac, ip)) {
       this.stats.naks++;
-      this.sendTo(buildNak(request, this.options.serverIp, `address ${ip} is not yours`), this.broadcast); // RFC 2131 4.1: NAKs are broadcast
+      this.sendTo(buildNak(request, this.options.serverIp, `address ${ip} is not yours`), replyDestination(request.packet, DhcpMessageType.NAK));
       return;
     }
     const { changed, undo } = this.deps.book.bind(mac, ip);
@@ -241,10 +236,11 @@ export class DhcpServer {
     }
   }
 
-  private onInform(request: DhcpRequest, rinfo: RemoteInfo): void {
+  private onInform(request: DhcpRequest, rinfo: DatagramOrigin): void {
     const device = this.deps.devices.byMac(request.view.mac);
-    const from = request.packet.ciaddr !== '0.0.0.0' ? request.packet.ciaddr : rinfo.address;
-    const to = from === '0.0.0.0' ? this.broadcast : from;
+    // RFC 2131 4.3.5: to ciaddr; a client that left it empty but sent from an address gets it there.
+    const to: ReplyDestination =
+      request.packet.ciaddr === '0.0.0.0' && rinfo.address !== '0.0.0.0' ? { kind: 'unicast', ip: rinfo.address } : replyDestination(request.packet, DhcpMessageType.ACK);
     this.sendTo(this.reply(request, DhcpMessageType.ACK, undefined, device), to);
   }
 
@@ -313,20 +309,15 @@ export class DhcpServer {
   }
 
   /**
-   * Where a reply goes: to ciaddr when the client has an address (RENEW), else to walt-net's broadcast
-   * address. Unicast to yiaddr would need an ARP entry for an address the client does not hold yet
-   * (raw sockets, which node has not); the subnet broadcast only leaves through walt-net.
+   * An OFFER or ACK goes where RFC 2131 section 4.1 says (reply-destination.ts); both are addressed
+   * alike, from the request's ciaddr and broadcast flag and the reply's yiaddr (bytes 16-19).
    */
   private send(request: DhcpRequest, reply: Buffer): void {
-    const ciaddr = request.packet.ciaddr;
-    this.sendTo(reply, ciaddr !== '0.0.0.0' ? ciaddr : this.broadcast);
+    const yiaddr = intToIp(reply.readUInt32BE(16));
+    this.sendTo(reply, replyDestination(request.packet, DhcpMessageType.ACK, yiaddr === '0.0.0.0' ? undefined : yiaddr));
   }
 
-  private sendTo(reply: Buffer, address: string): void {
-    const socket = this.socket;
-    if (!socket) return;
-    socket.send(reply, this.options.replyPort ?? 68, address, (e) => {
-      if (e) this.throttle.log(`send:${address}`, `cannot send a DHCP reply to ${address}: ${e.message}`);
-    });
+  private sendTo(reply: Buffer, to: ReplyDestination): void {
+    this.transport?.send(reply, to, this.options.replyPort ?? 68);
   }
 }

@@ -10,7 +10,7 @@ import { Ipv4Subnet } from './ipv4.js';
 import { LeaseBook } from './lease-book.js';
 import { interfaceHolding } from './walt-net-interface.js';
 
-/** Defaults serve walt-net for real (0.0.0.0:67, replies to its broadcast address, port 68); tests override. */
+/** Defaults serve walt-net for real (0.0.0.0:67, replies as RFC 2131 says, port 68); loopback tests override. */
 export interface DhcpServiceOptions {
   port?: number;
   replyPort?: number;
@@ -64,6 +64,8 @@ export async function startDhcpService(deps: DhcpServiceDeps, options: DhcpServi
   await server.start();
   const where = interfaceHolding(serverIp);
   if (!where) log(`no interface holds the walt-net address ${serverIp} yet: DHCP replies cannot leave until it is configured`, true);
-  log(`DHCP serving walt-net ${subnet} on ${where ?? '?'} (${book.size} lease${book.size === 1 ? '' : 's'})`);
+  const replies = server.replies;
+  if (replies.degraded) log(`DHCP cannot send 255.255.255.255 out of walt-net only: ${replies.description}`, true);
+  log(`DHCP serving walt-net ${subnet} on ${where ?? '?'} (${book.size} lease${book.size === 1 ? '' : 's'}; ${replies.description})`);
   return { server, forget: (device) => book.forget(device.mac) };
 }

@@ -65,7 +65,8 @@ export class WaltFirewall {
   prepare(devices: Iterable<NetsetupDevice>): Promise<boolean> {
     const list = [...devices];
     return this.serial(async () => {
-      await this.run(['--new-chain', 'WALT']); // exists already after a crash: fine
+      const created = await this.run(['--new-chain', 'WALT']); // exists already after a crash: fine
+      if (/\bENOENT\b/.test(created.stderr)) return false; // iptables is not installed: the caller says so, once
       if (!(await this.must(['--flush', 'WALT']))) return false;
       if (!(await this.must(['--append', 'WALT', '--jump', 'DROP']))) return false;
       for (const r of this.baseRules()) {

@@ -107,7 +107,8 @@ export class NfsExportsService {
       await (this.deps.run ?? defaultRun)('exportfs', ['-r', '-f']);
       this.deps.logs.platform('nfs', `exports updated (${this.config.exportsDir}), exportfs -r done`);
     } catch (e) {
-      this.deps.logs.platform('nfs', `Warning: exportfs failed! ${(e as Error).message}`, { error: true });
+      const missing = /\bENOENT\b/.test((e as Error).message) ? ' (exportfs is not installed: install nfs-kernel-server, or set services.nfs.server to ganesha or none)' : '';
+      this.deps.logs.platform('nfs', `Warning: exportfs failed! ${(e as Error).message}${missing}`, { error: true });
     }
     return true;
   }
