@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,5 +143,36 @@ describe('a malformed server address is called invalid, not unreachable', () => 
   it('a well-formed address that does not answer is still called unreachable', async () => {
     const r = await walt({ WALT_SERVER: '127.0.0.1:1', WALT_CONFIG_FILE: '/nonexistent/walt-config' });
     expect(r.stderr).toContain('Network connection to WalT server failed!');
+  });
+});
+
+describe("the server's start-up log says which image engine serves, or what to install", () => {
+  const config = (socket: string) =>
+    `network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\napi:\n  port: 0\nimages:\n  engine-socket: ${socket}\n`;
+
+  it('no engine: one ERROR line naming the socket and what to install', async () => {
+    const server = await startServer({ config: config('/nonexistent/walt-d/podman.sock') });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && !server.output().includes('platform.images')) await new Promise((r) => setTimeout(r, 100));
+      const lines = server.output().split('\n').filter((l) => l.includes('platform.images'));
+      expect(lines).toEqual([
+        "ERROR platform.images -> no image engine: nothing answers on /nonexistent/walt-d/podman.sock (install podman and run 'podman system service --time=0' as root, or set images.engine-socket in the server config to a Docker or Podman socket); until then walt image commands fail and new node models stay unknown",
+      ]);
+    } finally {
+      await server.stop({ cleanup: true });
+    }
+  });
+
+  const podman = process.env.WALT_TEST_PODMAN_SOCKET;
+  it.skipIf(!podman || !existsSync(podman))('an engine: the engine and its socket', async () => {
+    const server = await startServer({ config: config(podman!) });
+    try {
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && !server.output().includes('platform.images')) await new Promise((r) => setTimeout(r, 100));
+      expect(server.output()).toContain(`platform.images -> images served by podman on ${podman}\n`);
+    } finally {
+      await server.stop({ cleanup: true });
+    }
   });
 });
