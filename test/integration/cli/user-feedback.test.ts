@@ -157,7 +157,7 @@ describe("the server's start-up log says which image engine serves, or what to i
       while (Date.now() < deadline && !server.output().includes('platform.images')) await new Promise((r) => setTimeout(r, 100));
       const lines = server.output().split('\n').filter((l) => l.includes('platform.images'));
       expect(lines).toEqual([
-        "ERROR platform.images -> no image engine: nothing answers on /nonexistent/walt-d/podman.sock (install podman and run 'podman system service --time=0' as root, or set images.engine-socket in the server config to a Docker or Podman socket); until then walt image commands fail and new node models stay unknown",
+        "ERROR platform.images -> no image engine: nothing answers on /nonexistent/walt-d/podman.sock (install podman and run 'podman system service --time=0' as root, or set images.engine-socket in the server config to a Docker or Podman socket); until then walt image commands fail and nodes cannot get their default image",
       ]);
     } finally {
       await server.stop({ cleanup: true });

@@ -34,7 +34,7 @@ export async function startImageService(c: DependencyContainer, router: Router):
       await defaults.refresh();
       registry.setDefaultImageProvider(defaults);
     } else {
-      logs.platform('images', `${noEngineError(`nothing answers on ${store.engine.socketPath}`).message}; until then walt image commands fail and new node models stay unknown`, { error: true });
+      logs.platform('images', `${noEngineError(`nothing answers on ${store.engine.socketPath}`).message}; until then walt image commands fail and nodes cannot get their default image`, { error: true });
     }
   } else if (store instanceof DirectoryImageStore) {
     logs.platform('images', `images served from the folder ${store.dir} (images.directory)`);
@@ -42,7 +42,7 @@ export async function startImageService(c: DependencyContainer, router: Router):
     registry.setDefaultImageProvider(defaults);
   } else {
     const what = store instanceof UnavailableImageStore ? store.error().message : 'no image engine';
-    logs.platform('images', `${what}; until then walt image commands fail and new node models stay unknown`, { error: true });
+    logs.platform('images', `${what}; until then walt image commands fail and nodes cannot get their default image`, { error: true });
   }
   registerImageRoutes(router, new ImageService(store, registry, config.registries, logs, defaults), store);
   return () => store.close();
