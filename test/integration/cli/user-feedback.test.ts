@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -104,16 +105,33 @@ describe('acquire and boot say when a node could not be rebooted', () => {
 describe('walt log show --realtime when the server stops', () => {
   it('says that the connection to the server was lost, in one line, exit non-zero', async () => {
     const server = await startServer();
+    const cli = spawn(process.execPath, [WALT_BIN, 'log', 'show', '--realtime', '--platform', '--format', '{line}'], {
+      env: { ...process.env, WALT_SERVER: server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(server.dataDir, 'none') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    cli.stdout.on('data', (d) => (stdout += d));
+    cli.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => cli.on('close', (code) => resolve(code)));
     try {
-      const show = server.walt(['log', 'show', '--realtime', '--issuers', 'server'], { timeoutMs: 30_000 });
-      // The stream is open once the server's own log line shows up (walt log echo would need a node).
-      await new Promise((r) => setTimeout(r, 1500));
+      // The stream is open once a new platform line reaches the command: register devices until one does.
+      const deadline = Date.now() + 30_000;
+      for (let i = 1; Date.now() < deadline && !stdout.includes('new device'); i++) {
+        await fetch(`http://${server.address}/api/v1/devices/register`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ mac: `02:00:00:04:01:${i.toString(16).padStart(2, '0')}`, ip: `192.168.152.${100 + i}` }),
+        });
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(stdout).toContain('new device');
       await server.stop();
-      const r = await show;
-      expect(r.code).not.toBe(0);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toBe(`Error: the connection to the WalT server (${server.address}) was lost: it stopped or the network failed\n`);
+      const code = await exited;
+      expect(code).not.toBe(0);
+      expect(stderr).toBe(`Error: the connection to the WalT server (${server.address}) was lost: it stopped or the network failed\n`);
     } finally {
+      cli.kill('SIGKILL');
       await server.stop({ cleanup: true });
     }
   });
