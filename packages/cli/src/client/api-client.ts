@@ -1,14 +1,16 @@
 import { CliError } from '../cli-error.js';
 import type { ClientConfig } from './client-config.js';
+import { SERVER_ADDRESS_FORMS, serverBaseUrlOf } from './server-address.js';
 
 /** The HTTP API version this client speaks. */
 export const CLIENT_API_VERSION = 1;
 const CLIENT_VERSION = '1.0.0';
 
-/** "host", "host:port" or "http://host:port" -> base URL (default port 12345). */
+/** "host", "host:port" or "http://host:port" -> base URL (default port 12345); a malformed address is a CliError. */
 export function serverBaseUrl(server: string): string {
-  if (/^https?:\/\//.test(server)) return server.replace(/\/+$/, '');
-  return /:\d+$/.test(server) ? `http://${server}` : `http://${server}:12345`;
+  const url = serverBaseUrlOf(server);
+  if (!url) throw new CliError(`invalid WalT server address '${server}': expected ${SERVER_ADDRESS_FORMS}`, 'invalid-server');
+  return url;
 }
 
 /** A thin JSON client of the server API: one-line errors, version check before the first call. */

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { CliError } from '../cli-error.js';
+import { SERVER_ADDRESS_FORMS, serverBaseUrlOf } from './server-address.js';
 
 /** Client settings: ~/.walt/config, overridden by WALT_SERVER and WALT_USER. */
 export interface ClientConfig {
@@ -118,7 +119,8 @@ export async function loadClientConfig(options: LoadClientConfigOptions = {}): P
     const saved: Partial<ClientConfig> = { ...fromFile };
     try {
       output.write('Starting configuration of the walt client.\n');
-      while (!server) {
+      while (!server || !serverBaseUrlOf(server)) {
+        if (server) output.write(`Invalid server address (expected ${SERVER_ADDRESS_FORMS}).\n`);
         server = (await ask('ip or hostname of WalT server: ')) || undefined;
         saved.server = server;
       }
@@ -136,6 +138,10 @@ export async function loadClientConfig(options: LoadClientConfigOptions = {}): P
   }
   if (!server) {
     throw new CliError(`no WalT server configured: set WALT_SERVER (e.g. WALT_SERVER=127.0.0.1:12345), or run walt once on a terminal to create ${file}`, 'no-server');
+  }
+  if (!serverBaseUrlOf(server)) {
+    const origin = env.WALT_SERVER?.trim() ? 'WALT_SERVER' : `walt.server in ${existsSync(file) || !legacy ? file : legacy}`;
+    throw new CliError(`invalid WalT server address '${server}' (${origin}): expected ${SERVER_ADDRESS_FORMS}`, 'invalid-server');
   }
   if (!username) username = env.USER || 'root';
   if (!VALID_USER.test(username)) throw new CliError(`invalid user name '${username}': use lowercase letters, digits, '_' and '-' (set WALT_USER)`, 'invalid-user');
