@@ -1,6 +1,7 @@
 // What every benchmark prints the same way: the machine's load before it starts, and per measure the
 // median with its min and max over interleaved rounds (a shared machine is noisy: the median is the
 // figure, the spread says how far to trust it).
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 
 /** One line: load averages (1, 5, 15 min) over the core count. */
@@ -24,4 +25,20 @@ export function spread(xs, digits = 1, unit = '') {
   if (!xs.length) return '-';
   const f = (x) => x.toFixed(digits);
   return `${f(median(xs))}${unit} (${f(Math.min(...xs))}..${f(Math.max(...xs))}, n=${xs.length})`;
+}
+
+/**
+ * CPU time (ms) process `pid` has run so far, all its threads (/proc/<pid>/task/<tid>/schedstat, in ns):
+ * a server's cost that does not depend on how busy the rest of the machine is.
+ */
+export function cpuMs(pid) {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return ns / 1e6;
 }

@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { benchNames, setupBenchNetwork, startDaemonIn, stopDaemon, teardownBenchNetwork } from './bench-network.mjs';
-import { loadLine, median, printLoad, spread } from './bench-stats.mjs';
+import { cpuMs, loadLine, median, printLoad, spread } from './bench-stats.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(HERE), '..', '..');
@@ -39,7 +39,8 @@ export function buildStormClient() {
 }
 
 /** One storm; resolves with dhcp-storm's result ({ leased, elapsedMs, p50Ms, p99Ms, maxMs, retransmissions, clients }). */
-function storm(binary, n, macByte, concurrency) {
+function storm(binary, n, macByte, concurrency, server) {
+  const cpuBefore = cpuMs(server.pid);
   return new Promise((resolvePromise, reject) => {
     const args = ['netns', 'exec', NAMES.cl, binary, 'eth0', String(n), String(concurrency), String(macByte), '500', '30000', VENDOR_CLASS];
     const child = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -49,7 +50,7 @@ function storm(binary, n, macByte, concurrency) {
     child.stderr.on('data', (d) => (err += d));
     child.on('close', () => {
       try {
-        resolvePromise(JSON.parse(out));
+        resolvePromise({ ...JSON.parse(out), serverCpuMs: cpuMs(server.pid) - cpuBefore });
       } catch {
         reject(new Error(`dhcp-storm failed: ${err || out}`));
       }
@@ -68,7 +69,7 @@ async function withDnsmasq(run) {
     /started|DHCP, IP range/,
   );
   try {
-    return await run();
+    return await run(child);
   } finally {
     await stopDaemon(child);
     rmSync(dir, { recursive: true, force: true });
@@ -85,7 +86,7 @@ async function withWalt(run) {
   writeFileSync(conf, `network:\n  walt-net:\n    raw-device: ${NAMES.bridge}\n    ip: 192.168.200.1/22\nimages:\n  directory: ${images}\napi:\n  port: 0\n`);
   const child = await startDaemon([process.execPath, ...(process.env.WALT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), WALT_SERVER, 'start', '--config', conf, '--data-dir', dir], /DHCP serving walt-net[\s\S]*listening on/);
   try {
-    const result = await run();
+    const result = await run(child);
     await stopDaemon(child);
     // What survived the server: every ACKed client must be a registered device.
     const db = new Database(join(dir, 'walt.db'), { readonly: true });
@@ -132,9 +133,9 @@ export default async function netbootDhcp(args = []) {
         const order = round % 2 ? [...servers].reverse() : servers;
         const line = [];
         for (const [name, withServer] of order) {
-          const r = await withServer(() => storm(binary, n, (macByte++ % 250) + 1, concurrency));
+          const r = await withServer((server) => storm(binary, n, (macByte++ % 250) + 1, concurrency, server));
           results[name].push(r);
-          line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs)`);
+          line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs, server CPU ${r.serverCpuMs.toFixed(0)} ms)`);
         }
         console.log(`  ${n} clients, round ${round + 1}: ${line.join('; ')}`);
       }
@@ -144,7 +145,7 @@ export default async function netbootDhcp(args = []) {
         const ok = results[name].filter((r) => r.leased === n);
         const pick = (k) => ok.map((r) => r[k]);
         medians[name] = ok.length ? median(pick('elapsedMs')) : undefined;
-        console.log(`  ${label.padEnd(18)} all leased ${spread(pick('elapsedMs'), 1, ' ms')}  per client p50 ${spread(pick('p50Ms'), 1)}  p99 ${spread(pick('p99Ms'), 1)}  max ${spread(pick('maxMs'), 1)}  retransmissions ${spread(pick('retransmissions'), 0)}  (${ok.length}/${results[name].length} rounds complete)`);
+        console.log(`  ${label.padEnd(18)} all leased ${spread(pick('elapsedMs'), 1, ' ms')}  per client p50 ${spread(pick('p50Ms'), 1)}  p99 ${spread(pick('p99Ms'), 1)}  max ${spread(pick('maxMs'), 1)}  retransmissions ${spread(pick('retransmissions'), 0)}  server CPU ${spread(pick('serverCpuMs'), 0, ' ms')}  (${ok.length}/${results[name].length} rounds complete)`);
       }
       if (medians.walt !== undefined && medians.dnsmasq !== undefined) {
         console.log(`  ratio walt-server/dnsmasq of the medians: ${(medians.walt / medians.dnsmasq).toFixed(2)} (target <= 1.5)\n`);
