@@ -1,5 +1,6 @@
 import { CliError } from '../cli-error.js';
 import type { ClientConfig } from './client-config.js';
+import { httpText } from './http-json-request.js';
 
 /** The HTTP API version this client speaks. */
 export const CLIENT_API_VERSION = 1;
@@ -42,7 +43,7 @@ export class ApiClient {
   async stream(path: string, signal?: AbortSignal): Promise<Response> {
     if (!this.checked) await this.checkVersion(signal);
     const res = await this.fetch('GET', path, undefined, signal);
-    if (!res.ok) await this.fail(res);
+    if (!res.ok) this.fail(res.status, await res.text().catch(() => ''));
     return res;
   }
 
@@ -68,39 +69,45 @@ export class ApiClient {
     this.checked = true;
   }
 
+  /** Streams (logs, console) read the body as it comes: fetch. */
   private async fetch(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     try {
-      return await fetch(this.base + path, {
-        method,
-        headers: {
-          'x-walt-user': this.config.username,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-        signal,
-      });
+      return await fetch(this.base + path, { method, headers: this.headers(body), body: body !== undefined ? JSON.stringify(body) : undefined, signal });
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
-      throw new CliError(`Network connection to WalT server failed! (${this.config.server} unreachable: is walt-server running? check WALT_SERVER)`, 'unreachable');
+      throw this.unreachable();
     }
   }
 
+  private headers(body: unknown): Record<string, string> {
+    return { 'x-walt-user': this.config.username, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
+  }
+
+  private unreachable(): CliError {
+    return new CliError(`Network connection to WalT server failed! (${this.config.server} unreachable: is walt-server running? check WALT_SERVER)`, 'unreachable');
+  }
+
   private async raw<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const res = await this.fetch(method, path, body, signal);
-    if (!res.ok) await this.fail(res);
-    const text = await res.text();
+    let res: { status: number; text: string };
     try {
-      return JSON.parse(text) as T;
+      res = await httpText(this.base + path, { method, headers: this.headers(body), body: body !== undefined ? JSON.stringify(body) : undefined, signal });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      throw this.unreachable();
+    }
+    if (res.status < 200 || res.status > 299) this.fail(res.status, res.text);
+    try {
+      return JSON.parse(res.text) as T;
     } catch {
       throw new CliError(`the server answered ${method} ${path} with something other than JSON; is ${this.config.server} a WalT server?`, 'bad-answer');
     }
   }
 
-  private async fail(res: Response): Promise<never> {
-    let message = `server answered HTTP ${res.status}`;
+  private fail(status: number, text: string): never {
+    let message = `server answered HTTP ${status}`;
     let code = 'http-error';
     try {
-      const body = (await res.json()) as { error?: { code?: string; message?: string } };
+      const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
       if (body.error?.message) message = body.error.message;
       if (body.error?.code) code = body.error.code;
     } catch {
