@@ -6,7 +6,7 @@
 // Rounds alternate the servers and their order; the median of each is printed, with the ratios and the
 // load average (other work on the machine shows there; the 20-client rows raise it themselves).
 // `npm run bench -- netboot [--tftp-rounds N (5)] [--tftp-clients N (20)] [--tftp-window W] [--tftp-only busybox] [--tftp-sizes 1,20]`; walt-server's
-// transfer engine can be chosen to compare: [--tftp-engine native|threads] [--tftp-busy-poll US].
+// transfer engine can be chosen to compare: [--tftp-engine native|threads] [--tftp-busy-poll US] [--tftp-workers N (event threads)].
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -91,6 +91,7 @@ export default async function netbootTftp(args = []) {
   const engineAt = args.indexOf('--tftp-engine');
   const engine = engineAt >= 0 ? args[engineAt + 1] : undefined;
   const busyPoll = option(args, '--tftp-busy-poll', undefined);
+  const workers = option(args, '--tftp-workers', undefined);
   const work = mkdtempSync(join(tmpdir(), 'walt-bench-tftp-'));
   const dataDir = join(work, 'data');
   const hpaRoot = join(work, 'hpa');
@@ -103,7 +104,7 @@ export default async function netbootTftp(args = []) {
   writeFileSync(
     join(work, 'server.conf'),
     `network:\n  walt-net:\n    raw-device: ${BR}\n    ip: ${SERVER_IP}/24\napi:\n  port: 0\n` +
-      `services:\n  tftp: {${[engine && `engine: ${engine}`, busyPoll !== undefined && `busy-poll-us: ${busyPoll}`].filter(Boolean).join(', ')}}\n`,
+      `services:\n  tftp: {${[engine && `engine: ${engine}`, busyPoll !== undefined && `busy-poll-us: ${busyPoll}`, workers !== undefined && `workers: ${workers}`].filter(Boolean).join(', ')}}\n`,
   );
   // Each configuration: a client command per server (undefined: not applicable).
   const configs = [
