@@ -1,7 +1,7 @@
 /**
  * Echo of platform log lines to the daemon's stdout, one write per turn of the event loop: a boot
  * storm logs a line per new node, and a write per line (a synchronous syscall on a pipe) cost the
- * DHCP path about a tenth of its time (docs/decisions/0009-dhcp-storm-profile.md). Lines keep their
+ * DHCP path about a tenth of its time (docs/decisions/0009-performance-on-a-busy-machine.md). Lines keep their
  * order; what is pending is written at exit too.
  */
 export class StdoutEcho {
