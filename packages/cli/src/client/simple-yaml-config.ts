@@ -7,7 +7,7 @@
  * the library's.
  */
 const KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-const PLAIN = /^[A-Za-z0-9_][A-Za-z0-9_.\/@:-]*$/;
+const PLAIN = /^[A-Za-z0-9_][A-Za-z0-9_./@:-]*$/;
 /** Plain scalars the YAML 1.2 core schema reads as something else than a string. */
 const NOT_A_STRING = [
   /^[-+]?[0-9]+$/,
