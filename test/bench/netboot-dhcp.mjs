@@ -6,7 +6,7 @@
 // each round on a fresh server. Prints the load first, then per server the median with min..max of the
 // storm time (first DISCOVER to last ACK) and of the per-client p50, p99 and max, retransmissions, and
 // the ratio of the medians.
-// `npm run bench -- netboot-dhcp [--clients 200,500] [--rounds 5] [--concurrency 64] [--data-on disk|shm]`
+// `npm run bench -- netboot-dhcp [--clients 200,500] [--rounds 5] [--concurrency 64] [--data-on disk|shm] [--save results.json]`
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -113,6 +113,9 @@ export default async function netbootDhcp(args = []) {
   const rounds = Number(option(args, '--rounds', 5));
   const concurrency = Number(option(args, '--concurrency', 64));
   if (option(args, '--data-on', 'disk') === 'shm') dataRoot = '/dev/shm';
+  // --save FILE: every round's full result, per client (MAC, address, DISCOVER-to-ACK ms, retransmissions, NAKs)
+  const saveTo = option(args, '--save', undefined);
+  const saved = [];
   let binary;
   try {
     binary = buildStormClient();
@@ -135,6 +138,7 @@ export default async function netbootDhcp(args = []) {
         for (const [name, withServer] of order) {
           const r = await withServer((server) => storm(binary, n, (macByte++ % 250) + 1, concurrency, server));
           results[name].push(r);
+          saved.push({ clients: n, round: round + 1, server: name, load: loadLine(), ...r });
           line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs, server CPU ${r.serverCpuMs.toFixed(0)} ms)`);
         }
         console.log(`  ${n} clients, round ${round + 1}: ${line.join('; ')}`);
@@ -153,6 +157,10 @@ export default async function netbootDhcp(args = []) {
     }
   } finally {
     teardownBenchNetwork(NET);
+    if (saveTo) {
+      writeFileSync(saveTo, JSON.stringify(saved, null, 1));
+      console.log(`per-client results of every round: ${saveTo}`);
+    }
   }
   return 0;
 }
