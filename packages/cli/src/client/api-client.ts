@@ -41,16 +41,17 @@ export class ApiClient {
 
   /** Open a streaming response (logs); the caller reads the body. */
   async stream(path: string, signal?: AbortSignal): Promise<Response> {
-    if (!this.checked) await this.checkVersion(signal);
+    if (!this.checked) await this.checkVersion(signal, true);
     const res = await this.fetch('GET', path, undefined, signal);
     if (!res.ok) this.fail(res.status, await res.text().catch(() => ''));
     return res;
   }
 
-  private async checkVersion(signal?: AbortSignal): Promise<void> {
+  /** `viaFetch`: before a stream, check through fetch too (one HTTP stack loaded, not two). */
+  private async checkVersion(signal?: AbortSignal, viaFetch = false): Promise<void> {
     let v: { server?: unknown; api?: unknown };
     try {
-      v = await this.raw<{ server?: unknown; api?: unknown }>('GET', '/api/v1/version', undefined, signal);
+      v = await this.raw<{ server?: unknown; api?: unknown }>('GET', '/api/v1/version', undefined, signal, viaFetch);
     } catch (e) {
       if (e instanceof CliError && e.code !== 'unreachable') {
         throw new CliError(`${this.config.server} does not answer like a WalT server (GET /api/v1/version: ${e.message}); check WALT_SERVER or ~/.walt/config`, 'not-walt');
@@ -87,11 +88,15 @@ export class ApiClient {
     return new CliError(`Network connection to WalT server failed! (${this.config.server} unreachable: is walt-server running? check WALT_SERVER)`, 'unreachable');
   }
 
-  private async raw<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  private async raw<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, viaFetch = false): Promise<T> {
     let res: { status: number; text: string };
     try {
-      res = await httpText(this.base + path, { method, headers: this.headers(body), body: body !== undefined ? JSON.stringify(body) : undefined, signal });
+      if (viaFetch) {
+        const answer = await this.fetch(method, path, body, signal);
+        res = { status: answer.status, text: await answer.text() };
+      } else res = await httpText(this.base + path, { method, headers: this.headers(body), body: body !== undefined ? JSON.stringify(body) : undefined, signal });
     } catch (e) {
+      if (e instanceof CliError) throw e;
       if ((e as Error).name === 'AbortError') throw e;
       throw this.unreachable();
     }
