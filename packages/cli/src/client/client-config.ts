@@ -2,9 +2,13 @@ import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readF
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { CliError } from '../cli-error.js';
 import { SERVER_ADDRESS_FORMS, serverBaseUrlOf } from './server-address.js';
+import { readSimpleYamlConfig } from './simple-yaml-config.js';
+
+/** The YAML library, loaded only when a config file is not the simple kind walt writes (see simple-yaml-config.ts). */
+const yaml = (): typeof import('yaml') => createRequire(import.meta.url)('yaml');
 
 /** Client settings: ~/.walt/config, overridden by WALT_SERVER and WALT_USER. */
 export interface ClientConfig {
@@ -31,7 +35,8 @@ export function readClientConfigFile(file: string): { settings: Partial<ClientCo
   if (!existsSync(file)) return { settings: {}, document: {} };
   let document: unknown;
   try {
-    document = parseYaml(readFileSync(file, 'utf8')) ?? {};
+    const text = readFileSync(file, 'utf8');
+    document = readSimpleYamlConfig(text) ?? yaml().parse(text) ?? {};
   } catch (e) {
     throw new CliError(`cannot read ${file}: not valid YAML (${String((e as Error).message).split('\n')[0]}); fix or delete it, then retry`);
   }
@@ -50,7 +55,7 @@ export function readClientConfigFile(file: string): { settings: Partial<ClientCo
 export function saveClientConfig(file: string, settings: Partial<ClientConfig>, document: Record<string, unknown> = {}): void {
   const walt = { ...((typeof document.walt === 'object' && document.walt) || {}), ...settings };
   const rest = Object.fromEntries(Object.entries(document).filter(([k]) => !['walt', 'server', 'username'].includes(k)));
-  const text = `# WalT configuration file\n# ***********************\n\n${stringifyYaml({ walt, ...rest }, { indent: 4 })}`;
+  const text = `# WalT configuration file\n# ***********************\n\n${yaml().stringify({ walt, ...rest }, { indent: 4 })}`;
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
   try {
