@@ -3,9 +3,11 @@ import type { ServerConfig } from '../config/server-config.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { DefaultImages } from '../images/default-images.js';
 import { DirectoryImageStore } from '../images/directory-image-store.js';
+import { noEngineError } from '../images/engine-connection.js';
 import { EngineImageStore } from '../images/engine-image-store.js';
 import type { ImageStore } from '../images/image-store.js';
 import { ImageService } from '../images/image-service.js';
+import { UnavailableImageStore } from '../images/unavailable-image-store.js';
 import type { LogService } from '../logs/log-service.js';
 import type { Subsystem } from './subsystem.js';
 
@@ -31,16 +33,21 @@ export function composeImages({ config, store, defaults, registry, logs }: Image
       if (store instanceof EngineImageStore) {
         // Only a real engine can pull: without one, new nodes are registered at once (as before images).
         if (await store.available()) {
+          // The start-up line says which engine serves the images (issue 10: users could not tell).
+          const kind = await store.engine.kind().catch(() => 'image engine');
+          logs.platform('images', `images served by ${kind} on ${store.engine.socketPath}`);
           await defaults.refresh();
           defaults.enable();
         } else {
-          logs.platform('images', `no image engine answers on ${store.engine.socketPath}: image commands will say what to install`, { error: true });
+          logs.platform('images', `${noEngineError(`nothing answers on ${store.engine.socketPath}`).message}; until then walt image commands fail and nodes cannot get their default image`, { error: true });
         }
       } else if (store instanceof DirectoryImageStore) {
+        logs.platform('images', `images served from the folder ${store.dir} (images.directory)`);
         await defaults.refresh();
         defaults.enable();
       } else {
-        logs.platform('images', 'no image engine: image commands will say what to install (see walt image show)', { error: true });
+        const what = store instanceof UnavailableImageStore ? store.error().message : 'no image engine';
+        logs.platform('images', `${what}; until then walt image commands fail and nodes cannot get their default image`, { error: true });
       }
     },
     stop: () => store.close(),

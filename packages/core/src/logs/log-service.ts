@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { LogRecord, LogsRepository, StoredLogRecord } from '../store/logs-repository.js';
+import { StdoutEcho } from './stdout-echo.js';
 
 /** A log record as delivered to realtime readers, with the issuer's current name resolved. */
 export interface LogEvent extends StoredLogRecord {
@@ -33,7 +34,7 @@ export class LogService {
     private readonly repository: LogsRepository,
     private readonly server: ServerIdentity,
     private readonly resolveIssuer: (mac: string) => string,
-    private readonly echo: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+    private readonly echo: (line: string) => void = new StdoutEcho().line,
   ) {
     this.events.setMaxListeners(0);
   }
