@@ -31,6 +31,8 @@ import { startTftpService } from './network/tftp/start-tftp-service.js';
 import { startImageService } from './images/start-image-service.js';
 import { startNfsService } from './network/nfs/start-nfs-service.js';
 import { setUpNetworks } from './network/interfaces/network-setup.js';
+import { missingStaticFilesWarning } from './network/tftp-static/missing-static-files.js';
+import { tftpStaticDir } from './network/tftp-static/build-tftp-static.js';
 import { TOKENS } from './tokens.js';
 
 export interface ServerStartOptions {
@@ -117,6 +119,9 @@ export class WaltServer {
     // The host logs the startup report (stream platform.plugins) and keeps it in the data dir.
     await this.plugins.loadAll(pluginSources(this.config, { names: this.options.builtins ?? [], installDir: this.options.resolveFrom }));
     this.isolatePluginErrors();
+    // Boards that netboot from firmware need the static boot folder: say once what builds it.
+    const staticWarning = missingStaticFilesWarning(this.plugins.registry.bootProtocols(), tftpStaticDir(this.config.dataDir));
+    if (staticWarning) this.logs.platform('tftp', `warning: ${staticWarning}`);
 
     registerSystemRoutes(this.router, this.plugins);
     registerDeviceRoutes(this.router, this.container);
