@@ -35,7 +35,10 @@ export async function setUpNetworks(config: ServerConfig, logs: LogService, opti
   if (waltAdm) report(waltAdm, logs);
   // A bridge just brought up gets its carrier a moment later; until then its address is not listed
   // as usable (os.networkInterfaces) and DHCP could not tell where walt-net is.
-  if (!waltNet.error && waltNet.changes.length && waltNet.interface) await carrierOf(waltNet.interface, CARRIER_WAIT_MS);
+  if (!waltNet.error && waltNet.changes.length && waltNet.interface && !(await carrierOf(waltNet.interface, CARRIER_WAIT_MS))) {
+    const raw = config.network.waltNet.rawDevice;
+    logs.platform('network', `walt-net: ${waltNet.interface} has no carrier yet${raw ? ` (is anything plugged into ${raw}?)` : ''}; nodes get answers once it has one`);
+  }
   return { waltNetReady: !waltNet.error, waltNet, waltAdm };
 }
 
