@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServerConfig } from '../../config/server-config.js';
 import type { LogService } from '../../logs/log-service.js';
+import { interfaceHolding } from '../dhcp/walt-net-interface.js';
 import { setUpWaltAdm, setUpWaltNet, type InterfaceSetupResult } from './interface-setup.js';
 import { IpCommandLinkTool, type LinkTool } from './link-tool.js';
 
@@ -25,7 +26,8 @@ export interface NetworkSetupOutcome {
 export async function setUpNetworks(config: ServerConfig, logs: LogService, options: { bridgeMac?: string; tool?: LinkTool } = {}): Promise<NetworkSetupOutcome> {
   if (process.env[SKIP_NETWORK_SETUP_ENV]) {
     logs.platform('network', `${SKIP_NETWORK_SETUP_ENV} is set: interfaces left as they are`);
-    return { waltNetReady: !!config.network.waltNet.rawDevice };
+    const ip = config.network.waltNet.ip.split('/')[0];
+    return { waltNetReady: !!config.network.waltNet.rawDevice || interfaceHolding(ip) !== undefined };
   }
   const tool = options.tool ?? new IpCommandLinkTool();
   const waltNet = attempt('walt-net', () => setUpWaltNet(config.network.waltNet, tool, { bridgeMac: options.bridgeMac }));
