@@ -31,6 +31,9 @@ import { startFirewall } from './network/nat/firewall-service.js';
 import { startTftpService } from './network/tftp/start-tftp-service.js';
 import { startImageService } from './images/start-image-service.js';
 import { startNfsService } from './network/nfs/start-nfs-service.js';
+import { setUpNetworks } from './network/interfaces/network-setup.js';
+import { missingStaticFilesWarning } from './network/tftp-static/missing-static-files.js';
+import { tftpStaticDir } from './network/tftp-static/build-tftp-static.js';
 import { TOKENS } from './tokens.js';
 import { UnexpectedErrorLog, type UnexpectedEvent } from './unexpected-error-log.js';
 
@@ -112,10 +115,15 @@ export class WaltServer {
     const waltNetIp = this.config.network.waltNet.ip.split('/')[0];
     const identity = this.container.resolve<{ mac: string }>(TOKENS.ServerIdentity);
     this.devices.ensureServer(identity.mac, waltNetIp);
+    // walt-net (the bridge) and walt-adm first: DHCP, TFTP and the API bind to their addresses.
+    const network = await setUpNetworks(this.config, this.logs, { bridgeMac: identity.mac });
 
     // The host logs the startup report (stream platform.plugins) and keeps it in the data dir.
     await this.plugins.loadAll(pluginSources(this.config, { names: this.options.builtins ?? [], installDir: this.options.resolveFrom }));
     this.isolatePluginErrors();
+    // Boards that netboot from firmware need the static boot folder: say once what builds it.
+    const staticWarning = missingStaticFilesWarning(this.plugins.registry.bootProtocols(), tftpStaticDir(this.config.dataDir));
+    if (staticWarning) this.logs.platform('tftp', `warning: ${staticWarning}`);
 
     registerSystemRoutes(this.router, this.plugins);
     registerDeviceRoutes(this.router, this.container);
@@ -135,8 +143,9 @@ export class WaltServer {
     registerSwitchRoutes(this.router, this.devices, switches);
     this.onStop(() => switches.powersave.stop());
 
-    // A real walt-net (not virtual-only): NAT firewall, and DHCP (leases, registration, boot fields).
-    if (this.config.network.waltNet.rawDevice) {
+    // A walt-net that exists (a raw device's, or the virtual-only bridge that virtual nodes' taps
+    // join): NAT firewall, and DHCP (leases, registration, boot fields), TFTP, NFS.
+    if (network.waltNetReady) {
       const firewall = await startFirewall(this.container);
       this.onStop(() => firewall.teardown());
       try {
@@ -159,7 +168,8 @@ export class WaltServer {
       }
     }
 
-    const hosts = apiListenHosts(this.config);
+    // walt-net could not be set up: its address is nowhere, and that was said once already.
+    const hosts = network.waltNetReady ? apiListenHosts(this.config) : apiListenHosts(this.config).slice(0, 1);
     const logSubsystem = await startLogSubsystem(this.container, this.router, hosts, this.config.api.tcpPort ?? (this.config.api.port === 0 ? 0 : DEFAULT_TCP_PORT), (m) => this.logs.platform('api', m, { error: true }));
     this.onStop(() => logSubsystem.stop());
     this.tcp = logSubsystem.tcp;
