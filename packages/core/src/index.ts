@@ -28,3 +28,6 @@ export * from './plugins/plugin-inventory.js';
 export * from './plugins/plugin-dry-run.js';
 export * from './plugins/npm-runner.js';
 export type { NodeSummary, BootedLabel } from './nodes/node-listing.js';
+export * from './network/tftp-static/build-tftp-static.js';
+export { DEFAULT_DEBIAN_MIRROR, DEBIAN_KEYRING, hostDebianSuite, type DebianSource } from './network/tftp-static/debian-packages.js';
+export { TFTP_STATIC_COMMAND } from './network/tftp-static/missing-static-files.js';

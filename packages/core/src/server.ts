@@ -12,6 +12,9 @@ import type { LogService } from './logs/log-service.js';
 import type { PluginHost } from './plugins/plugin-host.js';
 import { pluginSources } from './plugins/plugin-sources.js';
 import { readPluginState, writePluginState } from './plugins/plugin-state.js';
+import { setUpNetworks } from './network/interfaces/network-setup.js';
+import { missingStaticFilesWarning } from './network/tftp-static/missing-static-files.js';
+import { tftpStaticDir } from './network/tftp-static/build-tftp-static.js';
 import { UnexpectedErrorLog, type UnexpectedEvent } from './unexpected-error-log.js';
 
 export interface ServerStartOptions {
@@ -36,7 +39,9 @@ export class WaltServer {
   readonly plugins: PluginHost;
   private readonly composed: ComposedServer;
   private readonly api: HttpApi;
-  private readonly hosts: string[];
+  private hosts: string[];
+  /** walt-net (a raw device's, or the virtual-only bridge) exists: its services start. */
+  private waltNetReady = false;
   /** The subsystems started so far, and other stop hooks, stopped in reverse. */
   private readonly stopHooks: Array<() => void | Promise<void>> = [];
   port = 0;
@@ -52,7 +57,8 @@ export class WaltServer {
       echo: options.echo,
       snmp: options.snmp ?? new NetSnmpSessionFactory(),
       startedAt: new Date().toISOString(),
-      hosts: this.hosts,
+      hosts: () => this.hosts,
+      waltNetReady: () => this.waltNetReady,
       switches: options.switches,
     });
     this.router = this.composed.router;
@@ -82,11 +88,20 @@ export class WaltServer {
 
   private async boot(): Promise<void> {
     const waltNetIp = this.config.network.waltNet.ip.split('/')[0];
-    this.devices.ensureServer(this.composed.core.identity.mac, waltNetIp);
+    const identity = this.composed.core.identity;
+    this.devices.ensureServer(identity.mac, waltNetIp);
+    // walt-net (the bridge) and walt-adm first: DHCP, TFTP and the API bind to their addresses.
+    const network = await setUpNetworks(this.config, this.logs, { bridgeMac: identity.mac });
+    this.waltNetReady = network.waltNetReady;
+    // walt-net could not be set up: its address is nowhere, and that was said once already.
+    if (!network.waltNetReady) this.hosts = this.hosts.slice(0, 1);
 
     // The host logs the startup report (stream platform.plugins) and keeps it in the data dir.
     await this.plugins.loadAll(pluginSources(this.config, { names: this.options.builtins ?? [], installDir: this.options.resolveFrom }));
     this.isolatePluginErrors();
+    // Boards that netboot from firmware need the static boot folder: say once what builds it.
+    const staticWarning = missingStaticFilesWarning(this.plugins.registry.bootProtocols(), tftpStaticDir(this.config.dataDir));
+    if (staticWarning) this.logs.platform('tftp', `warning: ${staticWarning}`);
 
     const subsystems = this.composed.subsystems;
     for (const s of subsystems) {

@@ -106,5 +106,9 @@ export function defineBootProtocol(protocol: BootProtocol): BootProtocol {
   if (protocol.order !== undefined && (typeof protocol.order !== 'number' || !Number.isFinite(protocol.order))) {
     throw new TypeError(`${where}: order must be a number (lower claims first)`);
   }
+  const files = protocol.staticFiles;
+  if (files !== undefined && (!Array.isArray(files) || files.some((f) => typeof f !== 'string' || !f || f.startsWith('/') || f.split('/').includes('..')))) {
+    throw new TypeError(`${where}: staticFiles must be a list of relative file names inside the static boot folder`);
+  }
   return Object.freeze({ ...protocol });
 }

@@ -17,8 +17,10 @@ import { composeSwitches, type SwitchesOptions } from './switches-subsystem.js';
 import { composeWaltNet } from './walt-net-subsystems.js';
 
 export interface ComposeOptions extends CoreOptions {
-  /** The addresses the API and the TCP side channel listen on. */
-  hosts: readonly string[];
+  /** The addresses the API and the TCP side channel listen on (known once the networks are set up). */
+  hosts(): readonly string[];
+  /** walt-net exists once the networks are set up: its services (firewall, DHCP, TFTP, NFS) start only then. */
+  waltNetReady(): boolean;
   switches?: SwitchesOptions;
   dhcp?: DhcpServiceOptions;
 }
@@ -73,7 +75,7 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
     },
     composeImages({ config, store: core.images, defaults: core.defaultImages, registry, logs }),
     switchesSubsystem,
-    ...(config.network.waltNet.rawDevice ? composeWaltNet(core, options.dhcp) : []),
+    ...composeWaltNet(core, options.waltNetReady, options.dhcp),
     composeLogs({ db: core.db, logs, repo: core.logsRepo, registry, sets }, () => tcp.port()),
     nodeStatus.subsystem,
     {

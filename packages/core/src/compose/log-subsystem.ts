@@ -58,7 +58,7 @@ export function composeLogs({ db, logs, repo, registry, sets }: LogDeps, tcpPort
  * The TCP side channel with every subsystem's requests, listening on `hosts` (falling back to the
  * first host alone when another address is not configured yet).
  */
-export function composeTcpSideChannel(requests: readonly TcpRequest[], hosts: readonly string[], port: number, warn: (message: string) => void): Subsystem & { port(): number } {
+export function composeTcpSideChannel(requests: readonly TcpRequest[], listenHosts: () => readonly string[], port: number, warn: (message: string) => void): Subsystem & { port(): number } {
   const tcp = new TcpRequestServer((request, e) => warn(`TCP request ${request} from a node failed: ${(e as Error)?.message ?? e}`));
   for (const r of requests) tcp.handle(r.id, r.name, r.handle);
   let bound = 0;
@@ -66,6 +66,7 @@ export function composeTcpSideChannel(requests: readonly TcpRequest[], hosts: re
     name: 'tcp side channel',
     port: () => bound,
     start: async () => {
+      const hosts = listenHosts();
       try {
         bound = await tcp.listen(hosts, port);
       } catch (e) {

@@ -16,10 +16,11 @@ async function optional(logs: LogService, stream: string, what: string, start: (
 }
 
 /**
- * The services of a real walt-net (not virtual-only): NAT firewall, DHCP (leases, registration,
- * boot fields), TFTP and NFS exports.
+ * The services of walt-net, once it exists (a raw device's, or the virtual-only bridge that virtual
+ * nodes' taps join; `ready` says so after the networks are set up): NAT firewall, DHCP (leases,
+ * registration, boot fields), TFTP and NFS exports. Without walt-net they start nothing.
  */
-export function composeWaltNet(core: CoreServices, dhcpOptions: DhcpServiceOptions = {}): Subsystem[] {
+export function composeWaltNet(core: CoreServices, ready: () => boolean, dhcpOptions: DhcpServiceOptions = {}): Subsystem[] {
   const { config, logs, registry: devices, images, extensions } = core;
   let firewall: Awaited<ReturnType<typeof startFirewall>> | undefined;
   let dhcp: Awaited<ReturnType<typeof startDhcpService>> | undefined;
@@ -29,7 +30,7 @@ export function composeWaltNet(core: CoreServices, dhcpOptions: DhcpServiceOptio
     {
       name: 'firewall',
       start: async () => {
-        firewall = await startFirewall({ config, logs, registry: devices });
+        if (ready()) firewall = await startFirewall({ config, logs, registry: devices });
       },
       stop: () => firewall?.teardown(),
     },
@@ -39,6 +40,7 @@ export function composeWaltNet(core: CoreServices, dhcpOptions: DhcpServiceOptio
       forget: (device) => (dhcp ? dhcp.forget(device) : core.leasesRepo.delete(device.mac)),
       start: () =>
         optional(logs, 'dhcp', 'serve DHCP on walt-net', async () => {
+          if (!ready()) return;
           dhcp = await startDhcpService(
             { config, db: core.db, logs, registry: devices, extensions, leases: core.leasesRepo, defaultImages: core.defaultImages, serverName: core.identity.name },
             dhcpOptions,
@@ -50,6 +52,7 @@ export function composeWaltNet(core: CoreServices, dhcpOptions: DhcpServiceOptio
       name: 'tftp',
       start: () =>
         optional(logs, 'tftp', 'serve TFTP on walt-net', async () => {
+          if (!ready()) return;
           tftp = await startTftpService({ config, devices, images, extensions, logs });
         }),
       stop: () => tftp?.stop(),
@@ -58,6 +61,7 @@ export function composeWaltNet(core: CoreServices, dhcpOptions: DhcpServiceOptio
       name: 'nfs',
       start: () =>
         optional(logs, 'nfs', 'manage NFS exports', async () => {
+          if (!ready()) return;
           nfs = await startNfsService({ config, devices, images, logs });
         }),
       stop: () => nfs?.stop(),
