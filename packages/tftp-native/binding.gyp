@@ -5,6 +5,11 @@
       "sources": ["src/tftp_sender.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-std=gnu11"],
       "libraries": ["-lpthread"]
+    },
+    {
+      "target_name": "open_beneath",
+      "sources": ["src/open_beneath.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-std=gnu11"]
     }
   ]
 }
