@@ -51,11 +51,11 @@ export function registerLogRoutes(router: Router, deps: LogRoutesDeps): void {
     issuers: deps.resolveSet(req.query.get('issuers') || 'my-nodes', req.user, ISSUERS_ALLOWED).map((d) => d.name),
   }));
 
-  router.get('/api/v1/logs/count', (req) => {
+  router.get('/api/v1/logs/count', async (req) => {
     const q = parseQuery(req, deps, { requireMode: false });
     const range = q.history ?? { after: null, before: null };
     let count = 0;
-    for (const s of repo.streams()) if (q.filter.acceptsStream(s)) count += repo.count(s.id, range.after, range.before);
+    for (const s of await q.filter.acceptStreams(repo.streams())) count += repo.count(s.id, range.after, range.before);
     return { count };
   });
 
