@@ -120,6 +120,20 @@ export class DeviceRegistry {
     this.events.emit('change', change);
   }
 
+  /**
+   * DHCP saw a real conflict at this device's address (DHCPDECLINE confirmed by an ARP probe): the
+   * device no longer has it, so that the registry and the lease agree; its next lease fills it in.
+   */
+  addressLost(mac: string, ip: string): void {
+    this.repo.transaction(() => {
+      const device = this.repo.byMac(mac);
+      if (!device || device.ip !== ip) return;
+      const updated = { ...device, ip: null };
+      this.repo.update(updated);
+      this.emit({ kind: 'updated', device: updated });
+    });
+  }
+
   /** Make sure the server itself is registered as walt-server (type server), at its current MAC and IP. */
   ensureServer(mac: string, ip: string | null): Device {
     return this.repo.transaction(() => {

@@ -140,7 +140,7 @@ export class LeaseBook {
     this.repo.save({ mac, ip, boundAt: this.now() / 1000 });
   }
 
-  /** DHCPDECLINE: the address is in use by something else; never hand it out again. */
+  /** DHCPDECLINE of a conflict the server saw: the address is in use by something else; never hand it out again. */
   decline(mac: string, ip: string): boolean {
     const n = safeIp(ip);
     if (n === undefined || !this.subnet.isHost(n) || this.declinedIps.has(n)) return false;
@@ -150,6 +150,7 @@ export class LeaseBook {
     if (holder !== undefined) {
       this.macByIp.delete(n);
       this.ipByMac.delete(holder);
+      this.repo.delete(holder); // or the lease would come back at the next start
     }
     if (this.offeredTo.get(n) !== undefined) this.cancelOffer(this.offeredTo.get(n)!);
     return true;
