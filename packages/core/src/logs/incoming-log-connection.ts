@@ -7,6 +7,8 @@ import { acceptedTimestamp, checkStreamName } from './ingest-rules.js';
 /** Lines received but not yet committed, per connection, before reading from it pauses. */
 const MAX_IN_FLIGHT = 50_000;
 const MAX_LINE = 1024 * 1024;
+/** Sent after the commit of every line of the connection. */
+export const ACKNOWLEDGEMENT = 'OK\n';
 
 /**
  * REQ_NEW_INCOMING_LOGS, as the node tools (walt-log-cat, walt-log-echo) speak it:
@@ -14,8 +16,10 @@ const MAX_LINE = 1024 * 1024;
  *   NO_TIMESTAMPS\n | TIMESTAMPS_INSIDE\n
  *   <line>\n | <float seconds> <line>\n   (repeated)
  *   CLOSE\n
- * The issuer is the device whose IP opened the connection. The server closes the connection once
- * every line received is committed, so a client that waits for the close knows its lines are stored.
+ * The issuer is the device whose IP opened the connection. Once every line received is committed,
+ * the server answers `OK\n` and closes: the explicit acknowledgement. A close alone is not one (the
+ * kernel also closes cleanly the connections of a server killed with -9); clients of older images,
+ * which only wait for the close, keep working (they discard what the server sends).
  */
 export function acceptLogConnection(socket: Socket, rest: Buffer, logs: LogService, issuerMac: string | undefined): void {
   if (!issuerMac) {
@@ -36,7 +40,7 @@ export function acceptLogConnection(socket: Socket, rest: Buffer, logs: LogServi
     if (closing) return;
     closing = true;
     socket.pause();
-    void commits.then(() => (failed ? socket.destroy() : socket.end()));
+    void commits.then(() => (failed ? socket.destroy() : socket.end(ACKNOWLEDGEMENT)));
   };
 
   const handleLine = (text: string, records: LogRecord[]) => {
