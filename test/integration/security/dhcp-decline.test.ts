@@ -10,21 +10,24 @@ import { platformLines } from '../../helpers/platform-log.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
 import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
 
-/** A DHCPDECLINE (RFC 2131) for `mac` and `ip`, sent to the server from the namespace `ns`. */
-function sendDecline(ns: string, serverIp: string, mac: string, declined: string): void {
+/** A DHCP message (RFC 2131; 4: DECLINE, 3: REQUEST) for `mac` and address `ip`, sent to the server from the namespace `ns`. */
+function sendDhcp(ns: string, serverIp: string, mac: string, declined: string, type = 4, ciaddr = '0.0.0.0'): void {
   const script = `
 const dgram = require('node:dgram');
-const [mac, ip, server] = process.argv.slice(1);
+const [mac, ip, server, type, ciaddr] = process.argv.slice(1);
 const p = Buffer.alloc(240);
 p[0] = 1; p[1] = 1; p[2] = 6; p.writeUInt32BE(0x5eedbeef, 4);
+Buffer.from(ciaddr.split('.').map(Number)).copy(p, 12);
 Buffer.from(mac.split(':').map((h) => parseInt(h, 16))).copy(p, 28);
 p.writeUInt32BE(0x63825363, 236);
 const ipBytes = (a) => a.split('.').map(Number);
-const opts = Buffer.from([53, 1, 4, 50, 4, ...ipBytes(ip), 54, 4, ...ipBytes(server), 255]);
+const opts = Buffer.from([53, 1, Number(type), 50, 4, ...ipBytes(ip), 54, 4, ...ipBytes(server), 255]);
 const s = dgram.createSocket('udp4');
 s.send(Buffer.concat([p, opts]), 67, server, () => s.close());`;
-  inNetns(ns, process.execPath, ['-e', script, mac, declined, serverIp]);
+  inNetns(ns, process.execPath, ['-e', script, mac, declined, serverIp, String(type), ciaddr]);
 }
+
+const sendDecline = (ns: string, serverIp: string, mac: string, declined: string) => sendDhcp(ns, serverIp, mac, declined);
 
 function registeredIp(dataDir: string, mac: string): string | null {
   const db = new Database(join(dataDir, 'walt.db'), { readonly: true, fileMustExist: true });
@@ -111,5 +114,17 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox', 'tftp'] }))
     expect(leaseOf(server.dataDir, mac)).toBe(second.ip);
     expect(registeredIp(server.dataDir, mac)).toBe(second.ip);
     expect(platformLines(server.dataDir, 'platform.dhcp')).toContainEqual(expect.stringContaining(`${mac} declined ${first.ip} and 02:00:00:00:d2:99 answers at it`));
+  });
+
+  it('a REQUEST whose client address is off walt-net gets no reply (the server would send it to any host)', async () => {
+    const mac = 'b8:27:eb:00:d3:01';
+    const node = net.addClient(mac);
+    const lease = udhcpc(node.ns, node.ifname, { vendorClass: 'walt.node.rpi-3-b-plus' });
+    ip('-n', node.ns, 'addr', 'add', `192.168.172.252/${net.prefix}`, 'dev', node.ifname);
+    sendDhcp(node.ns, net.serverIp, mac, lease.ip, 3, '10.9.9.9');
+    await sleep(1500);
+    const dhcpLog = platformLines(server.dataDir, 'platform.dhcp').join('\n');
+    expect(dhcpLog).not.toContain('reply to 10.9.9.9');
+    expect(dhcpLog).toContain(`ignored a DHCP request of ${mac} with client address 10.9.9.9, which is not on walt-net`);
   });
 });

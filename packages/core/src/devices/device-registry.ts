@@ -207,6 +207,9 @@ export class DeviceRegistry {
   private record(sighting: DeviceSighting, type: DeviceType): RegistrationResult {
     return this.repo.transaction(() => {
       const existing = this.repo.byMac(sighting.mac);
+      // Never a second device on an address in use: the sighting is recorded without it.
+      const holder = sighting.ip ? this.repo.byIp(sighting.ip) : undefined;
+      if (holder && holder.mac !== sighting.mac) sighting = { ...sighting, ip: null };
       const taken = (n: string) => this.repo.byName(n) !== undefined;
       if (!existing) {
         const fromHost = sighting.hostName ? nameFromHostName(sighting.hostName, sighting.mac) : undefined;

@@ -37,6 +37,6 @@ export async function startImageService(c: DependencyContainer, router: Router):
   } else {
     logs.platform('images', 'no image engine: image commands will say what to install (see walt image show)', { error: true });
   }
-  registerImageRoutes(router, new ImageService(store, registry, config.registries, logs, defaults), store);
+  registerImageRoutes(router, new ImageService(store, registry, config.registries, logs, defaults), store, (config.images.maxArchiveMiB ?? 4096) * 1024 * 1024);
   return () => store.close();
 }

@@ -147,6 +147,11 @@ export class DhcpServer {
       this.throttle.log(`foreign:${rinfo.address}`, `ignored a DHCP request from ${rinfo.address}, which is not on walt-net`);
       return;
     }
+    // Replies go to ciaddr when set: one off walt-net would make the server send to any host.
+    if (p.ciaddr !== '0.0.0.0' && !this.onWaltNet(p.ciaddr)) {
+      this.throttle.log(`ciaddr:${p.ciaddr}`, `ignored a DHCP request of ${request.view.mac} with client address ${p.ciaddr}, which is not on walt-net`);
+      return;
+    }
     switch (request.type) {
       case DhcpMessageType.DISCOVER:
         return this.onDiscover(request);
@@ -164,6 +169,10 @@ export class DhcpServer {
   /** Clients without an address send from 0.0.0.0; others must be on walt-net (or local, for diagnostics). */
   private fromWaltNet(address: string): boolean {
     if (address === '0.0.0.0' || address.startsWith('127.')) return true;
+    return this.onWaltNet(address);
+  }
+
+  private onWaltNet(address: string): boolean {
     try {
       return this.options.subnet.contains(ipToInt(address));
     } catch {
