@@ -54,6 +54,11 @@ export class RegexWorker {
     });
   }
 
+  /** Start the worker ahead of the first pattern (its start-up then delays no log session). */
+  warm(): void {
+    this.started();
+  }
+
   /** Stop the worker (server stop); pending matches fail. */
   async close(): Promise<void> {
     const w = this.worker;
