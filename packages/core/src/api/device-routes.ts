@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
 import type { DependencyContainer } from 'tsyringe';
 import { WALT_NODE_CLASS_PREFIX, modelFromClasses, NODE_MODEL_ID } from '@walt/sdk';
-import { invalid } from '../errors.js';
+import { conflict, invalid } from '../errors.js';
 import { TOKENS } from '../tokens.js';
 import { normalizeMac, type Device } from '../devices/device.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
@@ -59,6 +59,8 @@ export function registerDeviceRoutes(router: Router, container: DependencyContai
       throw invalid(`invalid node model '${model}' in class ${WALT_NODE_CLASS_PREFIX}${model} (lowercase letters, digits and '-')`);
     }
     if (registry.byMac(mac)?.type === 'server') throw invalid(`${mac} is the MAC address of the WalT server`);
+    const holder = ip === null ? undefined : registry.byIp(ip);
+    if (holder && holder.mac !== mac) throw conflict(`address ${ip} is already used by ${holder.name} (${holder.mac})`);
     const result = registry.register({ mac, ip, model, hostName });
     return { ...result, device: deviceView(result.device, registry) };
   });

@@ -1,7 +1,8 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { WaltError } from '../errors.js';
+import { exportBeneath, importBeneath } from './confined-archive.js';
+import { hostPathBeneath } from './open-beneath.js';
 import { parseImageFullname, type ImageStore, type ImageView, type WaltImage } from './image-store.js';
 
 /** Metadata of an image kept as a folder: what an OCI image's labels say. */
@@ -50,7 +51,7 @@ export class DirectoryImageStore implements ImageStore {
       models: meta.models ?? [],
       preferredName: meta.preferredName,
       problems: meta.models?.length
-        ? meta.models.filter((m) => !existsSync(join(folder, 'rootfs', 'boot', m))).map((m) => `no /boot/${m}/`)
+        ? meta.models.filter((m) => !hostPathBeneath(join(folder, 'rootfs'), `boot/${m}`, true)).map((m) => `no /boot/${m}/`)
         : ['no walt.node.models label'],
     };
   }
@@ -113,29 +114,17 @@ export class DirectoryImageStore implements ImageStore {
 
   async exportArchive(fullname: string, path: string): Promise<NodeJS.ReadableStream> {
     if (!this.read(fullname)) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
-    const root = join(this.folder(fullname), 'rootfs');
-    const rel = path.replace(/^\/+/, '').replace(/\/+$/, '') || '.';
-    if (rel.split('/').includes('..') || !existsSync(join(root, rel))) throw new WaltError('not-found', `no such file or directory in image ${fullname}: ${path}`, 404);
-    const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '.';
-    const base = rel.includes('/') ? rel.slice(rel.lastIndexOf('/') + 1) : rel;
-    return spawn('tar', ['-c', '-C', join(root, parent), base], { stdio: ['ignore', 'pipe', 'ignore'] }).stdout;
+    const tar = exportBeneath(join(this.folder(fullname), 'rootfs'), path);
+    if (!tar) throw new WaltError('not-found', `no such file or directory in image ${fullname}: ${path}`, 404);
+    return tar;
   }
 
   async importArchive(fullname: string, path: string, tar: NodeJS.ReadableStream): Promise<WaltImage> {
     if (!this.read(fullname)) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
-    const rel = path.replace(/^\/+/, '') || '.';
-    const dest = join(this.folder(fullname), 'rootfs', rel);
-    if (rel.split('/').includes('..') || !existsSync(dest) || !statSync(dest).isDirectory()) {
+    const folder = this.folder(fullname);
+    if (!(await importBeneath(join(folder, 'rootfs'), path, folder, tar, `${fullname}:${path}`))) {
       throw new WaltError('not-found', `no directory ${path} in image ${fullname} (copy to an existing directory)`, 404);
     }
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn('tar', ['-x', '-C', dest, '--no-same-owner'], { stdio: ['pipe', 'ignore', 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (d) => (err += d));
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new WaltError('cp-failed', `cannot unpack into ${fullname}:${path}: ${err.trim()}`))));
-      tar.pipe(child.stdin);
-    });
     return this.read(fullname)!;
   }
 

@@ -44,6 +44,6 @@ export async function startImageService(c: DependencyContainer, router: Router):
     const what = store instanceof UnavailableImageStore ? store.error().message : 'no image engine';
     logs.platform('images', `${what}; until then walt image commands fail and nodes cannot get their default image`, { error: true });
   }
-  registerImageRoutes(router, new ImageService(store, registry, config.registries, logs, defaults), store);
+  registerImageRoutes(router, new ImageService(store, registry, config.registries, logs, defaults), store, (config.images.maxArchiveMiB ?? 4096) * 1024 * 1024);
   return () => store.close();
 }

@@ -8,6 +8,8 @@ import type { Db } from '../store/database.js';
 import type { LogsRepository } from '../store/logs-repository.js';
 import { TOKENS } from '../tokens.js';
 import { acceptLogConnection } from './incoming-log-connection.js';
+import { IssuerRate } from './issuer-rate.js';
+import { sharedRegexWorker } from './regex-worker.js';
 import type { LogService } from './log-service.js';
 import { isLoopback, peerIp } from './peer-address.js';
 import { TCP_REQUESTS, TcpRequestServer } from './tcp-request-server.js';
@@ -43,12 +45,15 @@ export async function startLogSubsystem(
   const checkpoints = new CheckpointsRepository(container.resolve<Db>(TOKENS.Db));
   const sets = container.resolve(DeviceSets);
   const tcp = new TcpRequestServer((request, e) => warn(`TCP request ${request} from a node failed: ${(e as Error)?.message ?? e}`));
+  const rate = new IssuerRate();
+  sharedRegexWorker().warm();
   let tcpPort = 0;
 
   tcp.handle(TCP_REQUESTS.NEW_INCOMING_LOGS.id, TCP_REQUESTS.NEW_INCOMING_LOGS.name, (socket, rest) => {
     const ip = peerIp(socket.remoteAddress);
     const issuer = devices.byIp(ip)?.mac ?? (isLoopback(ip) ? logs.serverIdentity.mac : undefined);
-    acceptLogConnection(socket, rest, logs, issuer);
+    // The server's own tools (loopback) are not limited; nodes are.
+    acceptLogConnection(socket, rest, logs, issuer, isLoopback(ip) ? undefined : rate);
   });
   registerLogRoutes(router, {
     logs,
@@ -57,6 +62,7 @@ export async function startLogSubsystem(
     devices,
     resolveSet: (spec, user, allowed) => sets.resolve(spec, user, { allowed }),
     tcpPort: () => tcpPort,
+    rate,
   });
 
   try {
