@@ -97,6 +97,7 @@ describe.skipIf(skipUnless({ root: true, commands: ['npm', 'ip', 'busybox'] }))(
       expect(r.code, `${r.name}: ${r.step} failed:\n${r.out}`).toBe(0);
       // Its own vitest ran its own tests.
       expect(r.out).toMatch(/Test Files\s+1 passed/);
+      expect(r.out).not.toMatch(/\d+ (failed|skipped)/);
       // The SDK is a real copy from the tarball, not a link into the repository.
       expect(lstatSync(join(folder(r.name), 'node_modules/@walt/sdk')).isSymbolicLink()).toBe(false);
       const pkg = JSON.parse(readFileSync(join(folder(r.name), 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
