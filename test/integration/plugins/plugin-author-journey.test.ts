@@ -159,6 +159,8 @@ describe.skipIf(skipUnless({ root: true, commands: ['npm', 'ip', 'busybox'] }))(
     expect((await plugin())!.warnings.join('\n')).toContain("imports its own @walt/sdk from");
     const title = async () => (await getJson<{ title: string }>(server!.port, '/api/v1/help-topics/install-beaglebone-black')).title;
     expect(await title()).toBe('Installing a BeagleBone Black node');
+    const list = await waltServer(['plugins', 'list'], { configFile: server.configFile, dataDir: server.dataDir });
+    expect(list.stdout).toMatch(/^walt-plugin-beaglebone-black\s+1\.0\.0\s+dev\s+loaded\s+nodeModels=beaglebone-black/m);
 
     // Edit, rebuild, restart: the new code runs, nothing packed or installed.
     const topicFile = join(dir, 'src/install-topic.ts');
