@@ -8,6 +8,8 @@ import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { DeviceSets } from '../devices/device-set.js';
 import type { DeviceConfigService } from '../devices/device-config.js';
 import { checkOwnership } from '../nodes/node-ownership.js';
+import type { Db } from '../store/database.js';
+import { SwitchesRepository } from '../store/switches-repository.js';
 import type { Router } from './router.js';
 
 /** A device as listings show it: the stored device plus its display type and netsetup. */
@@ -16,6 +18,8 @@ export interface DeviceView extends Device {
   typeLabel: string;
   /** LAN or NAT for devices inside walt-net (server excepted), else null. */
   netsetup: 'LAN' | 'NAT' | null;
+  /** Switches in listings: the driver the server chose by probing (null until a rescan probed it). */
+  driver?: { id: string; score: number; probedAt: number } | null;
 }
 
 export function deviceView(d: Device, registry: DeviceRegistry): DeviceView {
@@ -33,11 +37,17 @@ export function registerDeviceRoutes(router: Router, container: DependencyContai
   const registry = container.resolve<DeviceRegistry>(TOKENS.DeviceRegistry);
   const sets = container.resolve<DeviceSets>(TOKENS.DeviceSets);
   const config = container.resolve<DeviceConfigService>(TOKENS.DeviceConfig);
+  const switches = new SwitchesRepository(container.resolve<Db>(TOKENS.Db));
+  const withDriver = (view: DeviceView): DeviceView => {
+    if (view.type !== 'switch') return view;
+    const choice = switches.driverChoice(view.mac);
+    return { ...view, driver: choice ? { id: choice.driver, score: choice.score, probedAt: choice.probedAt } : null };
+  };
 
   router.get('/api/v1/devices', (req) => {
     const set = req.query.get('set');
     const devices = set ? sets.resolve(set, req.user) : registry.all();
-    return { devices: devices.map((d) => deviceView(d, registry)) };
+    return { devices: devices.map((d) => withDriver(deviceView(d, registry))) };
   });
 
   /** The registration entry point (what the DHCP service calls on a lease), for tests and tools. */

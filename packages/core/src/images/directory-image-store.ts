@@ -37,12 +37,7 @@ export class DirectoryImageStore implements ImageStore {
     if (!p) return undefined;
     const folder = join(this.dir, p.user, p.name, p.tag);
     if (!existsSync(join(folder, 'rootfs'))) return undefined;
-    let meta: ImageMeta = {};
-    try {
-      meta = JSON.parse(readFileSync(join(folder, 'image.json'), 'utf8')) as ImageMeta;
-    } catch {
-      /* no metadata: no models */
-    }
+    const { meta, problem } = readImageMeta(join(folder, 'image.json'));
     return {
       fullname: `${p.user}/${p.name}:${p.tag}`,
       ...p,
@@ -50,9 +45,11 @@ export class DirectoryImageStore implements ImageStore {
       created: meta.created ?? statSync(folder).mtimeMs / 1000,
       models: meta.models ?? [],
       preferredName: meta.preferredName,
-      problems: meta.models?.length
-        ? meta.models.filter((m) => !hostPathBeneath(join(folder, 'rootfs'), `boot/${m}`, true)).map((m) => `no /boot/${m}/`)
-        : ['no walt.node.models label'],
+      problems: problem
+        ? [problem]
+        : meta.models?.length
+          ? meta.models.filter((m) => !hostPathBeneath(join(folder, 'rootfs'), `boot/${m}`, true)).map((m) => `no /boot/${m}/`)
+          : ['no walt.node.models label'],
     };
   }
 
@@ -143,4 +140,28 @@ export class DirectoryImageStore implements ImageStore {
     mkdirSync(join(folder, 'rootfs'), { recursive: true });
     writeFileSync(join(folder, 'image.json'), JSON.stringify({ created: Date.now() / 1000, ...meta }));
   }
+}
+
+/**
+ * An image folder's image.json (documented in new-node-support): absent means no metadata; a file
+ * that is not what the doc describes gives no metadata and one line saying what is wrong with it.
+ */
+export function readImageMeta(file: string): { meta: ImageMeta; problem?: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') return { meta: {} };
+    return { meta: {}, problem: `image.json: ${err.code ? `cannot read it (${err.code})` : `not JSON (${err.message.split('\n')[0]})`}` };
+  }
+  const bad = (why: string) => ({ meta: {}, problem: `image.json: ${why}` });
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return bad('not a JSON object');
+  const r = raw as Record<string, unknown>;
+  if (r.models !== undefined && !(Array.isArray(r.models) && r.models.every((m) => typeof m === 'string' && /^[a-z0-9-]+$/.test(m)))) {
+    return bad('"models" must be an array of model ids (lowercase letters, digits and -)');
+  }
+  if (r.created !== undefined && !(typeof r.created === 'number' && Number.isFinite(r.created))) return bad('"created" must be a number of seconds since 1970');
+  if (r.preferredName !== undefined && typeof r.preferredName !== 'string') return bad('"preferredName" must be a string');
+  return { meta: { models: r.models as string[] | undefined, created: r.created as number | undefined, preferredName: r.preferredName as string | undefined } };
 }

@@ -1,5 +1,8 @@
-/** Where a plugin comes from; built-ins fail fast, the others are reported and skipped. */
-export type PluginOrigin = 'builtin' | 'config' | 'installed';
+/**
+ * Where a plugin comes from; built-ins fail fast, the others are reported and skipped. `dev`: a working
+ * folder given to `walt-server start --plugin-dir`, loaded as it is, without packing.
+ */
+export type PluginOrigin = 'builtin' | 'config' | 'installed' | 'dev';
 
 /** The contribution ids of one plugin, by extension point. */
 export interface ContributionIds {
