@@ -22,6 +22,8 @@ export interface ServerStartOptions {
   builtins?: string[];
   /** Folder the built-ins and config plugins resolve from (the server's install). */
   resolveFrom?: string;
+  /** Plugin working folders loaded as they are, without packing (`walt-server start --plugin-dir`). */
+  pluginDirs?: string[];
   /** Where daemon lines go (stdout by default). */
   echo?: (line: string) => void;
   snmp?: SnmpSessionFactory;
@@ -97,7 +99,7 @@ export class WaltServer {
     if (!network.waltNetReady) this.hosts = this.hosts.slice(0, 1);
 
     // The host logs the startup report (stream platform.plugins) and keeps it in the data dir.
-    await this.plugins.loadAll(pluginSources(this.config, { names: this.options.builtins ?? [], installDir: this.options.resolveFrom }));
+    await this.plugins.loadAll(pluginSources(this.config, { names: this.options.builtins ?? [], installDir: this.options.resolveFrom }, this.options.pluginDirs));
     this.isolatePluginErrors();
     // Boards that netboot from firmware need the static boot folder: say once what builds it.
     const staticWarning = missingStaticFilesWarning(this.plugins.registry.bootProtocols(), tftpStaticDir(this.config.dataDir));

@@ -2,7 +2,12 @@ import type { SettingsSchema } from './settings-schema.js';
 
 /** What a node model can do; the host uses this to decide, e.g., whether a PoE hard reboot makes sense. */
 export interface NodeCapabilities {
-  /** Powered through its switch port (PoE), so it can be power-cycled and power-saved. */
+  /**
+   * Powered through its switch port (PoE). `true`: WalT may power-cycle it (`walt node reboot --hard`)
+   * and power it off when unused (power saving). `false`: WalT never cuts its port's power (a hard
+   * reboot fails and says so; no power saving). Unset: hard reboot tries the port's PoE, power saving
+   * leaves it alone.
+   */
   poePowered?: boolean;
   /** Has a console the server can attach to. */
   console?: boolean;

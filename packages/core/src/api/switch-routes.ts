@@ -51,7 +51,10 @@ export function registerSwitchRoutes(router: Router, registry: DeviceRegistry, s
     const settings = body(req).settings;
     if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw invalid("missing 'settings' (an object)");
     const strings: Record<string, string> = {};
-    for (const [k, v] of Object.entries(settings)) strings[k] = String(v);
+    for (const [k, v] of Object.entries(settings)) {
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw invalid(`setting '${k}': expected a value such as true, false or a number, not ${v === null ? 'null' : typeof v}`);
+      strings[k] = String(v);
+    }
     return { message: switches.portConfig.configure(req.params.name, Number(req.params.port), strings) };
   });
 

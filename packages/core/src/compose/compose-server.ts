@@ -64,7 +64,7 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
 
   const domain: Subsystem[] = [
     { name: 'plugins', routes: (router) => registerSystemRoutes(router, plugins) },
-    { name: 'devices', routes: (router) => registerDeviceRoutes(router, { registry, sets, config: core.deviceConfig }) },
+    { name: 'devices', routes: (router) => registerDeviceRoutes(router, { registry, sets, config: core.deviceConfig, switches: switches.repo }) },
     { name: 'nodes', routes: (router) => registerNodeRoutes(router, { registry, sets, listing, images: core.nodeImages }) },
     {
       name: 'virtual nodes',

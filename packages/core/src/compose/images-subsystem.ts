@@ -28,7 +28,7 @@ export function composeImages({ config, store, defaults, registry, logs }: Image
   const service = new ImageService(store, registry, config.registries, logs, defaults);
   return {
     name: 'images',
-    routes: (router) => registerImageRoutes(router, service, store),
+    routes: (router) => registerImageRoutes(router, service, store, (config.images.maxArchiveMiB ?? 4096) * 1024 * 1024),
     start: async () => {
       if (store instanceof EngineImageStore) {
         // Only a real engine can pull: without one, new nodes are registered at once (as before images).

@@ -2,6 +2,8 @@ import { registerLogRoutes } from '../api/log-routes.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { DeviceSets } from '../devices/device-set.js';
 import { acceptLogConnection } from '../logs/incoming-log-connection.js';
+import { IssuerRate } from '../logs/issuer-rate.js';
+import { sharedRegexWorker } from '../logs/regex-worker.js';
 import type { LogService } from '../logs/log-service.js';
 import { isLoopback, peerIp } from '../logs/peer-address.js';
 import { TCP_REQUESTS, TcpRequestServer } from '../logs/tcp-request-server.js';
@@ -28,12 +30,14 @@ export interface LogDeps {
 
 /** Logs: the HTTP routes, the log lines nodes send on the TCP side channel, and forgetting a device's streams. */
 export function composeLogs({ db, logs, repo, registry, sets }: LogDeps, tcpPort: () => number): Subsystem {
+  const rate = new IssuerRate();
   const incoming: TcpRequest = {
     ...TCP_REQUESTS.NEW_INCOMING_LOGS,
     handle: (socket, rest) => {
       const ip = peerIp(socket.remoteAddress);
       const issuer = registry.byIp(ip)?.mac ?? (isLoopback(ip) ? logs.serverIdentity.mac : undefined);
-      acceptLogConnection(socket, rest, logs, issuer);
+      // The server's own tools (loopback) are not limited; nodes are.
+      acceptLogConnection(socket, rest, logs, issuer, isLoopback(ip) ? undefined : rate);
     },
   };
   return {
@@ -47,8 +51,11 @@ export function composeLogs({ db, logs, repo, registry, sets }: LogDeps, tcpPort
         devices: registry,
         resolveSet: (spec, user, allowed) => sets.resolve(spec, user, { allowed }),
         tcpPort,
+        rate,
       }),
     forget: (device) => repo.forgetIssuer(device.mac),
+    // User regular expressions run on a worker thread (linear time, off the serving thread): start it early.
+    start: async () => sharedRegexWorker().warm(),
     // Commit what was received before the store closes.
     stop: () => logs.flush(),
   };

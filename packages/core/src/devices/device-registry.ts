@@ -119,6 +119,20 @@ export class DeviceRegistry {
     }
   }
 
+  /**
+   * DHCP saw a real conflict at this device's address (DHCPDECLINE confirmed by an ARP probe): the
+   * device no longer has it, so that the registry and the lease agree; its next lease fills it in.
+   */
+  addressLost(mac: string, ip: string): void {
+    this.repo.transaction(() => {
+      const device = this.repo.byMac(mac);
+      if (!device || device.ip !== ip) return;
+      const updated = { ...device, ip: null };
+      this.repo.update(updated);
+      this.emit({ kind: 'updated', device: updated });
+    });
+  }
+
   /** Make sure the server itself is registered as walt-server (type server), at its current MAC and IP. */
   ensureServer(mac: string, ip: string | null): Device {
     return this.repo.transaction(() => {
@@ -204,6 +218,9 @@ export class DeviceRegistry {
   private record(sighting: DeviceSighting, type: DeviceType): RegistrationResult {
     return this.repo.transaction(() => {
       const existing = this.repo.byMac(sighting.mac);
+      // Never a second device on an address in use: the sighting is recorded without it.
+      const holder = sighting.ip ? this.repo.byIp(sighting.ip) : undefined;
+      if (holder && holder.mac !== sighting.mac) sighting = { ...sighting, ip: null };
       const taken = (n: string) => this.repo.byName(n) !== undefined;
       if (!existing) {
         const fromHost = sighting.hostName ? nameFromHostName(sighting.hostName, sighting.mac) : undefined;

@@ -1,8 +1,9 @@
-import { mkdirSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   EXTENSION_POINTS,
+  SDK_VERSION,
   contributionKeys,
   isWaltPlugin,
   registerPlugin,
@@ -109,7 +110,7 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
     const dir = locatePackage(source.spec, source.resolveFrom);
     if (!dir) return done({ error: notFoundMessage(source) });
     result.dir = dir;
-    const check = readPluginManifest(dir);
+    const check = readPluginManifest(dir, { devFolder: source.origin === 'dev' });
     if (check.name) result.name = check.name;
     result.version = check.version;
     const manifest = check.manifest;
@@ -117,6 +118,10 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
     const twin = this.loaded.get(manifest.name);
     if (twin) return done({ error: `another copy is already loaded (${twin.result.origin}, from ${twin.result.dir}); remove one of them` });
 
+    if (source.origin === 'dev' && existsSync(join(dir, 'node_modules', '@walt', 'sdk'))) {
+      // Accepted in a working folder only: a packed plugin always runs against the server's own SDK.
+      result.warnings.push(`working folder: imports its own @walt/sdk from ${join(dir, 'node_modules')}, not the server's (${SDK_VERSION})`);
+    }
     const session = { open: true };
     try {
       const attempt = this.run(manifest, source, session, result);
@@ -278,6 +283,8 @@ function notFoundMessage(source: PluginSource): string {
       return 'package not found (the WalT installation is incomplete: reinstall it)';
     case 'installed':
       return `listed in ${source.declaredIn} but not installed (run 'walt-server plugins add ${source.spec}' again, or remove it)`;
+    case 'dev':
+      return `no package.json in ${source.spec} (given to --plugin-dir: give the plugin's package folder)`;
     case 'config':
       return `package not found (named in ${source.declaredIn}; install it with 'walt-server plugins add <npm-spec>' or fix the entry)`;
   }

@@ -1,7 +1,10 @@
 import { EXTENSION_POINTS, type ExtensionPointTable } from '@walt/sdk';
 
-/** Where a plugin comes from; built-ins fail fast, the others are reported and skipped. */
-export type PluginOrigin = 'builtin' | 'config' | 'installed';
+/**
+ * Where a plugin comes from; built-ins fail fast, the others are reported and skipped. `dev`: a working
+ * folder given to `walt-server start --plugin-dir`, loaded as it is, without packing.
+ */
+export type PluginOrigin = 'builtin' | 'config' | 'installed' | 'dev';
 
 /** The contribution keys of one plugin, by extension point kind (every kind of the host's table). */
 export type ContributionIds = Record<string, string[]>;

@@ -49,6 +49,15 @@ export async function startDhcpService(deps: DhcpServiceDeps, options: DhcpServi
       return d && d.type !== 'server' ? d.mac : undefined;
     },
     ipOf: (mac) => registry.byMac(mac)?.ip,
+    reclaimable: (mac) => {
+      const type = registry.byMac(mac)?.type;
+      return type === undefined || type === 'unknown';
+    },
+    reclaimed: (mac, ip, lastSeenMs) => {
+      registry.addressLost(mac, ip);
+      const name = registry.byMac(mac)?.name ?? mac;
+      log(`walt-net is full: address ${ip} of unknown device ${name} (${mac}, last seen ${new Date(lastSeenMs).toISOString()}) reclaimed for a new device`, true);
+    },
   });
   const server = new DhcpServer(
     {
