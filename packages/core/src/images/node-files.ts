@@ -86,10 +86,11 @@ export function addNodeFiles(root: string, env: NodeFilesEnv, sourceDir = NODE_F
     attempt('SSH keys', () => {
       const keys = serverSshKeys(keysDir);
       // A symlinked /etc/ssh could lead the writes out of the view.
-      for (const dir of ['etc/ssh', 'etc/dropbear']) if (isPresent(join(root, dir)) && lstatSync(join(root, dir)).isSymbolicLink()) rmSync(join(root, dir));
-      mkdirSync(join(root, 'etc/ssh'), { recursive: true });
-      replaceFile(join(root, 'etc/ssh/ssh_host_ecdsa_key'), keys.hostKey, 0o600);
-      replaceFile(join(root, 'etc/ssh/ssh_host_ecdsa_key.pub'), keys.hostKeyPub, 0o644);
+      const etc = at('etc');
+      for (const dir of ['ssh', 'dropbear']) if (isPresent(join(etc, dir)) && lstatSync(join(etc, dir)).isSymbolicLink()) rmSync(join(etc, dir));
+      mkdirSync(join(etc, 'ssh'), { recursive: true });
+      replaceFile(join(etc, 'ssh/ssh_host_ecdsa_key'), keys.hostKey, 0o600);
+      replaceFile(join(etc, 'ssh/ssh_host_ecdsa_key.pub'), keys.hostKeyPub, 0o644);
       const sshDir = at('root/.ssh');
       mkdirSync(sshDir, { recursive: true, mode: 0o700 });
       const file = join(sshDir, 'authorized_keys');
