@@ -14,6 +14,7 @@ packages=(
   initramfs-tools
   openssh-server            # walt node shell / ssh with the server's key
   busybox                   # walt-init, nc for the notification and logs, the net service
+  xz-utils                  # COMPRESS=xz for a smaller initrd (loaded over the network at each boot)
   iproute2 netbase kmod procps
 )
 mmdebstrap --variant=minbase --mode=root --format=tar \
@@ -22,6 +23,6 @@ mmdebstrap --variant=minbase --mode=root --format=tar \
   --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias' \
   --customize-hook="tar -C '$here/overlay' -c . | tar -C \"\$1\" -x --no-same-owner" \
   --customize-hook='chroot "$1" sh -c "update-initramfs -u -k all && for v in \$(ls /lib/modules); do /etc/kernel/postinst.d/zz-walt-boot-files \$v; done"' \
-  --customize-hook='chroot "$1" sh -c "systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer systemd-networkd-wait-online.service >/dev/null 2>&1 || true"' \
+  --customize-hook='chroot "$1" sh -c "systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer systemd-networkd-wait-online.service systemd-timesyncd.service man-db.timer dpkg-db-backup.timer systemd-remount-fs.service >/dev/null 2>&1 || true"' \
   --customize-hook='rm -f "$1"/etc/hostname "$1"/var/cache/apt/*.bin; rm -rf "$1"/var/lib/apt/lists/*' \
   bookworm "$out" "$mirror"
