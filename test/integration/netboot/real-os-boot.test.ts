@@ -1,4 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM helper shared with the bench
 import { testEngineEnv } from '../../fixtures/images/build-test-image.mjs';
@@ -66,6 +68,8 @@ describe.skipIf(
       qemu.kill('SIGKILL');
       await exited;
     }
+    // WALT_TEST_KEEP=1 keeps the data dir, with the node's serial console for a look afterwards.
+    if (process.env.WALT_TEST_KEEP && server) writeFileSync(join(server.dataDir, 'qemu-console.log'), consoleText);
     await server?.stop({ cleanup: !process.env.WALT_TEST_KEEP });
     net?.destroy();
   }, 60_000);
@@ -112,14 +116,18 @@ describe.skipIf(
     // The serial console logs root in (the image's getty override); ask the node itself.
     const ask = async (cmd: string, marker: string) => {
       const before = consoleText.length;
-      qemu!.stdin!.write(`${cmd}; echo ${marker}-END\n`);
+      // The quotes keep the typed command (echoed by the console) from matching the marker.
+      qemu!.stdin!.write(`${cmd}; echo ${marker}-E''ND\n`);
       await waitFor(marker, () => consoleText.slice(before).includes(`${marker}-END\r`) || consoleText.slice(before).includes(`${marker}-END\n`), 120_000);
       return consoleText.slice(before);
     };
     await waitFor('login', () => /root@.*[#$]/.test(consoleText), 120_000);
-    const out = await ask("awk '$2==\"/\" || $2==\"/run/walt/nfsroot\" {print \"MNT\", $2, $3, $1}' /proc/mounts", 'ROOTCHECK');
+    const out = await ask("awk '$2==\"/\" || $2==\"/run/walt/nfsroot\" || $2==\"/persist\" {print \"MNT\", $2, $3, $1}' /proc/mounts", 'ROOTCHECK');
     expect(out).toMatch(/MNT \/ overlay /);
-    expect(out).toMatch(new RegExp(`MNT /run/walt/nfsroot nfs4? ${net.serverIp.replace(/\./g, '\\.')}:/var/lib/walt/nodes/${PC_MAC}/fs`));
+    const server = net.serverIp.replace(/\./g, '\\.');
+    expect(out).toMatch(new RegExp(`MNT /run/walt/nfsroot nfs4? ${server}:/var/lib/walt/nodes/${PC_MAC}/fs`));
+    // and its read-write /persist, from the same server
+    expect(out).toMatch(new RegExp(`MNT /persist nfs4? ${server}:/var/lib/walt/nodes/${PC_MAC}/persist`));
   }, 300_000);
 
   it("walt log show has the node's boot lines", async () => {
