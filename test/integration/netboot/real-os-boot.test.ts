@@ -137,4 +137,14 @@ describe.skipIf(
     const platform = await server.walt(['log', 'show', '--history', 'full', '--platform', '--format', '{stream} {line}']);
     expect(platform.stdout + platform.stderr).toContain(`platform.nodes node ${NODE} is booted`);
   }, 120_000);
+
+  it('walt node reboot: soft reboot through the node\'s net service, the node goes down and really resets', async () => {
+    const res = await server.walt(['node', 'reboot', NODE], { timeoutMs: 120_000 });
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(platformLines(server.dataDir, 'platform.nodes')).toContain(`node ${NODE} is down (cause: reboot requested, method: soft-reboot)`);
+    // qemu runs with -no-reboot: the guest's reset ends it (a VM that never rebooted would stay up).
+    const end = Date.now() + 120_000;
+    while (qemu!.exitCode === null && Date.now() < end) await new Promise((r) => setTimeout(r, 1000));
+    expect(qemu!.exitCode, consoleText.slice(-2000)).not.toBeNull();
+  }, 300_000);
 });
