@@ -3,7 +3,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addNodeFiles } from './node-files.js';
+import { addNodeFiles, NODE_FILES_DIR } from './node-files.js';
 
 const hasSshKeygen = (() => {
   try {
@@ -77,5 +77,12 @@ describe('what the server adds to an image view (section 5.2)', () => {
     symlinkSync(outside, join(a.root, 'etc', 'ssh'));
     if (hasSshKeygen) addNodeFiles(a.root, { serverIp: '10.0.0.1', rpcPort: 1, logsPort: 2, imageId: 'x', keysDir: a.keysDir });
     expect(existsSync(join(outside, 'ssh_host_ecdsa_key'))).toBe(false);
+  });
+
+  it.skipIf(!existsSync('/bin/busybox'))("the node's net service handler answers the server's soft-reboot protocol (run by its own interpreter)", () => {
+    const handler = join(NODE_FILES_DIR, 'bin', '_walt_internal_', 'walt-net-service-handler');
+    const run = (input: string) => execFileSync(handler, [], { input, encoding: 'utf8', timeout: 10_000 });
+    expect(run('MODE single\nPING\n')).toBe('OK\n');
+    expect(run('PING\r\nBLINK 1\nFOO\nCLOSE\nPING\n')).toBe('OK\nKO blink not supported on this node\nKO unknown command\n');
   });
 });
