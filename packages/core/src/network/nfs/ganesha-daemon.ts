@@ -26,6 +26,17 @@ function answers(port: number, timeoutMs = 1000): Promise<boolean> {
   });
 }
 
+/**
+ * Spawn a daemon that dies with this process, even when it is killed with SIGKILL: a shell runs it
+ * and kills it once our end of its stdin pipe closes. (A leftover rpcbind would hold
+ * /run/rpcbind.lock and keep every later rpcbind from starting.) The shell exits with the daemon.
+ */
+function spawnTied(cmd: string, args: string[]): ChildProcess {
+  // fd 3: background jobs of a non-interactive shell get /dev/null as stdin, not the pipe.
+  const script = 'exec 3<&0; "$@" </dev/null & c=$!; (read -r _ <&3; kill "$c" 2>/dev/null) & wait "$c"';
+  return spawn('sh', ['-c', script, 'sh', cmd, ...args], { stdio: ['pipe', 'ignore', 'ignore'] });
+}
+
 function onPath(cmd: string): boolean {
   return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').some((d) => d && existsSync(join(d, cmd)));
 }
@@ -69,7 +80,7 @@ export class GaneshaDaemon {
     );
     if (!(await answers(111))) {
       if (onPath('rpcbind')) {
-        this.rpcbind = spawn('rpcbind', ['-f', '-w'], { stdio: 'ignore' });
+        this.rpcbind = spawnTied('rpcbind', ['-f', '-w']);
         this.rpcbind.once('error', (e) => log(`cannot start rpcbind (NFSv3 clients will not find the server): ${e.message}`, true));
         for (let i = 0; i < 20 && !(await answers(111)); i++) await new Promise((r) => setTimeout(r, 100));
       } else {
@@ -78,7 +89,7 @@ export class GaneshaDaemon {
     }
     rmSync(pidFile, { force: true });
     const logFile = join(dir, 'ganesha.log');
-    this.ganesha = spawn('ganesha.nfsd', ['-F', '-L', logFile, '-f', this.configFile(), '-p', pidFile], { stdio: 'ignore' });
+    this.ganesha = spawnTied('ganesha.nfsd', ['-F', '-L', logFile, '-f', this.configFile(), '-p', pidFile]);
     const child = this.ganesha;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.once('error', (e) => log(`cannot start nfs-ganesha: ${e.message}`, true));
@@ -89,7 +100,7 @@ export class GaneshaDaemon {
     while (Date.now() < end) {
       if (child.exitCode !== null || child.signalCode !== null) break;
       if (await answers(2049)) {
-        log(`NFS server: nfs-ganesha (the kernel has no nfsd), started by walt-server, pid ${child.pid}, config ${this.configFile()}`);
+        log(`NFS server: nfs-ganesha (the kernel has no nfsd), started by walt-server, config ${this.configFile()}`);
         return;
       }
       await Promise.race([exited, new Promise((r) => setTimeout(r, 300))]);
@@ -101,9 +112,8 @@ export class GaneshaDaemon {
 
   stop(): void {
     this.stopping = true;
-    for (const child of [this.ganesha, this.rpcbind]) {
-      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    }
+    // Closing their stdin makes the shells stop the daemons (see spawnTied).
+    for (const child of [this.ganesha, this.rpcbind]) child?.stdin?.end();
     this.ganesha = undefined;
     this.rpcbind = undefined;
   }
