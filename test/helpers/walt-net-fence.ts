@@ -19,10 +19,30 @@ function ipRoute(...args: string[]): boolean {
   }
 }
 
+/** Whether the host has a link named walt-net (the server's own bridge). */
+const hostHasWaltNet = (): boolean => ipLink('show', 'walt-net');
+
+function ipLink(...args: string[]): boolean {
+  try {
+    execFileSync('ip', ['link', ...args], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function setup(): () => void {
   if (process.getuid?.() !== 0) return () => undefined;
   const added = ipRoute('add', 'unreachable', ...FENCE);
+  const hadWaltNet = hostHasWaltNet();
   return () => {
     if (added) ipRoute('del', 'unreachable', ...FENCE);
+    // A server run on the host without WALT_SKIP_NETWORK_SETUP makes the host's walt-net bridge, and
+    // every later host-side server would then serve DHCP on it: say so and take it away.
+    if (!hadWaltNet && hostHasWaltNet()) {
+      console.error('walt-net-fence: a test created the walt-net bridge on the host; removed');
+      ipLink('del', 'walt-net-dummy');
+      ipLink('del', 'walt-net');
+    }
   };
 }

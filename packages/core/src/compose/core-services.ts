@@ -128,6 +128,7 @@ function createImageStore(config: ServerConfig, logs: LogService): ImageStore {
       serverIp: config.network.waltNet.ip.split('/')[0],
       rpcPort: config.api.port || 12345,
       logsPort: config.api.tcpPort || 12347,
+      keysDir: join(config.dataDir, 'keys'),
     },
     log: (line, error) => logs.platform('images', line, { error }),
   });

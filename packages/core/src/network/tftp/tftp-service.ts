@@ -67,7 +67,15 @@ export class TftpService {
     return this.server.describeTransfers();
   }
 
-  stop(): Promise<void> {
+  private readonly stopHooks: (() => Promise<void>)[] = [];
+
+  /** Also stop `fn` (the HTTP side serving the same files). */
+  onStop(fn: () => Promise<void>): void {
+    this.stopHooks.push(fn);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.stopHooks.splice(0).map((fn) => fn().catch(() => undefined)));
     return this.server.close();
   }
 
