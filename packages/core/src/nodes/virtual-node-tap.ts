@@ -2,27 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { interfaceHolding } from '../network/dhcp/walt-net-interface.js';
 
-/**
- * The walt-net bridge (the interface holding the server's walt-net address, if it is a bridge).
- * Asks `ip` too: Node's interface list skips interfaces without carrier, and a bridge whose only
- * ports are the taps of virtual nodes not started yet has none.
- */
+/** The walt-net bridge (the interface holding the server's walt-net address, if it is a bridge). */
 export function waltNetBridge(serverIp: string): string | undefined {
-  const name = interfaceHolding(serverIp) ?? interfaceHoldingAnyState(serverIp);
+  const name = interfaceHolding(serverIp);
   return name && existsSync(`/sys/class/net/${name}/bridge`) ? name : undefined;
-}
-
-function interfaceHoldingAnyState(address: string): string | undefined {
-  try {
-    const out = execFileSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
-    for (const line of out.split('\n')) {
-      const m = /^\d+:\s+(\S+)\s+inet\s+([\d.]+)\//.exec(line);
-      if (m && m[2] === address) return m[1];
-    }
-  } catch {
-    /* no ip command: no bridge known */
-  }
-  return undefined;
 }
 
 /** The tap of a virtual node: "walt-vn-" + the last 6 hex digits of its MAC (15 characters at most). */

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 
@@ -27,6 +28,9 @@ function neighbourMac(ip: string): string | undefined {
  * No raw socket needed; the datagram itself is harmless.
  */
 export async function macAnsweringAt(ip: string, timeoutMs = 1000): Promise<string | undefined> {
+  // The table may hold an entry the server planted itself (the ARP entry of a unicast ACK, which
+  // names the declining client): forget it first, so the answer comes from the wire.
+  await forgetNeighbour(ip);
   const socket = createSocket('udp4');
   socket.on('error', () => undefined);
   try {
@@ -40,4 +44,11 @@ export async function macAnsweringAt(ip: string, timeoutMs = 1000): Promise<stri
   } finally {
     socket.close();
   }
+}
+
+/** Drop the neighbour table's entry for `ip` (`ip neigh flush to`); nothing happens without `ip`. */
+function forgetNeighbour(ip: string): Promise<void> {
+  return new Promise((resolve) => {
+    execFile('ip', ['neigh', 'flush', 'to', ip], { timeout: 2000 }, () => resolve());
+  });
 }
