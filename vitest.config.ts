@@ -20,5 +20,10 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: integration tests spawn servers and daemons; keep parallelism modest.
     maxWorkers: 2,
+    // Servers started by tests leave the host's interfaces alone (no walt-net bridge on the host);
+    // the tests of the interface set-up clear it and run the server in a namespace of their own.
+    env: { WALT_SKIP_NETWORK_SETUP: '1' },
+    // ...and what they send to that walt-net never leaves the machine (see the file).
+    globalSetup: ['test/helpers/walt-net-fence.ts'],
   },
 } as Parameters<typeof defineConfig>[0]);

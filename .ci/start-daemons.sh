@@ -68,3 +68,6 @@ CONF
 }
 images_section || echo "warning: images section failed"
 # ---- end of images -----------------------------------------------------------------------------
+
+# ---- node image (the real pc-x86-64 image the qemu boot test boots; cached per machine) --------
+bash "$(dirname "$0")/node-image.sh" || echo "warning: node image section failed"

@@ -10,6 +10,11 @@
       "target_name": "dhcp_socket",
       "sources": ["src/dhcp_socket.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-std=gnu11"]
+    },
+    {
+      "target_name": "open_beneath",
+      "sources": ["src/open_beneath.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-std=gnu11"]
     }
   ]
 }

@@ -17,4 +17,7 @@ function send(options, onEnd, onCallbackError) {
   });
 }
 
-module.exports = { send, cancel: binding.cancel, configure: binding.configure };
+// openat2 RESOLVE_IN_ROOT (build/Release/open_beneath.node): confinement of file access in image roots.
+const beneath = require('./build/Release/open_beneath.node');
+
+module.exports = { send, cancel: binding.cancel, configure: binding.configure, openBeneath: beneath.openBeneath };

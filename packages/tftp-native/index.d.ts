@@ -35,3 +35,10 @@ export function cancel(handle: TransferHandle, reason: string): void;
  * the transfers (default: one per core, at most 4; only before the first transfer).
  */
 export function configure(options: { maxSpinning?: number; threads?: number }): void;
+
+/**
+ * Open `path` inside `root` as a chroot would resolve it (openat2 RESOLVE_IN_ROOT: absolute links
+ * and ".." stay inside the root). Returns a read-only, close-on-exec descriptor (a directory when
+ * `directory`); throws an Error whose `code` is ENOENT, ENOTDIR, ELOOP, ENOSYS...
+ */
+export function openBeneath(root: string, path: string, directory?: boolean): number;

@@ -3,6 +3,15 @@
 // started inside the server namespace (only namespaces the bench creates are touched); and waiting for walt-server's API port.
 import { execFileSync, spawn } from 'node:child_process';
 
+/**
+ * Names of a bench network with tag `t` (two letters), led by WALT_TEST_NETNS_PREFIX (one letter) so that
+ * several checkouts can run benches at once: namespaces <p>w<t>-srv / -cl, bridge <p>w<t>br, veth <p>w<t>v0.
+ */
+export function benchNames(t) {
+  const p = (process.env.WALT_TEST_NETNS_PREFIX ?? '').slice(0, 1);
+  return { srv: `${p}w${t}-srv`, cl: `${p}w${t}-cl`, bridge: `${p}w${t}br`, veth: `${p}w${t}v0` };
+}
+
 export const ip = (...a) => execFileSync('ip', a, { stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** f(), or undefined when it throws (for things that may already be gone). */

@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ip, quiet, setupBenchNetwork, teardownBenchNetwork } from './bench-network.mjs';
 import { buildTestImage, podman, testEngineEnv } from '../fixtures/images/build-test-image.mjs';
+import { loadLine, median, printLoad, spread } from './bench-stats.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(HERE), '..', '..');
@@ -32,7 +33,6 @@ const teardownNetwork = () => teardownBenchNetwork(NET);
 const POLL_MS = Number(process.env.WALT_BENCH_TFTP_POLL_MS ?? 20);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seconds = (t0) => Number(process.hrtime.bigint() - t0) / 1e9;
 
 function option(args, name, dflt) {
@@ -176,6 +176,7 @@ export default async function images(args) {
     console.error(`images bench: needs root and the podman service of .ci/start-daemons.sh (${env.WALT_TEST_PODMAN_SOCKET})`);
     return 2;
   }
+  printLoad('images');
   const work = mkdtempSync(join(tmpdir(), 'walt-bench-images-work-'));
   const marker = `bench-${Date.now()}`;
   console.log(`images bench: building a ${sizeMb} MB default image for ${MODEL} and pushing it to ${env.WALT_TEST_REGISTRY}...`);
@@ -202,9 +203,9 @@ export default async function images(args) {
   const p = median(pulls);
   const w = median(walt);
   console.log('');
-  console.log(`image: ${sizeMb} MB, local registry ${env.WALT_TEST_REGISTRY}, ${rounds} rounds (medians)`);
-  console.log(`  podman pull alone:                          ${p.toFixed(3)} s`);
-  console.log(`  walt-server, first DHCP -> boot file served: ${w.toFixed(3)} s`);
+  console.log(`image: ${sizeMb} MB, local registry ${env.WALT_TEST_REGISTRY}, ${rounds} interleaved rounds: median (min..max); ${loadLine()} after`);
+  console.log(`  podman pull alone:                          ${spread(pulls, 3, ' s')}`);
+  console.log(`  walt-server, first DHCP -> boot file served: ${spread(walt, 3, ' s')}`);
   console.log(`  ratio walt / podman pull: ${(w / p).toFixed(2)}x (target <= 1.2x)`);
   return 0;
 }

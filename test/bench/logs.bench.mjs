@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { listeningPort } from './bench-network.mjs';
+import { printLoad, spread } from './bench-stats.mjs';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const WALT = join(REPO, 'packages/cli/dist/bin/walt.js');
@@ -23,6 +24,7 @@ const DEADLINE_MS = 5 * 60_000;
 const line = (i) => `seq=${i} temperature=${(20 + (i % 100) / 10).toFixed(1)} status=ok experiment payload with a few words`;
 
 export default async function logsBench() {
+  printLoad('logs');
   const dir = mkdtempSync(join(tmpdir(), 'walt-bench-logs-'));
   const deadline = setTimeout(() => {
     process.stderr.write(`logs bench: aborted after ${DEADLINE_MS / 1000} s\n`);
@@ -103,7 +105,7 @@ export default async function logsBench() {
       `  ingestion through walt-server (HTTP, acknowledged after commit): ${fmt(rate)} lines/s (${ingestS.toFixed(2)} s)   target >= 50,000`,
       `  better-sqlite3 direct insert, same schema, 5000-line transactions:   ${fmt(sqlite)} lines/s   walt-server/direct = ${(rate / sqlite).toFixed(2)}`,
       `  filtered history query (1 issuer, 1 stream, ${printed} lines of ${ingested.toLocaleString('en')}):`,
-      `    walt log show --history full (CLI process, median of 3): ${median(cliTimes).toFixed(3)} s   target < 1 s   (node startup alone: ${nodeStartup.toFixed(3)} s)`,
+      `    walt log show --history full (CLI process, median of 3): ${spread(cliTimes, 3, ' s')}   target < 1 s   (node startup alone: ${nodeStartup.toFixed(3)} s)`,
       `    GET /api/v1/logs (server side + transfer, median of 3):  ${median(apiTimes).toFixed(3)} s`,
       `    grep -F over the same lines in a flat file:               ${grepS.toFixed(3)} s   walt-api/grep = ${(median(apiTimes) / grepS).toFixed(2)}`,
       `  realtime latency, POST acknowledged -> line on walt log show --realtime stdout (${latencies.length} lines): median ${(median(latencies) * 1000).toFixed(1)} ms, max ${(Math.max(...latencies) * 1000).toFixed(1)} ms   target < 100 ms`,

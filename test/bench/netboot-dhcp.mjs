@@ -1,116 +1,170 @@
-// DHCP boot storm: N clients (default 500) each DISCOVER -> OFFER -> REQUEST -> ACK at once, from one
-// simulator process in a client namespace, over a bridge in a server namespace. Run against
-// `walt-server` (its DHCP, registering every client as a new node) and `dnsmasq --no-ping` in the
-// same run; prints both times (first DISCOVER to last ACK; median of the rounds) and the ratio.
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// DHCP boot storm: N clients (200 and 500 by default; half send vendor class walt.node.rpi-3-b-plus,
+// half nothing) each DISCOVER -> OFFER -> REQUEST -> ACK, 64 in flight at once, from dhcp-storm
+// (dhcp-storm/dhcp-storm.c: one C process on an AF_PACKET socket, no address on its interface, so the
+// client is not the bottleneck), in a client namespace over a bridge in a server namespace.
+// Against walt-server (registering every client) and dnsmasq --no-ping, interleaved (A, B, B, A...),
+// each round on a fresh server. Prints the load first, then per server the median with min..max of the
+// storm time (first DISCOVER to last ACK) and of the per-client p50, p99 and max, retransmissions, and
+// the ratio of the medians.
+// `npm run bench -- netboot-dhcp [--clients 200,500] [--rounds 5] [--concurrency 64] [--data-on disk|shm] [--save results.json]`
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setupBenchNetwork, startDaemonIn, stopDaemon, teardownBenchNetwork } from './bench-network.mjs';
+import Database from 'better-sqlite3';
+import { benchNames, setupBenchNetwork, startDaemonIn, stopDaemon, teardownBenchNetwork } from './bench-network.mjs';
+import { cpuMs, loadLine, median, printLoad, spread } from './bench-stats.mjs';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SIMULATOR = join(REPO, 'packages/core/dist/network/dhcp/dhcp-simulator-cli.js');
+const HERE = fileURLToPath(import.meta.url);
+const REPO = resolve(dirname(HERE), '..', '..');
+const STORM_SOURCE = join(dirname(HERE), 'dhcp-storm', 'dhcp-storm.c');
 const WALT_SERVER = join(REPO, 'packages/server/dist/bin/walt-server.js');
-const SRV = 'wbd-srv';
-const CL = 'wbd-cl';
-const BR = 'wbdbr';
-const NET = { srv: SRV, cl: CL, bridge: BR, veth: 'wbdv0', serverCidr: '192.168.200.1/22', clientCidr: '192.168.203.250/22', broadcastRoutes: true };
-const setupNetwork = () => setupBenchNetwork(NET);
-const teardownNetwork = () => teardownBenchNetwork(NET);
-const startDaemon = (args, ready) => startDaemonIn(SRV, args, ready);
+const NAMES = benchNames('d');
+const NET = { ...NAMES, serverCidr: '192.168.200.1/22', broadcastRoutes: true };
+const startDaemon = (args, ready) => startDaemonIn(NAMES.srv, args, ready);
+const VENDOR_CLASS = 'walt.node.rpi-3-b-plus';
+// Where both servers keep their leases (dnsmasq's lease file, walt-server's data directory): the same
+// file system for both, since both make a lease durable before its ACK (dnsmasq fsyncs its lease file).
+// --data-on shm puts both on /dev/shm (tmpfs) to measure without the disk's fsync.
+let dataRoot = tmpdir();
 
+/** Compile dhcp-storm.c (once per source version) into the temporary folder; returns the binary. */
+export function buildStormClient() {
+  const source = readFileSync(STORM_SOURCE);
+  const binary = join(tmpdir(), `walt-dhcp-storm-${createHash('sha256').update(source).digest('hex').slice(0, 12)}`);
+  if (!existsSync(binary)) execFileSync('gcc', ['-O2', '-Wall', '-o', binary, STORM_SOURCE], { stdio: 'inherit' });
+  return binary;
+}
 
-
-
-
-
-/** Run the storm once; returns { ms, leased }. */
-function storm(n, round, concurrency) {
+/** One storm; resolves with dhcp-storm's result ({ leased, elapsedMs, p50Ms, p99Ms, maxMs, retransmissions, clients }). */
+function storm(binary, n, macByte, concurrency, server) {
+  const cpuBefore = cpuMs(server.pid);
   return new Promise((resolvePromise, reject) => {
-    const input = { count: n, macPrefix: `02:b${round % 10}:00`, vendorClass: 'walt.node.rpi-3-b-plus', retryMs: 500, timeoutMs: 60_000, concurrency };
-    const child = spawn('ip', ['netns', 'exec', CL, process.execPath, SIMULATOR, JSON.stringify(input)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['netns', 'exec', NAMES.cl, binary, 'eth0', String(n), String(concurrency), String(macByte), '500', '30000', VENDOR_CLASS];
+    const child = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('close', () => {
-      const done = out
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l))
-        .find((e) => e.event === 'done');
-      if (!done) return reject(new Error(`simulator failed: ${err}`));
-      resolvePromise({ ms: done.elapsedMs, leased: done.leased, retransmissions: done.outcomes.reduce((a, o) => a + o.retransmissions, 0) });
+      try {
+        resolvePromise({ ...JSON.parse(out), serverCpuMs: cpuMs(server.pid) - cpuBefore });
+      } catch {
+        reject(new Error(`dhcp-storm failed: ${err || out}`));
+      }
     });
   });
 }
 
-async function withDnsmasq(n, round, concurrency) {
-  const dir = mkdtempSync(join(tmpdir(), 'walt-bench-dnsmasq-'));
+async function withDnsmasq(run) {
+  const dir = mkdtempSync(join(dataRoot, 'walt-bench-dnsmasq-'));
   const child = await startDaemon(
     [
-      'dnsmasq', '--keep-in-foreground', '--no-ping', '--port=0', `--interface=${BR}`, '--bind-interfaces', '--dhcp-authoritative',
+      'dnsmasq', '--keep-in-foreground', '--no-ping', '--port=0', `--interface=${NAMES.bridge}`, '--bind-interfaces', '--dhcp-authoritative',
       '--dhcp-range=192.168.200.2,192.168.203.200,255.255.252.0,12h', '--dhcp-lease-max=100000', `--dhcp-leasefile=${join(dir, 'leases')}`,
       '--log-facility=-', '--quiet-dhcp', ...(process.env.WALT_BENCH_DNSMASQ_ARGS ?? '').split(' ').filter(Boolean),
     ],
     /started|DHCP, IP range/,
   );
   try {
-    return await storm(n, round, concurrency);
+    return await run(child);
   } finally {
     await stopDaemon(child);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function withWalt(n, round, concurrency) {
-  const dir = mkdtempSync(join(tmpdir(), 'walt-bench-server-'));
+async function withWalt(run) {
+  const dir = mkdtempSync(join(dataRoot, 'walt-bench-server-'));
   const images = join(dir, 'images');
   const boot = join(images, 'waltplatform/rpi-3-b-plus-default/latest');
   mkdirSync(join(boot, 'rootfs/boot/rpi-3-b-plus'), { recursive: true });
   writeFileSync(join(boot, 'image.json'), JSON.stringify({ models: ['rpi-3-b-plus'] }));
   const conf = join(dir, 'server.conf');
-  writeFileSync(conf, `network:\n  walt-net:\n    raw-device: ${BR}\n    ip: 192.168.200.1/22\nimages:\n  directory: ${images}\napi:\n  port: 0\n`);
-  const child = await startDaemon([process.execPath, WALT_SERVER, 'start', '--config', conf, '--data-dir', dir], /DHCP serving walt-net[\s\S]*listening on/);
+  writeFileSync(conf, `network:\n  walt-net:\n    raw-device: ${NAMES.bridge}\n    ip: 192.168.200.1/22\nimages:\n  directory: ${images}\napi:\n  port: 0\n`);
+  const child = await startDaemon([process.execPath, ...(process.env.WALT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), WALT_SERVER, 'start', '--config', conf, '--data-dir', dir], /DHCP serving walt-net[\s\S]*listening on/);
   try {
-    return await storm(n, round, concurrency);
+    const result = await run(child);
+    await stopDaemon(child);
+    // What survived the server: every ACKed client must be a registered device.
+    const db = new Database(join(dir, 'walt.db'), { readonly: true });
+    result.registered = db.prepare("SELECT count(*) AS n FROM devices WHERE type != 'server'").get().n;
+    db.close();
+    return result;
   } finally {
     await stopDaemon(child);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function option(args, name, dflt) {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
+}
 
 export default async function netbootDhcp(args = []) {
-  const n = Number(args[args.indexOf('--clients') + 1]) || 500;
-  const rounds = Number(args[args.indexOf('--rounds') + 1]) || 3;
-  // Clients in flight at once. An unbounded burst overflows dnsmasq's socket buffer, and its time is
-  // then mostly the clients' 500 ms retransmission timer; 0 means unbounded.
-  const c = Number(args[args.indexOf('--concurrency') + 1]);
-  const concurrency = args.includes('--concurrency') ? (c > 0 ? c : undefined) : 64;
   if (process.getuid?.() !== 0) {
     console.log('netboot-dhcp: needs root (network namespaces): skipped');
-    return;
+    return 0;
   }
-  console.log(`DHCP boot storm: ${n} clients, DISCOVER -> ACK each, ${concurrency ?? 'all'} in flight at once, ${rounds} rounds per server (median)`);
-  setupNetwork();
+  const sizes = String(option(args, '--clients', '200,500')).split(',').map(Number).filter((n) => n > 0);
+  const rounds = Number(option(args, '--rounds', 5));
+  const concurrency = Number(option(args, '--concurrency', 64));
+  if (option(args, '--data-on', 'disk') === 'shm') dataRoot = '/dev/shm';
+  // --save FILE: every round's full result, per client (MAC, address, DISCOVER-to-ACK ms, retransmissions, NAKs)
+  const saveTo = option(args, '--save', undefined);
+  const saved = [];
+  let binary;
   try {
-    const walt = [];
-    const dnsmasq = [];
-    for (let round = 0; round < rounds; round++) {
-      const d = await withDnsmasq(n, round * 2, concurrency);
-      const w = await withWalt(n, round * 2 + 1, concurrency);
-      console.log(`  round ${round + 1}: dnsmasq --no-ping ${d.ms.toFixed(1)} ms (${d.leased}/${n} leased, ${d.retransmissions} retransmissions), walt-server ${w.ms.toFixed(1)} ms (${w.leased}/${n} leased, ${w.retransmissions} retransmissions)`);
-      if (d.leased === n) dnsmasq.push(d.ms);
-      if (w.leased === n) walt.push(w.ms);
-    }
-    if (!walt.length || !dnsmasq.length) throw new Error('some clients got no lease in every round; see the lines above');
-    const w = median(walt);
-    const d = median(dnsmasq);
-    console.log(`DHCP ${n} clients: walt-server ${w.toFixed(1)} ms, dnsmasq --no-ping ${d.toFixed(1)} ms, ratio walt/dnsmasq ${(w / d).toFixed(2)} (target <= 1.5)`);
-  } finally {
-    teardownNetwork();
+    binary = buildStormClient();
+  } catch (e) {
+    console.log(`netboot-dhcp: cannot build the storm client (gcc, Debian package gcc): skipped (${e.message})`);
+    return 0;
   }
+  printLoad('netboot-dhcp');
+  console.log(`DHCP boot storm: DISCOVER -> ACK per client, ${concurrency} in flight, half with vendor class ${VENDOR_CLASS}; ${rounds} interleaved rounds per size, a fresh server each; leases stored under ${dataRoot}`);
+  setupBenchNetwork(NET);
+  let macByte = 0;
+  try {
+    for (const n of sizes) {
+      const results = { dnsmasq: [], walt: [] };
+      const servers = [['dnsmasq', withDnsmasq], ['walt', withWalt]];
+      const deadline = Date.now() + 10 * 60_000; // bounded: no new round after 10 minutes
+      for (let round = 0; round < rounds && (round === 0 || Date.now() < deadline); round++) {
+        const order = round % 2 ? [...servers].reverse() : servers;
+        const line = [];
+        for (const [name, withServer] of order) {
+          const r = await withServer((server) => storm(binary, n, (macByte++ % 250) + 1, concurrency, server));
+          results[name].push(r);
+          saved.push({ clients: n, round: round + 1, server: name, load: loadLine(), ...r });
+          line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs, server CPU ${r.serverCpuMs.toFixed(0)} ms)`);
+        }
+        console.log(`  ${n} clients, round ${round + 1}: ${line.join('; ')}`);
+      }
+      console.log(`\nDHCP ${n} clients (${loadLine()}): median (min..max) over rounds where every client was leased`);
+      const medians = {};
+      for (const [name, label] of [['dnsmasq', 'dnsmasq --no-ping'], ['walt', 'walt-server']]) {
+        const ok = results[name].filter((r) => r.leased === n);
+        const pick = (k) => ok.map((r) => r[k]);
+        medians[name] = ok.length ? median(pick('elapsedMs')) : undefined;
+        console.log(`  ${label.padEnd(18)} all leased ${spread(pick('elapsedMs'), 1, ' ms')}  per client p50 ${spread(pick('p50Ms'), 1)}  p99 ${spread(pick('p99Ms'), 1)}  max ${spread(pick('maxMs'), 1)}  retransmissions ${spread(pick('retransmissions'), 0)}  server CPU ${spread(pick('serverCpuMs'), 0, ' ms')}  (${ok.length}/${results[name].length} rounds complete)`);
+      }
+      if (medians.walt !== undefined && medians.dnsmasq !== undefined) {
+        console.log(`  ratio walt-server/dnsmasq of the medians: ${(medians.walt / medians.dnsmasq).toFixed(2)} (target <= 1.5)\n`);
+      } else console.log('  ratio: - (a server leased fewer than all clients in every round; see the lines above)\n');
+    }
+  } finally {
+    teardownBenchNetwork(NET);
+    if (saveTo) {
+      writeFileSync(saveTo, JSON.stringify(saved, null, 1));
+      console.log(`per-client results of every round: ${saveTo}`);
+    }
+  }
+  return 0;
+}
+
+if (process.argv[1] === HERE) {
+  netbootDhcp(process.argv.slice(2)).then((c) => (process.exitCode = c));
 }

@@ -15,6 +15,8 @@ if (!name || !/^[a-z0-9-]+$/.test(name) || !existsSync(join(here, `${name}.bench
   process.stderr.write(`usage: npm run bench -- <name>   (available: ${available.join(', ') || 'none'})\n`);
   process.exit(2);
 }
+// Servers started by benches leave the host's interfaces alone (no walt-net bridge on the host).
+process.env.WALT_SKIP_NETWORK_SETUP ??= '1';
 const bench = await import(pathToFileURL(join(here, `${name}.bench.mjs`)).href);
 if (typeof bench.default !== 'function') {
   process.stderr.write(`test/bench/${name}.bench.mjs must export a default async function(args)\n`);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultImageOf, modelFromClasses } from '@walt/sdk';
-import { createTestContext } from '@walt/sdk/testing';
+import { checkNodeModelPlugin, createTestContext } from '@walt/sdk/testing';
 import plugin from './index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
@@ -37,5 +37,9 @@ describe('walt-plugin-beaglebone-black', () => {
     expect(topic.markdown).toContain('walt-server plugins add walt-plugin-beaglebone-black');
     expect(topic.markdown).toContain('setenv bootp_vci walt.node.beaglebone-black');
     expect(topic.markdown).toContain('${scriptaddr}');
+  });
+
+  it('passes the checks every node-model plugin should (see new-node-support)', async () => {
+    expect(await checkNodeModelPlugin(plugin, { 'beaglebone-black': { bootProtocol: 'uboot', bootFiles: ['start.uboot'], poePowered: false } })).toEqual([]);
   });
 });

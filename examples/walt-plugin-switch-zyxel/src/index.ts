@@ -11,3 +11,4 @@ export default definePlugin({
 
 export { zyxelDriver } from './zyxel-driver.js';
 export * from './zyxel-mib.js';
+export { zyxelSwitchProfile } from './zyxel-switch-profile.js';

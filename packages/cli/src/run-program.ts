@@ -9,7 +9,15 @@ export function oneLineError(text: string): string {
     .filter(Boolean)
     .join(' ')
     .replace(/^error:\s*/i, '');
-  return `Error: ${line}`;
+  return errorLine(line);
+}
+
+/**
+ * The one place an error becomes `Error: <message>`. Server messages keep the original WalT's own
+ * lead-in ("Failed: ...", "Error: ..."); it is dropped here so that no line reads "Error: Failed: ...".
+ */
+export function errorLine(message: string): string {
+  return `Error: ${message.replace(/^(?:\s*(?:error|failed)\s*:\s*)+/i, '')}`;
 }
 
 /**
@@ -48,23 +56,23 @@ export async function runProgram(program: Command, argv: string[]): Promise<numb
     if (e instanceof CommanderError) {
       if (e.code === 'commander.help' && helpShownFor) {
         if (helpShownFor === program) return 0; // the program alone: its categories
-        process.stderr.write(`Error: '${commandPath(helpShownFor)}' needs a sub-command (listed above)\n`);
+        process.stderr.write(errorLine(`'${commandPath(helpShownFor)}' needs a sub-command (listed above)`) + '\n');
         return 1;
       }
       // help and version displays end here with exit code 0; parse errors were printed by outputError
       return e.exitCode;
     }
     if (e instanceof CliError) {
-      process.stderr.write(`Error: ${firstLine(e.message)}\n`);
+      process.stderr.write(errorLine(firstLine(e.message)) + '\n');
       return e.exitCode;
     }
     // A typed error of the server library (WaltError, ConfigError) says what to do in its message.
     const err = e as { name?: string; message?: string; code?: unknown };
     if (err?.name === 'WaltError' || err?.name === 'ConfigError') {
-      process.stderr.write(`Error: ${firstLine(String(err.message))}\n`);
+      process.stderr.write(errorLine(firstLine(String(err.message))) + '\n');
       return 1;
     }
-    process.stderr.write(`Error: unexpected failure: ${firstLine(String(err?.message ?? e))}\n`);
+    process.stderr.write(errorLine(`unexpected failure: ${firstLine(String(err?.message ?? e))}`) + '\n');
     return 1;
   }
 }

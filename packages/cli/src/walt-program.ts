@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { CliContext } from './cli-context.js';
 import { registerAdvancedCommands } from './commands/advanced/index.js';
 import { registerDeviceCommands } from './commands/device/index.js';
@@ -6,13 +6,14 @@ import { registerHelpCommands } from './commands/help/index.js';
 import { registerImageCommands } from './commands/image/index.js';
 import { registerLogCommands } from './commands/log/index.js';
 import { registerNodeCommands } from './commands/node/index.js';
+import { newWaltProgram } from './walt-program-for-args.js';
 
-/** The `walt` command: categories image, node, log, device, advanced, help (the original's order). */
+/**
+ * The `walt` command with every category: image, node, log, device, advanced, help (the original's
+ * order, as in WALT_CATEGORIES). bin/walt.ts loads only the category it runs (waltProgramFor).
+ */
 export function buildWaltProgram(ctx = new CliContext()): Command {
-  const program = new Command('walt')
-    .description('WalT platform control tool')
-    .version('1.0.0', '-V, --version')
-    .showHelpAfterError(false);
+  const program = newWaltProgram();
   registerImageCommands(program, ctx);
   registerNodeCommands(program, ctx);
   registerLogCommands(program, ctx);

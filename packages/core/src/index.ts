@@ -1,7 +1,5 @@
-import 'reflect-metadata';
 export * from './errors.js';
 export * from './version.js';
-export * from './tokens.js';
 export * from './config/server-config.js';
 export * from './config/config-error.js';
 export * from './config/config-schema.js';
@@ -31,3 +29,6 @@ export * from './plugins/plugin-dry-run.js';
 export * from './plugins/npm-runner.js';
 export type { NodeSummary, BootedLabel } from './nodes/node-listing.js';
 export * from './logs/journal-echo.js';
+export * from './network/tftp-static/build-tftp-static.js';
+export { DEFAULT_DEBIAN_MIRROR, DEBIAN_KEYRING, hostDebianSuite, type DebianSource } from './network/tftp-static/debian-packages.js';
+export { TFTP_STATIC_COMMAND } from './network/tftp-static/missing-static-files.js';

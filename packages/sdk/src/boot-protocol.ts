@@ -93,6 +93,12 @@ export interface BootProtocol {
   identify?(request: DhcpRequestView): string | undefined;
   /** Resolve a TFTP name; undefined lets the next protocol try. */
   resolveTftp?(request: TftpRequestContext): TftpResolution | undefined;
+  /**
+   * Files this protocol serves from the server's static boot folder (`<data dir>/tftp-static`),
+   * relative to it. The server warns once at start when some are missing, naming the command that
+   * builds the folder.
+   */
+  staticFiles?: readonly string[];
 }
 
 export const WALT_NODE_CLASS_PREFIX = 'walt.node.';

@@ -36,7 +36,8 @@ describe('defineNodeModel', () => {
     [{ macPrefixes: 'b8:27:eb' }, /macPrefixes must be a list/],
     [{ defaultImage: 'Not An Image' }, /invalid defaultImage/],
     [{ capabilities: { poePowered: 'yes' } }, /capabilities.poePowered must be true or false/],
-    [{ hooks: { start: 'now' } }, /hooks: start must be a function/],
+    [{ hooks: { kill: 'now' } }, /hooks: kill must be a function/],
+    [{ hooks: { start: async () => undefined } }, /hooks\.start is not part of the plugin API \(it was never called; virtual nodes come from api\.virtualNodes\)/],
     [{ settings: { 'boot-delay': { type: 'integer' } } }, /settings.boot-delay: a description is required/],
   ])('refuses %j', (patch, message) => {
     expect(() => defineNodeModel({ ...model, ...patch } as unknown as NodeModel)).toThrow(message);

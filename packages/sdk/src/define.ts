@@ -62,7 +62,12 @@ export function defineNodeModel(model: NodeModel): NodeModel {
   if (model.settings !== undefined) checkSettingsSchema(model.settings, `${where}: settings`);
   if (model.hooks !== undefined) {
     if (!isObject(model.hooks)) throw new TypeError(`${where}: hooks must be an object`);
-    optionalFunctions(`${where}: hooks`, model.hooks, ['create', 'start', 'kill', 'remove']);
+    for (const gone of ['create', 'start', 'remove']) {
+      if (model.hooks[gone] !== undefined) {
+        throw new TypeError(`${where}: hooks.${gone} is not part of the plugin API (it was never called; virtual nodes come from api.virtualNodes)`);
+      }
+    }
+    optionalFunctions(`${where}: hooks`, model.hooks, ['kill']);
   }
   return Object.freeze({ ...model });
 }
@@ -77,6 +82,7 @@ export function defineSwitchDriver(driver: SwitchDriver): SwitchDriver {
   requireText(where, 'description', driver.description);
   if (typeof driver.probe !== 'function') throw new TypeError(`${where}: probe is required (a function returning a score)`);
   optionalFunctions(where, driver as unknown as Record<string, unknown>, ['lldpNeighbors', 'forwardingTable', 'portNames']);
+  if (driver.fallback !== undefined && typeof driver.fallback !== 'boolean') throw new TypeError(`${where}: fallback must be true or false`);
   if (driver.poe !== undefined) {
     if (!isObject(driver.poe) || typeof driver.poe.ports !== 'function' || typeof driver.poe.setPower !== 'function') {
       throw new TypeError(`${where}: poe needs both ports() and setPower()`);
@@ -99,6 +105,10 @@ export function defineBootProtocol(protocol: BootProtocol): BootProtocol {
   optionalFunctions(where, protocol as unknown as Record<string, unknown>, ['identify', 'resolveTftp']);
   if (protocol.order !== undefined && (typeof protocol.order !== 'number' || !Number.isFinite(protocol.order))) {
     throw new TypeError(`${where}: order must be a number (lower claims first)`);
+  }
+  const files = protocol.staticFiles;
+  if (files !== undefined && (!Array.isArray(files) || files.some((f) => typeof f !== 'string' || !f || f.startsWith('/') || f.split('/').includes('..')))) {
+    throw new TypeError(`${where}: staticFiles must be a list of relative file names inside the static boot folder`);
   }
   return Object.freeze({ ...protocol });
 }

@@ -9,3 +9,5 @@ export * from './snmp.js';
 export * from './switch-driver.js';
 export * from './snmp-session.js';
 export * from './virtual-node-provider.js';
+export * from './extension-points.js';
+export * from './plugin-registration.js';

@@ -2,7 +2,12 @@ import type { SettingsSchema } from './settings-schema.js';
 
 /** What a node model can do; the host uses this to decide, e.g., whether a PoE hard reboot makes sense. */
 export interface NodeCapabilities {
-  /** Powered through its switch port (PoE), so it can be power-cycled and power-saved. */
+  /**
+   * Powered through its switch port (PoE). `true`: WalT may power-cycle it (`walt node reboot --hard`)
+   * and power it off when unused (power saving). `false`: WalT never cuts its port's power (a hard
+   * reboot fails and says so; no power saving). Unset: hard reboot tries the port's PoE, power saving
+   * leaves it alone.
+   */
   poePowered?: boolean;
   /** Has a console the server can attach to. */
   console?: boolean;
@@ -20,13 +25,16 @@ export interface NodeRef {
   settings: Readonly<Record<string, unknown>>;
 }
 
-/** Optional lifecycle hooks: a virtual model creates, starts and kills its VMs. */
+/**
+ * Optional lifecycle hooks of a model. Only `kill` exists: `walt node reboot --hard` calls it (before
+ * the virtual node provider's kill, and instead of a PoE power cycle). create, start and remove were
+ * declared by API version 1 but never called (virtual nodes are run by a VirtualNodeProvider,
+ * api.virtualNodes): they were removed, and defineNodeModel refuses them with that reason; API
+ * version 1 is kept, since no behaviour depended on them.
+ */
 export interface NodeLifecycleHooks {
-  create?(node: NodeRef): Promise<void>;
-  start?(node: NodeRef): Promise<void>;
-  /** Hard stop (the "hard reboot" of a virtual node; it starts again by itself). */
+  /** Hard stop (the "hard reboot" of a node; a virtual one starts again by itself). */
   kill?(node: NodeRef): Promise<void>;
-  remove?(node: NodeRef): Promise<void>;
 }
 
 export interface NodeModel {

@@ -1,10 +1,7 @@
 import { SDK_API_VERSION, SDK_VERSION } from './api-version.js';
-import type { BootProtocol } from './boot-protocol.js';
 import type { PluginContext } from './context.js';
-import type { NodeModel } from './node-model.js';
+import type { ContributeCalls, ExtensionPointTable, StandardExtensionPoints } from './extension-points.js';
 import { checkSettingsSchema, type SettingsSchema } from './settings-schema.js';
-import type { SwitchDriver } from './switch-driver.js';
-import type { VirtualNodeProvider } from './virtual-node-provider.js';
 
 /** A help topic a plugin ships (`walt help show <name>`), e.g. how to install a node of its model. */
 export interface HelpTopic {
@@ -13,24 +10,25 @@ export interface HelpTopic {
   markdown: string;
 }
 
-/** What `register` gets: the plugin's context and the calls that contribute to extension points. */
-export interface PluginApi<S = Record<string, unknown>> {
+/** What `register` gets besides the contribution calls: its context and lifecycle hooks. */
+export interface PluginApiBase<S = Record<string, unknown>> {
   readonly context: PluginContext<S>;
   /** API version of the host, for feature detection. */
   readonly apiVersion: number;
-  nodeModel(model: NodeModel): void;
-  switchDriver(driver: SwitchDriver): void;
-  bootProtocol(protocol: BootProtocol): void;
-  helpTopic(topic: HelpTopic): void;
-  /** Run virtual nodes (`walt node create`): qemu VMs, or anything else that boots a WalT image. */
-  virtualNodes(provider: VirtualNodeProvider): void;
   /** Called once every plugin is registered and the server is serving. */
   onReady(hook: () => void | Promise<void>): void;
   /** Called when the server stops. */
   onShutdown(hook: () => void | Promise<void>): void;
 }
 
-export interface PluginDefinition<S = Record<string, unknown>> {
+/**
+ * What `register` gets: the plugin's context, lifecycle hooks, and one call per extension point of
+ * EXTENSION_POINTS (nodeModel, switchDriver, bootProtocol, helpTopic, and virtualNodes, which runs
+ * virtual nodes: qemu VMs, or anything else that boots a WalT image).
+ */
+export type PluginApi<S = Record<string, unknown>, Table extends ExtensionPointTable = StandardExtensionPoints> = PluginApiBase<S> & ContributeCalls<Table>;
+
+export interface PluginDefinition<S = Record<string, unknown>, Table extends ExtensionPointTable = StandardExtensionPoints> {
   /** Must equal the package name. */
   name: string;
   /** Must equal the package version. */
@@ -39,11 +37,11 @@ export interface PluginDefinition<S = Record<string, unknown>> {
   apiVersion?: number;
   /** Plugin-wide settings, read from the server config (`plugins: [{name, settings}]`). */
   settings?: SettingsSchema;
-  register(api: PluginApi<S>): void | Promise<void>;
+  register(api: PluginApi<S, Table>): void | Promise<void>;
 }
 
 /** A plugin as the host receives it: the definition, tagged by the SDK that made it. */
-export interface WaltPlugin<S = Record<string, unknown>> extends PluginDefinition<S> {
+export interface WaltPlugin<S = Record<string, unknown>, Table extends ExtensionPointTable = StandardExtensionPoints> extends PluginDefinition<S, Table> {
   readonly apiVersion: number;
   readonly sdkVersion: string;
   readonly [WALT_PLUGIN]: true;
@@ -59,7 +57,9 @@ export function isPluginName(name: string): boolean {
 }
 
 /** Define a plugin: the default export of a plugin package. Checks the definition's shape at once. */
-export function definePlugin<S = Record<string, unknown>>(definition: PluginDefinition<S>): WaltPlugin<S> {
+export function definePlugin<S = Record<string, unknown>, Table extends ExtensionPointTable = StandardExtensionPoints>(
+  definition: PluginDefinition<S, Table>,
+): WaltPlugin<S, Table> {
   if (typeof definition !== 'object' || definition === null) throw new TypeError('definePlugin: expected an object');
   if (typeof definition.name !== 'string' || !isPluginName(definition.name)) {
     throw new TypeError(

@@ -78,4 +78,10 @@ export interface SwitchDriver {
   /** Port labels (LLDP local port ids or interface names) per port number. */
   portNames?(snmp: SnmpSession): Promise<Map<number, string>>;
   poe?: PoeSupport;
+  /**
+   * A driver of the standard MIBs that the others fall back on: probed last (skipped when a vendor
+   * driver is a confident match), and asked for what the chosen driver lacks (e.g. LLDP for a
+   * PoE-only vendor driver). The first such driver registered is the one used.
+   */
+  fallback?: boolean;
 }

@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import { WALT_SERVER_CONF, findConfigFile } from '@walt/core';
 import { CliError } from '@walt/cli/cli-error';
 import { editConfigFile } from './server/edit-config.js';
+import { loadConfigOrFail } from './server/start-command.js';
+import { setUpTftpStatic } from './server/tftp-static-command.js';
 import { carryOut, installSteps, setupPaths, uninstallSteps } from './setup/server-setup.js';
 
 interface SetupOptions {
@@ -15,6 +17,12 @@ interface SetupOptions {
   root: string;
   waltNetRawDevice?: string;
   waltNetIp?: string;
+  tftpStatic?: boolean;
+  fromTarball?: string;
+  dataDir?: string;
+  debCache?: string;
+  debianMirror?: string;
+  debianSuite?: string;
 }
 
 /** The `walt-server-setup` command: install (or uninstall) the server on this machine, or edit its configuration. */
@@ -29,6 +37,12 @@ export function buildWaltServerSetupProgram(): Command {
     .option('--purge', 'with --uninstall: also remove /etc/walt/server.conf and the data dir /var/lib/walt')
     .option('--walt-net-raw-device <interface>', "walt-net's interface for a new configuration ('none': virtual-only platform)")
     .option('--walt-net-ip <address/prefix>', "the server's walt-net address for a new configuration (e.g. 192.168.152.1/24)")
+    .option('--tftp-static', "only build <data dir>/tftp-static (Raspberry Pi firmware, U-Boot, WalT's config.txt) from Debian's packages")
+    .option('--from-tarball <file>', 'with --tftp-static: take the files from this tarball instead (e.g. the original tftp-static.tar.gz)')
+    .option('--data-dir <dir>', 'with --tftp-static: data directory (default: the one walt-server start uses)')
+    .option('--deb-cache <dir>', 'with --tftp-static: keep the downloaded Debian packages here (default: /var/cache/walt/tftp-static-debs for root)')
+    .option('--debian-mirror <url>', 'with --tftp-static: Debian mirror (default: http://deb.debian.org/debian)')
+    .option('--debian-suite <name>', "with --tftp-static: Debian release (default: this host's)")
     .option('--root <dir>', 'the system to set up (default /; another folder is set up offline, without apt-get nor starting services)', '/')
     .action(async (opts: SetupOptions) => {
       if (opts.editConf) {
@@ -36,6 +50,12 @@ export function buildWaltServerSetupProgram(): Command {
         await editConfigFile({ file, interactive: !!(process.stdin.isTTY && process.stdout.isTTY) });
         return;
       }
+      if (opts.tftpStatic) {
+        const dataDir = loadConfigOrFail({ config: opts.config, dataDir: opts.dataDir }).dataDir;
+        setUpTftpStatic({ dataDir, fromTarball: opts.fromTarball, debCache: opts.debCache, mirror: opts.debianMirror, suite: opts.debianSuite }, (l) => process.stdout.write(`${l}\n`));
+        return;
+      }
+      if (opts.fromTarball) throw new CliError('--from-tarball goes with --tftp-static (walt-server-setup --tftp-static --from-tarball <file>)', 'usage', 2);
       if (opts.purge && !opts.uninstall) throw new CliError('--purge goes with --uninstall');
       const root = resolve(opts.root);
       if (!existsSync(root)) throw new CliError(`--root ${opts.root}: no such directory`);

@@ -188,7 +188,7 @@ describe('walt device config / walt node config (with a plugin contributing mode
   });
 
   it("asks before changing another user's node: --yes needed without a terminal", async () => {
-    await s.ok(['node', 'acquire', 'tb1'], 'bob');
+    await s.okRebootFailing(['node', 'acquire', 'tb1'], 'bob');
     expect(await s.fails(['node', 'config', 'tb1', 'led.blink=false'], 'alice')).toBe(
       'Error: Node tb1 seems to be used by another user: use --yes to act on it anyway.',
     );

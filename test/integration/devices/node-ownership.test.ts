@@ -46,7 +46,9 @@ describe('node ownership: acquire, release, boot (walt CLI, folder image store)'
       ['02:00:00:00:02:03', 'tb-a', 'test-board'],
     ];
     for (const [mac, name, model] of nodes) {
-      const r = await s.register({ mac, ip: `192.168.152.${200 + Number(mac.slice(-1))}`, vendorClass: `walt.node.${model}` });
+      // Loopback addresses (engineer D's 127.77.4.x): nothing listens there, so the reboot after each
+      // change fails at once (Connection refused) instead of waiting 15 s for an absent node.
+      const r = await s.register({ mac, ip: `127.77.4.${200 + Number(mac.slice(-1))}`, vendorClass: `walt.node.${model}` });
       await s.ok(['device', 'rename', r.device.name, name]);
     }
     const sw = await s.register({ mac: '02:00:00:00:02:09', ip: '192.168.152.209' });
@@ -69,7 +71,7 @@ describe('node ownership: acquire, release, boot (walt CLI, folder image store)'
   });
 
   it("acquire clones each model's default image into the working set and boots the nodes on it", async () => {
-    expect(await s.ok(['node', 'acquire', 'rpi-a,tb-a'])).toBe(
+    expect(await s.okRebootFailing(['node', 'acquire', 'rpi-a,tb-a'])).toBe(
       'Cloned rpi-3-b-plus-default, a default image for rpi-3-b-plus.\n' +
         'Cloned boards, a default image for test-board.\n' +
         'Node rpi-a will now boot rpi-3-b-plus-default.\n' +
@@ -81,11 +83,11 @@ describe('node ownership: acquire, release, boot (walt CLI, folder image store)'
     expect(await image('tb-a')).toBe('alice/boards:latest');
     const mine = await s.ok(['node', 'show']);
     expect(mine).toContain('You currently own the following nodes:');
-    expect(mine).toMatch(/rpi-a\s+physical\s+rpi-3-b-plus\s+rpi-3-b-plus-default\s+192\.168\.152\.201\s+LAN\s+NO/);
+    expect(mine).toMatch(/rpi-a\s+physical\s+rpi-3-b-plus\s+rpi-3-b-plus-default\s+127\.77\.4\.201\s+LAN\s+NO/);
     expect((await s.ok(['node', 'show', '--names-only'])).trim().split('\n')).toEqual(['rpi-a', 'tb-a']);
     expect(s.platformLines('platform.nodes')).toContain('node rpi-a will now boot alice/rpi-3-b-plus-default:latest (acquire)');
     // The clone is reused: no new "Cloned" line.
-    expect(await s.ok(['node', 'acquire', 'rpi-b'])).toBe('Node rpi-b will now boot rpi-3-b-plus-default.\n');
+    expect(await s.okRebootFailing(['node', 'acquire', 'rpi-b'])).toBe('Node rpi-b will now boot rpi-3-b-plus-default.\n');
   });
 
   it('acquire refuses your own nodes and asks before taking another user’s', async () => {
@@ -100,7 +102,7 @@ describe('node ownership: acquire, release, boot (walt CLI, folder image store)'
     const out = await s.ok(['node', 'show', '--all'], 'bob');
     expect(out).toContain('The following nodes currently belong to other users:');
     expect(out).toMatch(/^name\s+type\s+model\s+image-owner\s+clonable-image-link\s+ip\s+netsetup\s+booted$/m);
-    expect(out).toMatch(/rpi-a\s+physical\s+rpi-3-b-plus\s+alice\s+walt:alice\/rpi-3-b-plus-default\s+192\.168\.152\.201/);
+    expect(out).toMatch(/rpi-a\s+physical\s+rpi-3-b-plus\s+alice\s+walt:alice\/rpi-3-b-plus-default\s+127\.77\.4\.201/);
     const json = JSON.parse(await s.ok(['node', 'show', '--all', '--json'], 'bob')) as Array<{ name: string; ownership: string }>;
     expect(json.map((n) => [n.name, n.ownership])).toEqual([
       ['rpi-a', 'other'],
@@ -119,9 +121,9 @@ describe('node ownership: acquire, release, boot (walt CLI, folder image store)'
     expect(await s.fails(['node', 'boot', 'all-switches', 'rpi-exp:v2'])).toBe('Error: switch-000209 is not a node, it is a switch.');
     expect(await image('rpi-a')).toBe('alice/rpi-3-b-plus-default:latest');
 
-    expect(await s.ok(['node', 'boot', 'rpi-a,tb-a', 'rpi-exp:v2'])).toBe('Nodes rpi-a and tb-a will now boot rpi-exp:v2.\n');
+    expect(await s.okRebootFailing(['node', 'boot', 'rpi-a,tb-a', 'rpi-exp:v2'])).toBe('Nodes rpi-a and tb-a will now boot rpi-exp:v2.\n');
     expect(await image('tb-a')).toBe('alice/rpi-exp:v2');
-    expect(await s.ok(['node', 'deploy', 'rpi-a,rpi-b', 'rpi-exp:v2'])).toBe(
+    expect(await s.okRebootFailing(['node', 'deploy', 'rpi-a,rpi-b', 'rpi-exp:v2'])).toBe(
       'Node rpi-a: ignored, it is already using this image.\nNode rpi-b will now boot rpi-exp:v2.\n',
     );
     expect(s.platformLines('platform.nodes')).toContain('node rpi-b will now boot alice/rpi-exp:v2 (image change)');
@@ -142,12 +144,12 @@ describe('node ownership: acquire, release, boot (walt CLI, folder image store)'
     expect(yes.output).toContain("Node rpi-b will now boot its default image (other users will see it is 'free').");
     expect(await image('rpi-b')).toBe('waltplatform/rpi-3-b-plus-default:latest');
 
-    expect(await s.ok(['node', 'boot', '--yes', 'rpi-b', 'rpi-exp:v2'], 'alice')).toBe('Node rpi-b will now boot rpi-exp:v2.\n');
+    expect(await s.okRebootFailing(['node', 'boot', '--yes', 'rpi-b', 'rpi-exp:v2'], 'alice')).toBe('Node rpi-b will now boot rpi-exp:v2.\n');
   });
 
   it('release: only your nodes, back to their default image (free)', async () => {
     expect(await s.fails(['node', 'release', 'rpi-a'], 'bob')).toBe('Error: Node rpi-a is not yours. See `walt help show node-ownership`.');
-    expect(await s.ok(['node', 'release', 'my-nodes'])).toBe(
+    expect(await s.okRebootFailing(['node', 'release', 'my-nodes'])).toBe(
       "Nodes rpi-a, rpi-b and tb-a will now boot their default image (other users will see they are 'free').\n",
     );
     expect(await image('tb-a')).toBe('waltplatform/test-boards:latest');
@@ -158,8 +160,8 @@ describe('node ownership: acquire, release, boot (walt CLI, folder image store)'
   });
 
   it('boot default on a free node is ignored; acquire of a free node needs no confirmation', async () => {
-    expect(await s.ok(['node', 'boot', 'rpi-a', 'default'])).toBe('Node rpi-a: ignored, it is already using this image.\n');
-    expect(await s.ok(['node', 'acquire', 'rpi-a'], 'bob')).toBe(
+    expect(await s.okRebootFailing(['node', 'boot', 'rpi-a', 'default'])).toBe('Node rpi-a: ignored, it is already using this image.\n');
+    expect(await s.okRebootFailing(['node', 'acquire', 'rpi-a'], 'bob')).toBe(
       'Cloned rpi-3-b-plus-default, a default image for rpi-3-b-plus.\nNode rpi-a will now boot rpi-3-b-plus-default.\n',
     );
     expect(await image('rpi-a')).toBe('bob/rpi-3-b-plus-default:latest');

@@ -25,7 +25,7 @@ describe('registration entry point, naming, rename, forget (walt CLI against a r
     expect(before).toMatch(/node-f26782\s+physical\s+rpi-3-b-plus\s+192\.168\.152\.14\s+LAN\s+NO/);
     expect(await s.ok(['node', 'show'])).toContain('You currently do not own any nodes.');
 
-    expect(await s.ok(['device', 'rename', 'node-f26782', 'rpi3bp-412-A'])).toBe('');
+    expect(await s.ok(['device', 'rename', 'node-f26782', 'rpi3bp-412-A'])).toBe('Device node-f26782 was renamed to rpi3bp-412-A.\n');
     const after = await s.ok(['node', 'show', '--all']);
     expect(after).toMatch(/rpi3bp-412-A\s+physical\s+rpi-3-b-plus/);
     expect(after).not.toContain('node-f26782');

@@ -61,7 +61,8 @@ describe.skipIf(needsEngine())('walt image commands on podman and a local regist
     const res = await fetch(`http://${server.address}/api/v1/devices/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ mac: `aa:bb:cc:${s.slice(0, 2)}:${s.slice(2, 4)}:${s.slice(4, 6)}`, ip: '192.168.152.20', vendorClass: `walt.node.${model}` }),
+      // A loopback address (127.77.4.x): the reboot after 'walt node acquire' below fails at once (nothing listens).
+      body: JSON.stringify({ mac: `aa:bb:cc:${s.slice(0, 2)}:${s.slice(2, 4)}:${s.slice(4, 6)}`, ip: '127.77.4.20', vendorClass: `walt.node.${model}` }),
     });
     const reg = (await res.json()) as { device: { type: string }; pendingImage?: string };
     expect(reg.device.type).toBe('unknown');

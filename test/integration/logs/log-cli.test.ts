@@ -83,7 +83,7 @@ describe('walt log against a running server', () => {
     oneLineError(await server.walt(['log', 'show']), 'You must specify at least 1 of the options --realtime and --history.');
     oneLineError(await server.walt(['log', 'show', '--issuers', 'server', '--history', 'a:b:c']), "Invalid HISTORY_RANGE. See 'walt help show log-history' for more info.");
     oneLineError(await server.walt(['log', 'show', '--issuers', 'server', '--history', '-5y:']), "Invalid relative date. Should be: -<int>[dhms] (e.g. '-6h' for 'six hours ago')");
-    oneLineError(await server.walt(['log', 'show', '--issuers', 'server', '--history', 'nosuchcp:']), "Failed: no checkpoint with this name 'nosuchcp'.");
+    oneLineError(await server.walt(['log', 'show', '--issuers', 'server', '--history', 'nosuchcp:']), "Error: no checkpoint with this name 'nosuchcp'.");
     oneLineError(await server.walt(['log', 'show', '--issuers', 'server', '--history', '-1m:-5m']), 'the starting point is newer than the ending point');
     oneLineError(await server.walt(['log', 'show', '--issuers', 'server', '--history', 'full', 'a(']), 'Invalid regular expression: a(.');
     oneLineError(await server.walt(['log', 'show', '--issuers', 'server', '--history', 'full', '--streams', '[[:nope:]]']), 'Invalid regular expression: [[:nope:]].');
@@ -119,7 +119,7 @@ describe('walt log against a running server', () => {
     const add = await server.walt(['log', 'add-checkpoint', 'exp1'], { user: 'carol' });
     expect(add.code).toBe(0);
     expect(add.stdout).toMatch(/^New checkpoint exp1 recorded at server time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?\.\n$/);
-    oneLineError(await server.walt(['log', 'add-checkpoint', 'exp1'], { user: 'carol' }), 'Failed: a checkpoint with this name already exists.');
+    oneLineError(await server.walt(['log', 'add-checkpoint', 'exp1'], { user: 'carol' }), 'Error: a checkpoint with this name already exists.');
     oneLineError(await server.walt(['log', 'add-checkpoint', 'x_y'], { user: 'carol' }), 'Invalid checkpoint name');
     oneLineError(await server.walt(['log', 'add-checkpoint', '--date', 'yesterday', 'exp2'], { user: 'carol' }), 'Could not parse the date specified.');
     expect((await server.walt(['log', 'add-checkpoint', '--date', '-1h', 'exp0'], { user: 'carol' })).code).toBe(0);
@@ -130,7 +130,7 @@ describe('walt log against a running server', () => {
     expect(json.map((c) => c.name)).toEqual(['exp0', 'exp1']);
     expect((await server.walt(['log', 'list-checkpoints'], { user: 'dave' })).stdout).toBe('You own no checkpoints.\n');
     expect((await server.walt(['log', 'remove-checkpoint', 'exp1'], { user: 'carol' })).stdout).toBe('Done.\n');
-    oneLineError(await server.walt(['log', 'remove-checkpoint', 'exp1'], { user: 'carol' }), "Failed: no checkpoint with this name 'exp1'.");
+    oneLineError(await server.walt(['log', 'remove-checkpoint', 'exp1'], { user: 'carol' }), "Error: no checkpoint with this name 'exp1'.");
   });
 
   it('log wait: returns on a matching line, and says so on timeout', async () => {

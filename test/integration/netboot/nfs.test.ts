@@ -187,6 +187,10 @@ describe.skipIf(skipUnless({ root: true, commands: ['ganesha.nfsd', 'nfs-cat', '
     expect(cat(`${t.root('waltplatform/rpi-3-b-plus-default:latest')}/boot/rpi-3-b-plus/start.uboot`)).toBe('default uboot');
   });
 
+  it('serves the image again at the path nodes mount, /var/lib/walt/nodes/<mac>/fs, whatever the data dir', () => {
+    expect(cat('/var/lib/walt/nodes/b8:27:eb:f2:67:82/fs/etc/hostname')).toBe('default-image\n');
+  });
+
   it('a node switching image: the exports file is rewritten, ganesha reloads on SIGHUP and serves the new image', async () => {
     t.devices[1] = { ...t.devices[1], image: 'alice/exp:v1' };
     expect(await t.service.update()).toBe(true);

@@ -91,7 +91,7 @@ describe('node boot status: bootup notifications, the booted column and walt nod
     socket.destroy();
   });
 
-  it('walt node acquire reboots the node (soft reboot through its TCP 12346 service), in the background', async () => {
+  it('walt node acquire reboots the node (soft reboot through its TCP 12346 service) and says so', async () => {
     const requests: string[] = [];
     const nodeService = createServer((sock) => {
       let got = '';
@@ -107,6 +107,7 @@ describe('node boot status: bootup notifications, the booted column and walt nod
     try {
       const r = await server.walt(['node', 'acquire', 'node-bb0001']);
       expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('Node node-bb0001: rebooted OK.\n');
       const deadline = Date.now() + 20_000;
       let lines = '';
       while (Date.now() < deadline && !lines.includes('rebooted OK')) {

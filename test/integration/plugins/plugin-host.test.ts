@@ -79,7 +79,7 @@ describe('plugin host in a running server, with real plugin packages on disk', (
     const r = result(fixture);
     expect(r.status).toBe('failed');
     expect(r.error).toMatch(reason);
-    expect(r.contributes).toEqual({ nodeModels: [], bootProtocols: [], switchDrivers: [], helpTopics: [] });
+    expect(r.contributes).toEqual({ nodeModels: [], bootProtocols: [], switchDrivers: [], helpTopics: [], virtualNodeProviders: [] });
   });
 
   it('writes the startup report to the platform log, stream platform.plugins, one line per plugin', () => {

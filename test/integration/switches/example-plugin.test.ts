@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedSwitch } from '@walt/sdk/testing';
+import { zyxelSwitchProfile } from '../../../examples/walt-plugin-switch-zyxel/src/zyxel-switch-profile.js';
+import { platformLines } from '../../helpers/platform-log.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
 import { REPO, WALT_SERVER_BIN, runNode, startServer, type ServerHandle } from '../../helpers/walt-processes.js';
 import { api, dataDirWithNodes, deviceNamed } from './switch-helpers.js';
@@ -27,7 +29,7 @@ describe.skipIf(skipUnless({ root: true, commands: ['npm'] }))('example driver w
   beforeAll(async () => {
     sims.push(await SimulatedSwitch.start({ host: `${NET}.1`, port: 161, mac: 'aa:bb:cc:79:00:01', sysName: 'walt-server', neighbors: [{ port: 1, mac: ZYXEL, ip: `${NET}.2`, sysName: 'zy', bridge: true }] }));
     zyxel = await SimulatedSwitch.start({
-      variant: 'zyxel',
+      profile: zyxelSwitchProfile,
       host: `${NET}.2`,
       port: 161,
       mac: ZYXEL,
@@ -81,6 +83,15 @@ describe.skipIf(skipUnless({ root: true, commands: ['npm'] }))('example driver w
     expect(r.code, r.stderr).toBe(0);
     r = await server.walt(['device', 'rescan']);
     expect(r.stdout).toContain(`Querying ${sw!.name.padEnd(25)} OK`);
+    // Which driver the server chose: logged when probed, shown by `walt device show` and its --json.
+    const chosen = platformLines(server.dataDir, 'platform.switches').filter((l) => l.startsWith(`rescan: ${sw!.name}: driver `));
+    expect(chosen).toHaveLength(1);
+    expect(chosen[0]).toMatch(new RegExp(`^rescan: ${sw!.name}: driver zyxel \\(score 90; probed .*zyxel=90 standard=skipped\\)$`));
+    const shown = await server.walt(['device', 'show', '--json']);
+    const asJson = (JSON.parse(shown.stdout) as Array<{ name: string; driver?: { id: string; score: number } | null }>).find((d) => d.name === sw!.name);
+    expect(asJson?.driver).toMatchObject({ id: 'zyxel' });
+    const table = await server.walt(['device', 'show']);
+    expect(table.stdout).toMatch(new RegExp(`^${sw!.name}\\s.*\\sswitch\\s.*zyxel \\(\\d+\\)\\s*$`, 'm'));
     const poe = await api<{ driver: string; ports: Array<{ port: number; enabled: boolean }> }>(server, 'GET', `/api/v1/switches/${sw!.name}/poe`);
     expect(poe.driver).toBe('zyxel');
     expect(poe.ports.map((p) => p.port)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetSnmpSessionFactory } from '@walt/sdk';
-import { SimulatedSwitch, type SimulatedSwitchVariant } from '@walt/sdk/testing';
+import { SimulatedSwitch, STANDARD_SWITCH_PROFILE, type SwitchProfile } from '@walt/sdk/testing';
 import { ExtensionRegistry, emptyContributions } from '../../../packages/core/src/plugins/extension-registry.js';
 import { openDatabase } from '../../../packages/core/src/store/database.js';
 import { SwitchesRepository } from '../../../packages/core/src/store/switches-repository.js';
@@ -10,11 +10,15 @@ import { standardDriver } from '../../../packages/plugins/switch-standard/src/st
 import { netgearDriver } from '../../../packages/plugins/switch-netgear/src/netgear-driver.js';
 import { tplinkDriver } from '../../../packages/plugins/switch-tplink/src/tplink-driver.js';
 import { zyxelDriver } from '../../../examples/walt-plugin-switch-zyxel/src/zyxel-driver.js';
+import { netgearSwitchProfile } from '../../../packages/plugins/switch-netgear/src/netgear-switch-profile.js';
+import { tplinkSwitchProfile } from '../../../packages/plugins/switch-tplink/src/tplink-switch-profile.js';
+import { zyxelSwitchProfile } from '../../../examples/walt-plugin-switch-zyxel/src/zyxel-switch-profile.js';
 
-/** Driver selection in core, against one simulated switch of each vendor variant, over real SNMP. */
-describe('probing picks the right driver for each variant', () => {
-  const expected: Record<SimulatedSwitchVariant, string> = { standard: 'standard', netgear: 'netgear', tplink: 'tplink', zyxel: 'zyxel' };
-  const switches = new Map<SimulatedSwitchVariant, SimulatedSwitch>();
+/** Driver selection in core, against one simulated switch of each vendor (the profiles their driver packages ship), over real SNMP. */
+describe('probing picks the right driver for each vendor', () => {
+  const expected: Record<string, string> = { standard: 'standard', netgear: 'netgear', tplink: 'tplink', zyxel: 'zyxel' };
+  const profiles: Record<string, SwitchProfile> = { standard: STANDARD_SWITCH_PROFILE, netgear: netgearSwitchProfile, tplink: tplinkSwitchProfile, zyxel: zyxelSwitchProfile };
+  const switches = new Map<string, SimulatedSwitch>();
   const registry = new ExtensionRegistry();
   // Registration order as in a server: built-ins (tplink, netgear, standard), then an installed plugin.
   for (const [plugin, d] of [
@@ -43,8 +47,8 @@ describe('probing picks the right driver for each variant', () => {
 
   beforeAll(async () => {
     let i = 1;
-    for (const v of Object.keys(expected) as SimulatedSwitchVariant[]) {
-      switches.set(v, await SimulatedSwitch.start({ variant: v, mac: `02:00:5e:00:60:0${i++}`, sysName: `probe-${v}`, ports: 8 }));
+    for (const v of Object.keys(expected)) {
+      switches.set(v, await SimulatedSwitch.start({ profile: profiles[v], mac: `02:00:5e:00:60:0${i++}`, sysName: `probe-${v}`, ports: 8 }));
     }
   });
   afterAll(async () => {
@@ -52,7 +56,7 @@ describe('probing picks the right driver for each variant', () => {
     db.close();
   });
 
-  for (const variant of Object.keys(expected) as SimulatedSwitchVariant[]) {
+  for (const variant of Object.keys(expected)) {
     it(`a ${variant} switch gets the ${expected[variant]} driver, and the choice is cached (memory and store)`, async () => {
       const sw = switches.get(variant)!;
       const d = device(sw);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedSwitch } from '@walt/sdk/testing';
+import { netgearSwitchProfile } from '../../../packages/plugins/switch-netgear/src/netgear-switch-profile.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
 import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
 import { dataDirWithNodes, deviceNamed, fakeNodeService, normalizeScanAge, registerDevice } from './switch-helpers.js';
@@ -30,7 +31,6 @@ describe.skipIf(skipUnless({ root: true }))('switch topology, tree and PoE reboo
     // The server's own snmpd + lldpd, as the rescan of `server` queries them (walt-net address, port 161).
     sims.push(await SimulatedSwitch.start({ host: `${NET}.1`, port: 161, mac: SERVER_PHYS, sysName: 'walt-server', neighbors: [{ port: 2, mac: CORE, ip: `${NET}.2`, sysName: 'core', bridge: true }] }));
     core = await SimulatedSwitch.start({
-      variant: 'standard',
       host: `${NET}.2`,
       port: 161,
       mac: CORE,
@@ -52,7 +52,7 @@ describe.skipIf(skipUnless({ root: true }))('switch topology, tree and PoE reboo
     sims.push(core);
     sims.push(
       await SimulatedSwitch.start({
-        variant: 'netgear',
+        profile: netgearSwitchProfile,
         host: `${NET}.3`,
         port: 161,
         mac: SWA,
@@ -66,8 +66,7 @@ describe.skipIf(skipUnless({ root: true }))('switch topology, tree and PoE reboo
     );
     sims.push(
       await SimulatedSwitch.start({
-        variant: 'standard',
-        lldp: false,
+          lldp: false,
         host: `${NET}.4`,
         port: 161,
         mac: SWB,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { runProgram } from '../run-program.js';
-import { buildWaltProgram } from '../walt-program.js';
+import { waltProgramFor } from '../walt-program-for-args.js';
 
-process.exitCode = await runProgram(buildWaltProgram(), process.argv);
+process.exitCode = await runProgram(await waltProgramFor(process.argv.slice(2)), process.argv);

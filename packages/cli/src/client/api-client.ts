@@ -1,14 +1,17 @@
 import { CliError } from '../cli-error.js';
 import type { ClientConfig } from './client-config.js';
+import { SERVER_ADDRESS_FORMS, serverBaseUrlOf } from './server-address.js';
+import { httpText } from './http-json-request.js';
 
 /** The HTTP API version this client speaks. */
 export const CLIENT_API_VERSION = 1;
 const CLIENT_VERSION = '1.0.0';
 
-/** "host", "host:port" or "http://host:port" -> base URL (default port 12345). */
+/** "host", "host:port" or "http://host:port" -> base URL (default port 12345); a malformed address is a CliError. */
 export function serverBaseUrl(server: string): string {
-  if (/^https?:\/\//.test(server)) return server.replace(/\/+$/, '');
-  return /:\d+$/.test(server) ? `http://${server}` : `http://${server}:12345`;
+  const url = serverBaseUrlOf(server);
+  if (!url) throw new CliError(`invalid WalT server address '${server}': expected ${SERVER_ADDRESS_FORMS}`, 'invalid-server');
+  return url;
 }
 
 /** A thin JSON client of the server API: one-line errors, version check before the first call. */
@@ -40,16 +43,17 @@ export class ApiClient {
 
   /** Open a streaming response (logs); the caller reads the body. */
   async stream(path: string, signal?: AbortSignal): Promise<Response> {
-    if (!this.checked) await this.checkVersion(signal);
+    if (!this.checked) await this.checkVersion(signal, true);
     const res = await this.fetch('GET', path, undefined, signal);
-    if (!res.ok) await this.fail(res);
+    if (!res.ok) this.fail(res.status, await res.text().catch(() => ''));
     return res;
   }
 
-  private async checkVersion(signal?: AbortSignal): Promise<void> {
+  /** `viaFetch`: before a stream, check through fetch too (one HTTP stack loaded, not two). */
+  private async checkVersion(signal?: AbortSignal, viaFetch = false): Promise<void> {
     let v: { server?: unknown; api?: unknown };
     try {
-      v = await this.raw<{ server?: unknown; api?: unknown }>('GET', '/api/v1/version', undefined, signal);
+      v = await this.raw<{ server?: unknown; api?: unknown }>('GET', '/api/v1/version', undefined, signal, viaFetch);
     } catch (e) {
       if (e instanceof CliError && e.code !== 'unreachable') {
         throw new CliError(`${this.config.server} does not answer like a WalT server (GET /api/v1/version: ${e.message}); check WALT_SERVER or ~/.walt/config`, 'not-walt');
@@ -68,39 +72,49 @@ export class ApiClient {
     this.checked = true;
   }
 
+  /** Streams (logs, console) read the body as it comes: fetch. */
   private async fetch(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     try {
-      return await fetch(this.base + path, {
-        method,
-        headers: {
-          'x-walt-user': this.config.username,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-        signal,
-      });
+      return await fetch(this.base + path, { method, headers: this.headers(body), body: body !== undefined ? JSON.stringify(body) : undefined, signal });
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
-      throw new CliError(`Network connection to WalT server failed! (${this.config.server} unreachable: is walt-server running? check WALT_SERVER)`, 'unreachable');
+      throw this.unreachable();
     }
   }
 
-  private async raw<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const res = await this.fetch(method, path, body, signal);
-    if (!res.ok) await this.fail(res);
-    const text = await res.text();
+  private headers(body: unknown): Record<string, string> {
+    return { 'x-walt-user': this.config.username, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
+  }
+
+  private unreachable(): CliError {
+    return new CliError(`Network connection to WalT server failed! (${this.config.server} unreachable: is walt-server running? check WALT_SERVER)`, 'unreachable');
+  }
+
+  private async raw<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, viaFetch = false): Promise<T> {
+    let res: { status: number; text: string };
     try {
-      return JSON.parse(text) as T;
+      if (viaFetch) {
+        const answer = await this.fetch(method, path, body, signal);
+        res = { status: answer.status, text: await answer.text() };
+      } else res = await httpText(this.base + path, { method, headers: this.headers(body), body: body !== undefined ? JSON.stringify(body) : undefined, signal });
+    } catch (e) {
+      if (e instanceof CliError) throw e;
+      if ((e as Error).name === 'AbortError') throw e;
+      throw this.unreachable();
+    }
+    if (res.status < 200 || res.status > 299) this.fail(res.status, res.text);
+    try {
+      return JSON.parse(res.text) as T;
     } catch {
       throw new CliError(`the server answered ${method} ${path} with something other than JSON; is ${this.config.server} a WalT server?`, 'bad-answer');
     }
   }
 
-  private async fail(res: Response): Promise<never> {
-    let message = `server answered HTTP ${res.status}`;
+  private fail(status: number, text: string): never {
+    let message = `server answered HTTP ${status}`;
     let code = 'http-error';
     try {
-      const body = (await res.json()) as { error?: { code?: string; message?: string } };
+      const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
       if (body.error?.message) message = body.error.message;
       if (body.error?.code) code = body.error.code;
     } catch {

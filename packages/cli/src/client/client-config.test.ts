@@ -60,6 +60,13 @@ describe('client settings', () => {
     expect(t.printed()).toContain('Invalid user name');
   });
 
+  it('asks again for a malformed server address, and never saves one', async () => {
+    const t = terminal(['bad:port:x', 'walt.lab:99999', 'walt.lab:12345', 'erin']);
+    expect(await loadClientConfig({ env: env({ USER: '' }), interactive: true, input: t.input, output: t.output })).toEqual({ server: 'walt.lab:12345', username: 'erin' });
+    expect(t.printed().match(/Invalid server address \(expected <host> or <host>:<port>/g)).toHaveLength(2);
+    expect(readClientConfigFile(file).settings.server).toBe('walt.lab:12345');
+  });
+
   it('asks only for what is missing and does not save a server that came from WALT_SERVER', async () => {
     const t = terminal(['frank']);
     expect(await loadClientConfig({ env: env({ WALT_SERVER: 'envhost:1', USER: '' }), interactive: true, input: t.input, output: t.output })).toEqual({ server: 'envhost:1', username: 'frank' });

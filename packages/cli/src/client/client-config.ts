@@ -2,8 +2,13 @@ import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readF
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { CliError } from '../cli-error.js';
+import { SERVER_ADDRESS_FORMS, serverBaseUrlOf } from './server-address.js';
+import { readSimpleYamlConfig } from './simple-yaml-config.js';
+
+/** The YAML library, loaded only when a config file is not the simple kind walt writes (see simple-yaml-config.ts). */
+const yaml = (): typeof import('yaml') => createRequire(import.meta.url)('yaml');
 
 /** Client settings: ~/.walt/config, overridden by WALT_SERVER and WALT_USER. */
 export interface ClientConfig {
@@ -30,7 +35,8 @@ export function readClientConfigFile(file: string): { settings: Partial<ClientCo
   if (!existsSync(file)) return { settings: {}, document: {} };
   let document: unknown;
   try {
-    document = parseYaml(readFileSync(file, 'utf8')) ?? {};
+    const text = readFileSync(file, 'utf8');
+    document = readSimpleYamlConfig(text) ?? yaml().parse(text) ?? {};
   } catch (e) {
     throw new CliError(`cannot read ${file}: not valid YAML (${String((e as Error).message).split('\n')[0]}); fix or delete it, then retry`);
   }
@@ -49,7 +55,7 @@ export function readClientConfigFile(file: string): { settings: Partial<ClientCo
 export function saveClientConfig(file: string, settings: Partial<ClientConfig>, document: Record<string, unknown> = {}): void {
   const walt = { ...((typeof document.walt === 'object' && document.walt) || {}), ...settings };
   const rest = Object.fromEntries(Object.entries(document).filter(([k]) => !['walt', 'server', 'username'].includes(k)));
-  const text = `# WalT configuration file\n# ***********************\n\n${stringifyYaml({ walt, ...rest }, { indent: 4 })}`;
+  const text = `# WalT configuration file\n# ***********************\n\n${yaml().stringify({ walt, ...rest }, { indent: 4 })}`;
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
   try {
@@ -118,7 +124,8 @@ export async function loadClientConfig(options: LoadClientConfigOptions = {}): P
     const saved: Partial<ClientConfig> = { ...fromFile };
     try {
       output.write('Starting configuration of the walt client.\n');
-      while (!server) {
+      while (!server || !serverBaseUrlOf(server)) {
+        if (server) output.write(`Invalid server address (expected ${SERVER_ADDRESS_FORMS}).\n`);
         server = (await ask('ip or hostname of WalT server: ')) || undefined;
         saved.server = server;
       }
@@ -136,6 +143,10 @@ export async function loadClientConfig(options: LoadClientConfigOptions = {}): P
   }
   if (!server) {
     throw new CliError(`no WalT server configured: set WALT_SERVER (e.g. WALT_SERVER=127.0.0.1:12345), or run walt once on a terminal to create ${file}`, 'no-server');
+  }
+  if (!serverBaseUrlOf(server)) {
+    const origin = env.WALT_SERVER?.trim() ? 'WALT_SERVER' : `walt.server in ${existsSync(file) || !legacy ? file : legacy}`;
+    throw new CliError(`invalid WalT server address '${server}' (${origin}): expected ${SERVER_ADDRESS_FORMS}`, 'invalid-server');
   }
   if (!username) username = env.USER || 'root';
   if (!VALID_USER.test(username)) throw new CliError(`invalid user name '${username}': use lowercase letters, digits, '_' and '-' (set WALT_USER)`, 'invalid-user');

@@ -1,13 +1,12 @@
 import { isIPv4 } from 'node:net';
-import type { DependencyContainer } from 'tsyringe';
 import { WALT_NODE_CLASS_PREFIX, modelFromClasses, NODE_MODEL_ID } from '@walt/sdk';
-import { invalid } from '../errors.js';
-import { TOKENS } from '../tokens.js';
+import { conflict, invalid } from '../errors.js';
 import { normalizeMac, type Device } from '../devices/device.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { DeviceSets } from '../devices/device-set.js';
 import type { DeviceConfigService } from '../devices/device-config.js';
 import { checkOwnership } from '../nodes/node-ownership.js';
+import type { SwitchesRepository } from '../store/switches-repository.js';
 import type { Router } from './router.js';
 
 /** A device as listings show it: the stored device plus its display type and netsetup. */
@@ -16,6 +15,8 @@ export interface DeviceView extends Device {
   typeLabel: string;
   /** LAN or NAT for devices inside walt-net (server excepted), else null. */
   netsetup: 'LAN' | 'NAT' | null;
+  /** Switches in listings: the driver the server chose by probing (null until a rescan probed it). */
+  driver?: { id: string; score: number; probedAt: number } | null;
 }
 
 export function deviceView(d: Device, registry: DeviceRegistry): DeviceView {
@@ -29,15 +30,20 @@ export function deviceView(d: Device, registry: DeviceRegistry): DeviceView {
  * Device registry endpoints: listing, registration, device sets, rename, forget, settings.
  * Every handler checks its input and answers a one-line error; nothing is written on a refusal.
  */
-export function registerDeviceRoutes(router: Router, container: DependencyContainer): void {
-  const registry = container.resolve<DeviceRegistry>(TOKENS.DeviceRegistry);
-  const sets = container.resolve<DeviceSets>(TOKENS.DeviceSets);
-  const config = container.resolve<DeviceConfigService>(TOKENS.DeviceConfig);
+export function registerDeviceRoutes(
+  router: Router,
+  { registry, sets, config, switches }: { registry: DeviceRegistry; sets: DeviceSets; config: DeviceConfigService; switches: SwitchesRepository },
+): void {
+  const withDriver = (view: DeviceView): DeviceView => {
+    if (view.type !== 'switch') return view;
+    const choice = switches.driverChoice(view.mac);
+    return { ...view, driver: choice ? { id: choice.driver, score: choice.score, probedAt: choice.probedAt } : null };
+  };
 
   router.get('/api/v1/devices', (req) => {
     const set = req.query.get('set');
     const devices = set ? sets.resolve(set, req.user) : registry.all();
-    return { devices: devices.map((d) => deviceView(d, registry)) };
+    return { devices: devices.map((d) => withDriver(deviceView(d, registry))) };
   });
 
   /** The registration entry point (what the DHCP service calls on a lease), for tests and tools. */
@@ -59,6 +65,8 @@ export function registerDeviceRoutes(router: Router, container: DependencyContai
       throw invalid(`invalid node model '${model}' in class ${WALT_NODE_CLASS_PREFIX}${model} (lowercase letters, digits and '-')`);
     }
     if (registry.byMac(mac)?.type === 'server') throw invalid(`${mac} is the MAC address of the WalT server`);
+    const holder = ip === null ? undefined : registry.byIp(ip);
+    if (holder && holder.mac !== mac) throw conflict(`address ${ip} is already used by ${holder.name} (${holder.mac})`);
     const result = registry.register({ mac, ip, model, hostName });
     return { ...result, device: deviceView(result.device, registry) };
   });

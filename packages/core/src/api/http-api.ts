@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { WaltError } from '../errors.js';
 import { STREAMED, type Router } from './router.js';
-import { listenOnEach } from './listen-on-each.js';
-
-const MAX_BODY = 64 * 1024 * 1024;
+import { listenOnEach } from '../network/listen-on-each.js';
+import { jsonBodyLimit } from './body-limits.js';
+import { requestUserName } from './user-name.js';
 
 /** The HTTP + JSON API server: typed errors as {error: {code, message}}, never a crash on bad input. */
 export class HttpApi {
@@ -49,15 +49,15 @@ export class HttpApi {
       const found = this.router.match(req.method ?? 'GET', url.pathname);
       if (found === undefined) throw new WaltError('not-found', `no such API endpoint: ${req.method} ${url.pathname}`, 404);
       if (found === 'methodMismatch') throw new WaltError('method-not-allowed', `method ${req.method} not allowed on ${url.pathname}`, 405);
-      const body = await readJson(req);
-      const userHeader = req.headers['x-walt-user'];
+      const user = requestUserName(req.headers['x-walt-user']);
+      const body = await readJson(req, jsonBodyLimit(req.method ?? 'GET', url.pathname));
       const result = await found.handler({
         method: req.method ?? 'GET',
         path: url.pathname,
         params: found.params,
         query: url.searchParams,
         body,
-        user: typeof userHeader === 'string' && userHeader ? userHeader : null,
+        user,
         raw: req,
         res,
       });
@@ -81,15 +81,17 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   if (req.method === 'GET' || req.method === 'HEAD') return undefined;
   // Binary uploads (walt image cp: a tar) are streamed by their handler from req.raw.
   if ((req.headers['content-type'] ?? '').startsWith('application/x-tar')) return undefined;
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new WaltError('too-large', `request body too large (${declared} bytes; at most ${limit})`, 413);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new WaltError('too-large', 'request body too large', 413);
+    if (size > limit) throw new WaltError('too-large', `request body too large (at most ${limit} bytes)`, 413);
     chunks.push(chunk as Buffer);
   }
   if (!size) return undefined;

@@ -1,3 +1,4 @@
+import { Transform } from 'node:stream';
 import { WaltError } from '../errors.js';
 import type { ImageService } from '../images/image-service.js';
 import type { ImageStore, ProgressSink } from '../images/image-store.js';
@@ -39,8 +40,24 @@ async function withProgress(req: ApiRequest, work: (progress?: ProgressSink) => 
   return STREAMED;
 }
 
+const tooLarge = (max: number) => new WaltError('too-large', `archive larger than ${Math.round(max / 1024 / 1024)} MiB (images.max-archive-size in the server configuration)`, 413);
+
+/** The archive as it streams in, failing (and so stopping the unpacking) past `max` bytes. */
+function capped(input: NodeJS.ReadableStream, max: number): NodeJS.ReadableStream {
+  let seen = 0;
+  const out = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > max) done(tooLarge(max));
+      else done(null, chunk);
+    },
+  });
+  input.on('error', (e) => out.destroy(e));
+  return input.pipe(out);
+}
+
 /** `walt image ...` and `walt advanced update-default-images`. */
-export function registerImageRoutes(router: Router, images: ImageService, store: ImageStore): void {
+export function registerImageRoutes(router: Router, images: ImageService, store: ImageStore, maxArchiveBytes = 4096 * 1024 * 1024): void {
   router.get('/api/v1/images', async (req) => {
     const user = requireUser(req.user);
     return images.show(user, { all: flag(req, 'all'), refresh: flag(req, 'refresh') });
@@ -95,7 +112,9 @@ export function registerImageRoutes(router: Router, images: ImageService, store:
     const path = req.query.get('path');
     if (!path || !path.startsWith('/')) throw new WaltError('invalid', `expected an absolute directory in the image (e.g. ${req.params.name}:/root/)`, 400);
     if (!(req.raw.headers['content-type'] ?? '').startsWith('application/x-tar')) throw new WaltError('invalid', 'expected a tar archive (content-type application/x-tar)', 400);
-    const img = await store.importArchive(fullname, path, req.raw);
+    const declared = Number(req.raw.headers['content-length'] ?? 0);
+    if (declared > maxArchiveBytes) throw tooLarge(maxArchiveBytes);
+    const img = await store.importArchive(fullname, path, capped(req.raw, maxArchiveBytes));
     return { message: `Image ${req.params.name} was updated.`, id: img.id };
   });
 

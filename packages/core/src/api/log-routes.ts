@@ -11,6 +11,7 @@ import { LogFilter } from '../logs/log-filter.js';
 import { nowMicros, type LogService } from '../logs/log-service.js';
 import { compilePosixRegex } from '../logs/posix-regex.js';
 import { isLoopback } from '../logs/peer-address.js';
+import type { IssuerRate } from '../logs/issuer-rate.js';
 import type { CheckpointsRepository } from '../store/checkpoints-repository.js';
 import type { LogRecord, LogsRepository } from '../store/logs-repository.js';
 import { STREAMED, type ApiRequest, type Router } from './router.js';
@@ -22,6 +23,8 @@ export interface LogRoutesDeps {
   devices: DeviceRegistry;
   /** Resolve a device set for a user, restricted to `allowed` (the devices engineer's DeviceSets). */
   resolveSet(spec: string, user: string | null, allowed: string): Device[];
+  /** Per-node rate of log lines (absent: unlimited); the server's own tools (loopback) are not limited. */
+  rate?: IssuerRate;
   /** The port of the TCP side channel (REQ_NEW_INCOMING_LOGS), once listening. */
   tcpPort(): number;
 }
@@ -40,6 +43,10 @@ export function registerLogRoutes(router: Router, deps: LogRoutesDeps): void {
 
   router.post('/api/v1/logs', async (req) => {
     const records = ingestedRecords(req, deps);
+    if (deps.rate && !isLoopback(req.raw.socket.remoteAddress ?? '')) {
+      const wait = deps.rate.take(records[0]?.issuerMac ?? '', records.reduce((n, r) => n + r.line.length, 0));
+      if (wait > 0) throw new WaltError('too-many', `this node sends log lines faster than the server accepts: retry in ${Math.ceil(wait / 1000)} s`, 429);
+    }
     await logs.ingest(records);
     return { ok: true, count: records.length };
   });
@@ -51,11 +58,11 @@ export function registerLogRoutes(router: Router, deps: LogRoutesDeps): void {
     issuers: deps.resolveSet(req.query.get('issuers') || 'my-nodes', req.user, ISSUERS_ALLOWED).map((d) => d.name),
   }));
 
-  router.get('/api/v1/logs/count', (req) => {
+  router.get('/api/v1/logs/count', async (req) => {
     const q = parseQuery(req, deps, { requireMode: false });
     const range = q.history ?? { after: null, before: null };
     let count = 0;
-    for (const s of repo.streams()) if (q.filter.acceptsStream(s)) count += repo.count(s.id, range.after, range.before);
+    for (const s of await q.filter.acceptStreams(repo.streams())) count += repo.count(s.id, range.after, range.before);
     return { count };
   });
 

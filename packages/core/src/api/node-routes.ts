@@ -1,5 +1,3 @@
-import type { DependencyContainer } from 'tsyringe';
-import { TOKENS } from '../tokens.js';
 import { WaltError } from '../errors.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { DeviceSets } from '../devices/device-set.js';
@@ -11,11 +9,10 @@ import { typeWithArticle } from '../devices/device-set.js';
 import type { Router } from './router.js';
 
 /** Node endpoints: listing for a user, rename, and ownership (acquire, release, boot). */
-export function registerNodeRoutes(router: Router, container: DependencyContainer): void {
-  const registry = container.resolve<DeviceRegistry>(TOKENS.DeviceRegistry);
-  const sets = container.resolve<DeviceSets>(TOKENS.DeviceSets);
-  const listing = container.resolve<NodeListing>(TOKENS.NodeListing);
-  const images = container.resolve<NodeImageService>(TOKENS.NodeImages);
+export function registerNodeRoutes(
+  router: Router,
+  { registry, sets, listing, images }: { registry: DeviceRegistry; sets: DeviceSets; listing: NodeListing; images: NodeImageService },
+): void {
 
   router.get('/api/v1/nodes', (req) => ({ nodes: listing.list(requireUser(req.user)) }));
 

@@ -2,7 +2,7 @@ import type { Device } from '../devices/device.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import { resolveDeviceSet } from '../devices/device-set.js';
 import { invalid } from '../errors.js';
-import type { Switches } from '../switches/switches-module.js';
+import type { Switches } from '../switches/switches.js';
 import type { Router } from './router.js';
 
 function body(req: { body: unknown }): Record<string, unknown> {
@@ -51,7 +51,10 @@ export function registerSwitchRoutes(router: Router, registry: DeviceRegistry, s
     const settings = body(req).settings;
     if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) throw invalid("missing 'settings' (an object)");
     const strings: Record<string, string> = {};
-    for (const [k, v] of Object.entries(settings)) strings[k] = String(v);
+    for (const [k, v] of Object.entries(settings)) {
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw invalid(`setting '${k}': expected a value such as true, false or a number, not ${v === null ? 'null' : typeof v}`);
+      strings[k] = String(v);
+    }
     return { message: switches.portConfig.configure(req.params.name, Number(req.params.port), strings) };
   });
 

@@ -96,7 +96,12 @@ function parseImages(value: unknown, p: Problem): ServerConfig['images'] {
     p('images', 'expected a mapping (e.g. "images: {engine-socket: /run/podman/podman.sock}")');
     return images;
   }
-  checkKnownKeys('images', value, ['engine-socket', 'directory', 'view-grace'], p);
+  checkKnownKeys('images', value, ['engine-socket', 'directory', 'view-grace', 'max-archive-size'], p);
+  const cap = value['max-archive-size'];
+  if (cap !== undefined && cap !== null) {
+    if (typeof cap !== 'number' || !Number.isInteger(cap) || cap <= 0) p('images.max-archive-size', `invalid value ${shown(cap)} (expected the largest archive 'walt image cp' may send into an image, in MiB, e.g. 4096)`);
+    else images.maxArchiveMiB = cap;
+  }
   const grace = value['view-grace'];
   if (grace !== undefined && grace !== null) {
     if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0) p('images.view-grace', `invalid value ${shown(grace)} (expected seconds an unused image view stays mounted, e.g. 60)`);

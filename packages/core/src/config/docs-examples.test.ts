@@ -13,7 +13,7 @@ function configBlocks(markdown: string): string[] {
 }
 
 describe('configuration examples of the help topics', () => {
-  for (const name of ['networking', 'server-network-config']) {
+  for (const name of ['networking', 'server-network-config', 'server-install']) {
     const blocks = configBlocks(topic(name));
     it(`${name}: has examples`, () => expect(blocks.length).toBeGreaterThan(0));
     blocks.forEach((text, i) => {

@@ -64,6 +64,8 @@ export interface ServerConfig {
     directory: string | null;
     /** Seconds an unused image view stays mounted (key images.view-grace; default 60, as the original). */
     viewGraceSeconds?: number;
+    /** Largest archive `walt image cp` may send into an image, MiB (default 4096). */
+    maxArchiveMiB?: number;
   };
   /** Per-plugin load timeout in ms. */
   pluginTimeoutMs: number;

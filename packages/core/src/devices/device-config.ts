@@ -1,8 +1,5 @@
-import 'reflect-metadata';
 import { createServer } from 'node:net';
-import { inject, injectable } from 'tsyringe';
 import { parseSettingValue, type SettingSpec } from '@walt/sdk';
-import { TOKENS } from '../tokens.js';
 import { WaltError, invalid } from '../errors.js';
 import type { ExtensionRegistry } from '../plugins/extension-registry.js';
 import type { Device } from './device.js';
@@ -37,11 +34,10 @@ interface PluginSetting {
  * on all of them. Every check runs before anything is written: one invalid setting, value or
  * device and nothing changes.
  */
-@injectable()
 export class DeviceConfigService {
   constructor(
-    @inject(TOKENS.DeviceRegistry) private readonly registry: DeviceRegistry,
-    @inject(TOKENS.Extensions) private readonly extensions: ExtensionRegistry,
+    private readonly registry: DeviceRegistry,
+    private readonly extensions: ExtensionRegistry,
   ) {}
 
   /** Does this built-in category apply to this device? */

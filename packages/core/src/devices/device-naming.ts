@@ -7,12 +7,15 @@ export const DEVICE_NAME = /^[a-zA-Z][a-zA-Z0-9-]*$/;
 /** The original's five-line message, on one line. */
 export const INVALID_NAME_MESSAGE =
   "invalid new name: this name must be a valid network hostname (only alphanumeric characters and '-' are allowed, " +
-  'the 1st character must be an alphabet letter, the name must be at least 2-chars long; example: rpi-D327).';
+  'the 1st character must be an alphabet letter, the name must be 2 to 63 characters long; example: rpi-D327).';
 
 export const nameTakenMessage = (name: string) => `a device with name '${name}' already exists.`;
 
+/** A DNS label's limit: longer names broke listings and could no longer be renamed or forgotten. */
+export const MAX_NAME_LENGTH = 63;
+
 export function isValidDeviceName(name: string): boolean {
-  return name.length >= 2 && DEVICE_NAME.test(name);
+  return name.length >= 2 && name.length <= MAX_NAME_LENGTH && DEVICE_NAME.test(name);
 }
 
 /** Throw the user-facing error when `name` cannot be given to a device (`taken` says if it is used). */

@@ -5,29 +5,33 @@ import { LogsRepository } from '../store/logs-repository.js';
 import { LogService } from '../logs/log-service.js';
 import { ExtensionRegistry } from '../plugins/extension-registry.js';
 import type { ServerConfig } from '../config/server-config.js';
+import type { DefaultImageProvider } from './default-image-provider.js';
+import { DeviceCleanups } from './device-cleanups.js';
 import { DeviceRegistry } from './device-registry.js';
 
-/** A registry over a real in-memory store; platform lines are collected. */
-function makeRegistry() {
+/** A registry over a real in-memory store (logs forgotten through the device clean-ups, as in the server); platform lines are collected. */
+function makeRegistry(provider?: DefaultImageProvider) {
   const db = openDatabase(':memory:');
   const devices = new DevicesRepository(db);
   const logsRepo = new LogsRepository(db);
   const lines: string[] = [];
   const logs = new LogService(logsRepo, { name: 'walt-server', mac: '52:54:00:00:00:01' }, (m) => m, (l) => lines.push(l));
   const config = { network: { waltNet: { ip: '192.168.152.1/24', rawDevice: null } } } as unknown as ServerConfig;
-  const registry = new DeviceRegistry(devices, logs, new ExtensionRegistry(), config, logsRepo);
+  const cleanups = new DeviceCleanups();
+  cleanups.add('logs', (d) => logsRepo.forgetIssuer(d.mac));
+  const registry = new DeviceRegistry(devices, logs, new ExtensionRegistry(), config, cleanups, provider);
   registry.ensureServer('52:54:00:00:00:01', '192.168.152.1');
-  return { registry, lines };
+  return { registry, lines, cleanups };
 }
 
 describe('DeviceRegistry with a default image provider (the images side hook)', () => {
   it('records a node whose default image is missing as unknown, then converts it once the image is fetched', async () => {
-    const { registry, lines } = makeRegistry();
     let release!: () => void;
     const fetched = new Promise<void>((r) => (release = r));
     const local = new Set<string>();
     const fetches: string[] = [];
-    registry.setDefaultImageProvider({
+    const { registry, lines } = makeRegistry({
+      enabled: () => true,
       isLocal: (image) => local.has(image),
       fetch: async (image) => {
         fetches.push(image);
@@ -55,8 +59,7 @@ describe('DeviceRegistry with a default image provider (the images side hook)', 
   });
 
   it('leaves the device unknown and says why when the fetch fails', async () => {
-    const { registry, lines } = makeRegistry();
-    registry.setDefaultImageProvider({ isLocal: () => false, fetch: async () => Promise.reject(new Error('Registry unreachable')) });
+    const { registry, lines } = makeRegistry({ enabled: () => true, isLocal: () => false, fetch: async () => Promise.reject(new Error('Registry unreachable')) });
     registry.register({ mac: '02:00:00:00:00:05', ip: null, model: 'pc-x86-64' });
     await new Promise((r) => setTimeout(r, 10));
     expect(registry.byMac('02:00:00:00:00:05')?.type).toBe('unknown');
@@ -72,8 +75,8 @@ describe('DeviceRegistry with a default image provider (the images side hook)', 
   });
 
   it('a provider that throws instead of rejecting still leaves a registered unknown device', async () => {
-    const { registry, lines } = makeRegistry();
-    registry.setDefaultImageProvider({
+    const { registry, lines } = makeRegistry({
+      enabled: () => true,
       isLocal: () => false,
       fetch: () => {
         throw new Error('no image engine: install podman');
@@ -97,11 +100,11 @@ describe('DeviceRegistry with a default image provider (the images side hook)', 
   });
 
   it('announces changes and runs forget hooks inside the deletion', () => {
-    const { registry } = makeRegistry();
+    const { registry, cleanups } = makeRegistry();
     const changes: string[] = [];
     registry.onChange((c) => changes.push(`${c.kind} ${c.device.name}`));
     const hooked: string[] = [];
-    registry.onForget((d) => hooked.push(d.name));
+    cleanups.add('test table', (d) => void hooked.push(d.name));
     registry.register({ mac: '02:00:00:00:00:06', ip: '192.168.152.6' });
     registry.rename('unknown-000006', 'sensor');
     registry.forget('sensor', false);

@@ -1,8 +1,5 @@
-import 'reflect-metadata';
 import { EventEmitter } from 'node:events';
-import { inject, injectable } from 'tsyringe';
 import { NODE_MODEL_ID, defaultImageOf } from '@walt/sdk';
-import { TOKENS } from '../tokens.js';
 import { conflict, forbidden, invalid, notFound } from '../errors.js';
 import type { DevicesRepository } from '../store/devices-repository.js';
 import type { LogService } from '../logs/log-service.js';
@@ -11,8 +8,9 @@ import type { ServerConfig } from '../config/server-config.js';
 import type { Device, DeviceType } from './device.js';
 import { checkNewDeviceName, generatedName, nameFromHostName, uniqueName } from './device-naming.js';
 import type { DefaultImageProvider } from './default-image-provider.js';
+import type { DeviceCleanups } from './device-cleanups.js';
 import { WaltNetSubnet } from './walt-net.js';
-import { isDeviceSetKeyword } from './device-set.js';
+import { isDeviceSetKeyword } from './device-set-keywords.js';
 
 /** What the network side knows when a device shows up (a DHCP lease, an LLDP neighbour...). */
 export interface DeviceSighting {
@@ -48,22 +46,24 @@ export type DeviceChange =
 export const noDeviceNamed = (name: string) => notFound(`No device with name '${name}' found.`);
 
 /** The device registry: names, types, conversions, and the platform log lines about them. */
-@injectable()
 export class DeviceRegistry {
   private readonly events = new EventEmitter();
-  private readonly forgetHooks: Array<(device: Device) => void> = [];
-  private imageProvider?: DefaultImageProvider;
   private readonly fetching = new Set<string>();
   /** Default-image failures already reported (cleared by a success): a reason is said once, not per node or model. */
   private readonly reportedFetchFailures = new Set<string>();
   private readonly subnet: WaltNetSubnet;
 
+  /**
+   * `cleanups` is how every table referencing devices forgets one; `imageProvider` is the images
+   * side of registration (see DefaultImageProvider; without one, new nodes are registered at once).
+   */
   constructor(
-    @inject(TOKENS.DevicesRepository) private readonly repo: DevicesRepository,
-    @inject(TOKENS.LogService) private readonly logs: LogService,
-    @inject(TOKENS.Extensions) private readonly extensions: ExtensionRegistry,
-    @inject(TOKENS.Config) config: ServerConfig,
-    @inject(TOKENS.LogsRepository) private readonly logsRepo: { resetCache?(): void },
+    private readonly repo: DevicesRepository,
+    private readonly logs: LogService,
+    private readonly extensions: ExtensionRegistry,
+    config: ServerConfig,
+    private readonly cleanups: DeviceCleanups,
+    private readonly imageProvider?: DefaultImageProvider,
   ) {
     this.events.setMaxListeners(0);
     this.subnet = new WaltNetSubnet(config.network.waltNet.ip);
@@ -102,20 +102,10 @@ export class DeviceRegistry {
     return defaultImageOf(this.extensions.nodeModel(model) ?? { id: model });
   }
 
-  /** Plug the images side in (see DefaultImageProvider). */
-  setDefaultImageProvider(provider: DefaultImageProvider | undefined): void {
-    this.imageProvider = provider;
-  }
-
   /** Be told of every change (called synchronously, inside the write: only schedule work). */
   onChange(listener: (change: DeviceChange) => void): () => void {
     this.events.on('change', listener);
     return () => this.events.off('change', listener);
-  }
-
-  /** Run before a device row is deleted, inside the same transaction (delete rows that reference it). */
-  onForget(hook: (device: Device) => void): void {
-    this.forgetHooks.push(hook);
   }
 
   /** Listeners run inside the write: one that throws is logged and must not cost the write (a DHCP lease, a registration). */
@@ -129,13 +119,27 @@ export class DeviceRegistry {
     }
   }
 
+  /**
+   * DHCP saw a real conflict at this device's address (DHCPDECLINE confirmed by an ARP probe): the
+   * device no longer has it, so that the registry and the lease agree; its next lease fills it in.
+   */
+  addressLost(mac: string, ip: string): void {
+    this.repo.transaction(() => {
+      const device = this.repo.byMac(mac);
+      if (!device || device.ip !== ip) return;
+      const updated = { ...device, ip: null };
+      this.repo.update(updated);
+      this.emit({ kind: 'updated', device: updated });
+    });
+  }
+
   /** Make sure the server itself is registered as walt-server (type server), at its current MAC and IP. */
   ensureServer(mac: string, ip: string | null): Device {
     return this.repo.transaction(() => {
       for (const d of this.repo.all()) {
         if ((d.type === 'server' || d.name === 'walt-server' || (ip && d.ip === ip)) && d.mac !== mac) {
-          this.repo.deleteWithLogs(d.mac);
-          this.logsRepo.resetCache?.();
+          this.cleanups.run(d);
+          this.repo.delete(d.mac);
         }
       }
       const existing = this.repo.byMac(mac);
@@ -167,7 +171,7 @@ export class DeviceRegistry {
     const existing = this.repo.byMac(sighting.mac);
     if (type === 'node' && model && (!existing || existing.type === 'unknown')) {
       const image = this.defaultImageOf(model);
-      if (this.imageProvider && !this.imageProvider.isLocal(image)) return this.registerPendingNode({ ...sighting, model }, image);
+      if (this.imageProvider?.enabled() && !this.imageProvider.isLocal(image)) return this.registerPendingNode({ ...sighting, model }, image);
     }
     return this.record({ ...sighting, model }, type);
   }
@@ -214,6 +218,9 @@ export class DeviceRegistry {
   private record(sighting: DeviceSighting, type: DeviceType): RegistrationResult {
     return this.repo.transaction(() => {
       const existing = this.repo.byMac(sighting.mac);
+      // Never a second device on an address in use: the sighting is recorded without it.
+      const holder = sighting.ip ? this.repo.byIp(sighting.ip) : undefined;
+      if (holder && holder.mac !== sighting.mac) sighting = { ...sighting, ip: null };
       const taken = (n: string) => this.repo.byName(n) !== undefined;
       if (!existing) {
         const fromHost = sighting.hostName ? nameFromHostName(sighting.hostName, sighting.mac) : undefined;
@@ -309,9 +316,8 @@ export class DeviceRegistry {
       if (lines > 0 && !force) {
         throw conflict(`will not forget ${name}: this would delete ${lines} log line${lines === 1 ? '' : 's'} from history; use --force to proceed.`);
       }
-      for (const hook of this.forgetHooks) hook(device);
-      const deletedLines = this.repo.deleteWithLogs(device.mac);
-      this.logsRepo.resetCache?.(); // its cached stream ids may name deleted streams
+      const deletedLines = this.cleanups.run(device);
+      this.repo.delete(device.mac);
       this.emit({ kind: 'forgotten', device });
       return { device, deletedLines };
     });

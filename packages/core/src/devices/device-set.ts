@@ -1,30 +1,10 @@
-import 'reflect-metadata';
-import { inject, injectable } from 'tsyringe';
-import { TOKENS } from '../tokens.js';
 import { WaltError, invalid, notFound } from '../errors.js';
 import type { Device } from './device.js';
 import type { DeviceRegistry } from './device-registry.js';
 import { listNames } from './format-sentence.js';
+import { isDeviceSetKeyword, type DeviceSetKeyword } from './device-set-keywords.js';
 
-/**
- * Device sets, as every command that takes several devices reads them: a comma-separated list (no
- * spaces needed) of device names and keywords, united and sorted by name.
- */
-export const DEVICE_SET_KEYWORDS = [
-  'my-nodes',
-  'free-nodes',
-  'all-nodes',
-  'all-switches',
-  'all-devices',
-  'explorable-switches',
-  'server',
-] as const;
-
-export type DeviceSetKeyword = (typeof DEVICE_SET_KEYWORDS)[number];
-
-export function isDeviceSetKeyword(word: string): word is DeviceSetKeyword {
-  return (DEVICE_SET_KEYWORDS as readonly string[]).includes(word);
-}
+export { DEVICE_SET_KEYWORDS, isDeviceSetKeyword, type DeviceSetKeyword } from './device-set-keywords.js';
 
 /** What resolving needs: the devices, who asks (for my-nodes), and each model's default image (free-nodes). */
 export interface DeviceSetContext {
@@ -113,9 +93,8 @@ export function resolveDeviceSet(spec: string, ctx: DeviceSetContext, options: D
 }
 
 /** Device sets over the live registry, as routes and other services resolve them. */
-@injectable()
 export class DeviceSets {
-  constructor(@inject(TOKENS.DeviceRegistry) private readonly registry: DeviceRegistry) {}
+  constructor(private readonly registry: DeviceRegistry) {}
 
   resolve(spec: string, user: string | null, options: DeviceSetOptions = {}): Device[] {
     return resolveDeviceSet(spec, this.context(user), options);

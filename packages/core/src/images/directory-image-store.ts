@@ -1,7 +1,8 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { WaltError } from '../errors.js';
+import { exportBeneath, importBeneath } from './confined-archive.js';
+import { hostPathBeneath } from './open-beneath.js';
 import { parseImageFullname, type ImageStore, type ImageView, type WaltImage } from './image-store.js';
 
 /** Metadata of an image kept as a folder: what an OCI image's labels say. */
@@ -36,12 +37,7 @@ export class DirectoryImageStore implements ImageStore {
     if (!p) return undefined;
     const folder = join(this.dir, p.user, p.name, p.tag);
     if (!existsSync(join(folder, 'rootfs'))) return undefined;
-    let meta: ImageMeta = {};
-    try {
-      meta = JSON.parse(readFileSync(join(folder, 'image.json'), 'utf8')) as ImageMeta;
-    } catch {
-      /* no metadata: no models */
-    }
+    const { meta, problem } = readImageMeta(join(folder, 'image.json'));
     return {
       fullname: `${p.user}/${p.name}:${p.tag}`,
       ...p,
@@ -49,9 +45,11 @@ export class DirectoryImageStore implements ImageStore {
       created: meta.created ?? statSync(folder).mtimeMs / 1000,
       models: meta.models ?? [],
       preferredName: meta.preferredName,
-      problems: meta.models?.length
-        ? meta.models.filter((m) => !existsSync(join(folder, 'rootfs', 'boot', m))).map((m) => `no /boot/${m}/`)
-        : ['no walt.node.models label'],
+      problems: problem
+        ? [problem]
+        : meta.models?.length
+          ? meta.models.filter((m) => !hostPathBeneath(join(folder, 'rootfs'), `boot/${m}`, true)).map((m) => `no /boot/${m}/`)
+          : ['no walt.node.models label'],
     };
   }
 
@@ -113,29 +111,17 @@ export class DirectoryImageStore implements ImageStore {
 
   async exportArchive(fullname: string, path: string): Promise<NodeJS.ReadableStream> {
     if (!this.read(fullname)) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
-    const root = join(this.folder(fullname), 'rootfs');
-    const rel = path.replace(/^\/+/, '').replace(/\/+$/, '') || '.';
-    if (rel.split('/').includes('..') || !existsSync(join(root, rel))) throw new WaltError('not-found', `no such file or directory in image ${fullname}: ${path}`, 404);
-    const parent = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '.';
-    const base = rel.includes('/') ? rel.slice(rel.lastIndexOf('/') + 1) : rel;
-    return spawn('tar', ['-c', '-C', join(root, parent), base], { stdio: ['ignore', 'pipe', 'ignore'] }).stdout;
+    const tar = exportBeneath(join(this.folder(fullname), 'rootfs'), path);
+    if (!tar) throw new WaltError('not-found', `no such file or directory in image ${fullname}: ${path}`, 404);
+    return tar;
   }
 
   async importArchive(fullname: string, path: string, tar: NodeJS.ReadableStream): Promise<WaltImage> {
     if (!this.read(fullname)) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
-    const rel = path.replace(/^\/+/, '') || '.';
-    const dest = join(this.folder(fullname), 'rootfs', rel);
-    if (rel.split('/').includes('..') || !existsSync(dest) || !statSync(dest).isDirectory()) {
+    const folder = this.folder(fullname);
+    if (!(await importBeneath(join(folder, 'rootfs'), path, folder, tar, `${fullname}:${path}`))) {
       throw new WaltError('not-found', `no directory ${path} in image ${fullname} (copy to an existing directory)`, 404);
     }
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn('tar', ['-x', '-C', dest, '--no-same-owner'], { stdio: ['pipe', 'ignore', 'pipe'] });
-      let err = '';
-      child.stderr.on('data', (d) => (err += d));
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new WaltError('cp-failed', `cannot unpack into ${fullname}:${path}: ${err.trim()}`))));
-      tar.pipe(child.stdin);
-    });
     return this.read(fullname)!;
   }
 
@@ -154,4 +140,28 @@ export class DirectoryImageStore implements ImageStore {
     mkdirSync(join(folder, 'rootfs'), { recursive: true });
     writeFileSync(join(folder, 'image.json'), JSON.stringify({ created: Date.now() / 1000, ...meta }));
   }
+}
+
+/**
+ * An image folder's image.json (documented in new-node-support): absent means no metadata; a file
+ * that is not what the doc describes gives no metadata and one line saying what is wrong with it.
+ */
+export function readImageMeta(file: string): { meta: ImageMeta; problem?: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') return { meta: {} };
+    return { meta: {}, problem: `image.json: ${err.code ? `cannot read it (${err.code})` : `not JSON (${err.message.split('\n')[0]})`}` };
+  }
+  const bad = (why: string) => ({ meta: {}, problem: `image.json: ${why}` });
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return bad('not a JSON object');
+  const r = raw as Record<string, unknown>;
+  if (r.models !== undefined && !(Array.isArray(r.models) && r.models.every((m) => typeof m === 'string' && /^[a-z0-9-]+$/.test(m)))) {
+    return bad('"models" must be an array of model ids (lowercase letters, digits and -)');
+  }
+  if (r.created !== undefined && !(typeof r.created === 'number' && Number.isFinite(r.created))) return bad('"created" must be a number of seconds since 1970');
+  if (r.preferredName !== undefined && typeof r.preferredName !== 'string') return bad('"preferredName" must be a string');
+  return { meta: { models: r.models as string[] | undefined, created: r.created as number | undefined, preferredName: r.preferredName as string | undefined } };
 }

@@ -2,6 +2,8 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync,
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pathInRoot } from './path-in-root.js';
+import { serverSshKeys } from './server-ssh-keys.js';
+import { relativeBootLinks } from './relative-boot-links.js';
 
 /** packages/core/node-files (the same from src/images and dist/images). */
 export const NODE_FILES_DIR = fileURLToPath(new URL('../../node-files', import.meta.url));
@@ -15,6 +17,8 @@ export interface NodeFilesEnv {
   logsPort: number;
   imageId: string;
   imageSizeKib?: number;
+  /** Server-wide SSH keys (`<data dir>/keys`); none: the view keeps the image's own keys. */
+  keysDir?: string;
 }
 
 function templateVars(env: NodeFilesEnv): Record<string, string> {
@@ -77,6 +81,24 @@ export function addNodeFiles(root: string, env: NodeFilesEnv, sourceDir = NODE_F
     const file = at('etc/hostname');
     if (isPresent(file) && lstatSync(file).isFile()) rmSync(file);
   });
+  if (env.keysDir) {
+    const keysDir = env.keysDir;
+    attempt('SSH keys', () => {
+      const keys = serverSshKeys(keysDir);
+      // A symlinked /etc/ssh could lead the writes out of the view.
+      const etc = at('etc');
+      for (const dir of ['ssh', 'dropbear']) if (isPresent(join(etc, dir)) && lstatSync(join(etc, dir)).isSymbolicLink()) rmSync(join(etc, dir));
+      mkdirSync(join(etc, 'ssh'), { recursive: true });
+      replaceFile(join(etc, 'ssh/ssh_host_ecdsa_key'), keys.hostKey, 0o600);
+      replaceFile(join(etc, 'ssh/ssh_host_ecdsa_key.pub'), keys.hostKeyPub, 0o644);
+      const sshDir = at('root/.ssh');
+      mkdirSync(sshDir, { recursive: true, mode: 0o700 });
+      const file = join(sshDir, 'authorized_keys');
+      const current = isPresent(file) && lstatSync(file).isFile() ? readFileSync(file, 'utf8') : '';
+      if (!current.split('\n').includes(keys.clientKeyPub)) replaceFile(file, `${current}\n${keys.clientKeyPub}\n`, 0o600);
+    });
+  }
+  attempt('/boot links', () => relativeBootLinks(root));
   return warnings;
 }
 

@@ -3,10 +3,13 @@ import { StringDecoder } from 'node:string_decoder';
 import type { LogRecord } from '../store/logs-repository.js';
 import { nowMicros, type LogService } from './log-service.js';
 import { acceptedTimestamp, checkStreamName } from './ingest-rules.js';
+import type { IssuerRate } from './issuer-rate.js';
 
 /** Lines received but not yet committed, per connection, before reading from it pauses. */
 const MAX_IN_FLIGHT = 50_000;
 const MAX_LINE = 1024 * 1024;
+/** Sent after the commit of every line of the connection. */
+export const ACKNOWLEDGEMENT = 'OK\n';
 
 /**
  * REQ_NEW_INCOMING_LOGS, as the node tools (walt-log-cat, walt-log-echo) speak it:
@@ -14,10 +17,12 @@ const MAX_LINE = 1024 * 1024;
  *   NO_TIMESTAMPS\n | TIMESTAMPS_INSIDE\n
  *   <line>\n | <float seconds> <line>\n   (repeated)
  *   CLOSE\n
- * The issuer is the device whose IP opened the connection. The server closes the connection once
- * every line received is committed, so a client that waits for the close knows its lines are stored.
+ * The issuer is the device whose IP opened the connection. Once every line received is committed,
+ * the server answers `OK\n` and closes: the explicit acknowledgement. A close alone is not one (the
+ * kernel also closes cleanly the connections of a server killed with -9); clients of older images,
+ * which only wait for the close, keep working (they discard what the server sends).
  */
-export function acceptLogConnection(socket: Socket, rest: Buffer, logs: LogService, issuerMac: string | undefined): void {
+export function acceptLogConnection(socket: Socket, rest: Buffer, logs: LogService, issuerMac: string | undefined, rate?: IssuerRate): void {
   if (!issuerMac) {
     // As the original: lines from an address that is no known device are ignored.
     socket.end('ERROR unknown issuer: this address is not a registered WalT device\n');
@@ -31,12 +36,14 @@ export function acceptLogConnection(socket: Socket, rest: Buffer, logs: LogServi
   let inFlight = 0;
   let commits: Promise<void> = Promise.resolve();
   let failed = false;
+  /** Paused because the node is over its rate (issuer-rate.ts) until then. */
+  let throttledUntil = 0;
 
   const finish = () => {
     if (closing) return;
     closing = true;
     socket.pause();
-    void commits.then(() => (failed ? socket.destroy() : socket.end()));
+    void commits.then(() => (failed ? socket.destroy() : socket.end(ACKNOWLEDGEMENT)));
   };
 
   const handleLine = (text: string, records: LogRecord[]) => {
@@ -86,13 +93,26 @@ export function acceptLogConnection(socket: Socket, rest: Buffer, logs: LogServi
       socket.end('ERROR line too long\n');
       closing = true;
     }
+    if (records.length && rate) {
+      let bytes = 0;
+      for (const r of records) bytes += r.line.length;
+      const wait = rate.take(issuerMac, bytes);
+      if (wait > 0 && !closing) {
+        throttledUntil = Date.now() + wait;
+        socket.pause();
+        setTimeout(() => {
+          throttledUntil = 0;
+          if (inFlight < MAX_IN_FLIGHT && !closing) socket.resume();
+        }, wait).unref();
+      }
+    }
     if (records.length) {
       inFlight += records.length;
       const n = records.length;
       const committed = logs.ingest(records).then(
         () => {
           inFlight -= n;
-          if (inFlight < MAX_IN_FLIGHT && !closing) socket.resume();
+          if (inFlight < MAX_IN_FLIGHT && !closing && Date.now() >= throttledUntil) socket.resume();
         },
         () => {
           // Not stored: close without the clean end, so the client knows (never acknowledged).
@@ -113,5 +133,5 @@ export function acceptLogConnection(socket: Socket, rest: Buffer, logs: LogServi
     finish();
   });
   consume(decoder.write(rest), false);
-  if (!closing) socket.resume();
+  if (!closing && Date.now() >= throttledUntil) socket.resume();
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../store/database.js';
 import { LogsRepository, type LogRecord } from '../store/logs-repository.js';
 import { LogDump, type LogSink } from './log-dump.js';
+import { compilePosixRegex } from './posix-regex.js';
 import { LogFilter } from './log-filter.js';
 import { LogService } from './log-service.js';
 import { scanHistory } from './history-scan.js';
@@ -98,7 +99,7 @@ describe('LogDump seam', () => {
     ]);
     const dump = new LogDump(logs, repo, (mac) => `dev-${mac.slice(-2)}`);
     const { records, sink, close } = collectingSink();
-    const filter = new LogFilter(new Set([A]), /^exp$/, /keep/);
+    const filter = new LogFilter(new Set([A]), compilePosixRegex('^exp$'), compilePosixRegex('keep'));
     const running = dump.run({ filter, history: { after: null, before: null }, realtime: true }, sink);
     await new Promise((r) => setTimeout(r, 5));
     await logs.ingest([
@@ -106,7 +107,9 @@ describe('LogDump seam', () => {
       { ts: 9, issuerMac: B, stream: 'exp', line: 'keep live' },
       { ts: 9, issuerMac: A, stream: 'exp', line: 'nope' },
     ]);
-    await new Promise((r) => setTimeout(r, 5));
+    // Filtering runs on the regex worker: wait for the live line (bounded), then a little more.
+    for (let i = 0; i < 500 && records.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
     close();
     await running;
     expect(records.map((r) => `${r.issuer} ${r.stream} ${r.line}`)).toEqual(["dev-0a exp keep me", "dev-0a exp keep live"]);

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { LogRecord, LogsRepository, StoredLogRecord } from '../store/logs-repository.js';
 import { hostEcho } from './journal-echo.js';
+import { StdoutEcho } from './stdout-echo.js';
 
 /** A log record as delivered to realtime readers, with the issuer's current name resolved. */
 export interface LogEvent extends StoredLogRecord {
@@ -35,7 +36,8 @@ export class LogService {
     private readonly repository: LogsRepository,
     private readonly server: ServerIdentity,
     private readonly resolveIssuer: (mac: string) => string,
-    private readonly echo: (line: string) => void = hostEcho(),
+    // One write per event-loop turn (StdoutEcho), with the journal's priorities under systemd.
+    private readonly echo: (line: string) => void = hostEcho(process.env, new StdoutEcho().text),
   ) {
     this.events.setMaxListeners(0);
   }

@@ -1,4 +1,16 @@
+import { RE2JS } from 're2js';
 import { invalid } from '../errors.js';
+
+/** A user's pattern, checked, in the syntax of the linear-time engine (RE2). */
+export interface UserRegex {
+  /** What the user typed. */
+  readonly source: string;
+  /** The RE2 translation the regex worker runs. */
+  readonly pattern: string;
+}
+
+/** Longer patterns are refused: compiling is linear in the pattern, and RE2 caps repetitions. */
+export const MAX_PATTERN_LENGTH = 1000;
 
 /** POSIX bracket classes, as JavaScript class contents. */
 const CLASSES: Record<string, string> = {
@@ -17,14 +29,20 @@ const CLASSES: Record<string, string> = {
 };
 
 /**
- * Compile a user regular expression with the original's semantics: POSIX ERE, unanchored search.
- * JavaScript regexps are an ERE superset except for bracket expressions, which are translated here
- * (`[[:digit:]]`, `[]abc]`). Throws the original's
- * one-line message when the expression is invalid.
+ * Check a user regular expression with the original's semantics: POSIX ERE, unanchored search.
+ * Matching is done by RE2 (re2js), whose time is linear in the text whatever the pattern (no
+ * backtracking: `(a+)+$` cannot hang anything), and only on the regex worker (regex-worker.ts).
+ * RE2 is an ERE superset except for bracket expressions, translated here (`[[:digit:]]`,
+ * `[]abc]`); back-references, which need backtracking, are refused. Throws the original's
+ * one-line message when the expression is invalid. Compiling here is bounded by the pattern's
+ * length (MAX_PATTERN_LENGTH) and RE2's repetition limit; no text is matched on this thread.
  */
-export function compilePosixRegex(source: string): RegExp {
+export function compilePosixRegex(source: string): UserRegex {
+  if (source.length > MAX_PATTERN_LENGTH) throw invalid(`Invalid regular expression: longer than ${MAX_PATTERN_LENGTH} characters.`);
   try {
-    return new RegExp(translate(source));
+    const pattern = translate(source);
+    RE2JS.compile(pattern);
+    return { source, pattern };
   } catch {
     throw invalid(`Invalid regular expression: ${source}.`);
   }

@@ -1,11 +1,21 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { listenOnEach } from '../api/listen-on-each.js';
+import { listenOnEach } from '../network/listen-on-each.js';
 
 /** Handles one connection after its request line; `rest` is what the client sent after that line. */
 export type TcpRequestHandler = (socket: Socket, rest: Buffer) => void;
 
 const MAX_REQUEST_LINE = 256;
 const REQUEST_LINE_TIMEOUT_MS = 10_000;
+
+export interface TcpRequestLimits {
+  /** Open connections per peer address (a node needs a few: 20,000 idle ones were kept). */
+  maxPerPeer: number;
+  /** A connection with no traffic for this long is closed. */
+  idleMs: number;
+}
+
+/** A node opens a connection per walt-log-cat and one for its bootup notification. */
+export const DEFAULT_TCP_LIMITS: TcpRequestLimits = { maxPerPeer: 64, idleMs: 60 * 60_000 };
 
 /**
  * The original's TCP side channel (port 12347): a connection starts with one line naming the request,
@@ -16,9 +26,13 @@ export class TcpRequestServer {
   private readonly handlers = new Map<string, TcpRequestHandler>();
   private readonly servers: Server[] = [];
   private readonly sockets = new Set<Socket>();
+  private readonly perPeer = new Map<string, number>();
 
   /** `onHandlerError`: a handler that threw (its connection is closed; the others go on). */
-  constructor(private readonly onHandlerError: (request: string, error: unknown) => void = () => undefined) {}
+  constructor(
+    private readonly onHandlerError: (request: string, error: unknown) => void = () => undefined,
+    private readonly limits: TcpRequestLimits = DEFAULT_TCP_LIMITS,
+  ) {}
 
   handle(id: number, name: string, handler: TcpRequestHandler): this {
     this.handlers.set(String(id), handler);
@@ -45,10 +59,25 @@ export class TcpRequestServer {
   }
 
   private accept(socket: Socket): void {
+    const peer = socket.remoteAddress ?? '?';
+    const open = this.perPeer.get(peer) ?? 0;
+    socket.on('error', () => socket.destroy());
+    if (open >= this.limits.maxPerPeer) {
+      socket.end(`ERROR too many connections from ${peer} (at most ${this.limits.maxPerPeer})\n`);
+      socket.resume(); // read (and drop) until the peer's end, so the socket closes
+      setTimeout(() => socket.destroy(), REQUEST_LINE_TIMEOUT_MS).unref();
+      return;
+    }
+    this.perPeer.set(peer, open + 1);
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    socket.on('close', () => this.sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
+    socket.setTimeout(this.limits.idleMs, () => socket.destroy());
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      const left = (this.perPeer.get(peer) ?? 1) - 1;
+      if (left > 0) this.perPeer.set(peer, left);
+      else this.perPeer.delete(peer);
+    });
     let head = Buffer.alloc(0);
     const timer = setTimeout(() => socket.destroy(), REQUEST_LINE_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {

@@ -1,7 +1,3 @@
-import 'reflect-metadata';
-import { EventEmitter } from 'node:events';
-import { inject, injectable } from 'tsyringe';
-import { TOKENS } from '../tokens.js';
 import { WaltError } from '../errors.js';
 import type { Device } from '../devices/device.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
@@ -20,31 +16,42 @@ export interface BootChange {
   cause: BootCause;
 }
 
+/** How the reboot of the changed nodes went: `lines` as `walt node reboot` says them; `ok` when all rebooted. */
+export interface BootChangeReboot {
+  lines: string[];
+  ok: boolean;
+}
+
+/** A boot-change listener; the one that reboots returns the reboot's outcome, which the user is told. */
+export type BootChangeListener = (change: BootChange) => Promise<BootChangeReboot | void> | void;
+
 export interface NodeImageResult {
   /** Lines for the user, in order. */
   messages: string[];
   /** Nodes whose image changed (the ones to reboot). */
   changed: string[];
+  /** The reboot of the changed nodes, when a listener rebooted them. */
+  reboot?: BootChangeReboot;
 }
 
 /**
  * Node ownership through images: `walt node acquire`, `release` and `boot`. The change is recorded
- * (node.image) and announced to `onBootChange` listeners; rebooting the nodes is theirs to do.
+ * (node.image) and announced to `onBootChange` listeners; rebooting the nodes is theirs to do, and
+ * the answer waits for that reboot (as the original's client does) so the user hears how it went.
  */
-@injectable()
 export class NodeImageService {
-  private readonly events = new EventEmitter();
+  private readonly listeners = new Set<BootChangeListener>();
 
   constructor(
-    @inject(TOKENS.DeviceRegistry) private readonly registry: DeviceRegistry,
-    @inject(TOKENS.ImageStore) private readonly images: ImageStore,
-    @inject(TOKENS.LogService) private readonly logs: LogService,
+    private readonly registry: DeviceRegistry,
+    private readonly images: ImageStore,
+    private readonly logs: LogService,
   ) {}
 
   /** Be told when nodes should reboot on a new image (the reboot side plugs in here). */
-  onBootChange(listener: (change: BootChange) => void): () => void {
-    this.events.on('boot-change', listener);
-    return () => this.events.off('boot-change', listener);
+  onBootChange(listener: BootChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /**
@@ -176,7 +183,12 @@ export class NodeImageService {
     for (const n of updated) byImage.set(n.image!, [...(byImage.get(n.image!) ?? []), n.name]);
     if (oneSentence && updated.length) messages.push(sentence(updated.map((n) => n.name), ''));
     else for (const [image, names] of byImage) messages.push(sentence(names, image));
-    if (updated.length) this.events.emit('boot-change', { nodes: updated, cause } satisfies BootChange);
-    return { messages, changed: updated.map((n) => n.name) };
+    const result: NodeImageResult = { messages, changed: updated.map((n) => n.name) };
+    if (!updated.length) return result;
+    const change: BootChange = { nodes: updated, cause };
+    const outcomes = await Promise.all([...this.listeners].map((l) => l(change)));
+    const reboots = outcomes.filter((o): o is BootChangeReboot => !!o);
+    if (reboots.length) result.reboot = { lines: reboots.flatMap((r) => r.lines), ok: reboots.every((r) => r.ok) };
+    return result;
   }
 }

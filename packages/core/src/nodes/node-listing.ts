@@ -1,6 +1,3 @@
-import 'reflect-metadata';
-import { inject, injectable } from 'tsyringe';
-import { TOKENS } from '../tokens.js';
 import type { Device } from '../devices/device.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import { imageOwner } from '../devices/device-set.js';
@@ -34,23 +31,15 @@ export interface NodeSummary {
 
 /**
  * The node listing. Whether a node is booted is known by the node-status side (bootup notifications,
- * powersave), which plugs in with `setBootStatusSource`; until then every node shows `NO`.
+ * powersave): `bootStatus` answers it; `bootProblem` says why a node cannot boot.
  */
-@injectable()
 export class NodeListing {
-  private bootStatus: (mac: string) => BootedLabel = () => 'NO';
-  private bootProblem: (mac: string) => string | undefined = () => undefined;
-
-  constructor(@inject(TOKENS.DeviceRegistry) private readonly registry: DeviceRegistry) {}
-
-  setBootStatusSource(source: (mac: string) => BootedLabel): void {
-    this.bootStatus = source;
-  }
-
-  /** Where the reason a node cannot boot comes from (virtual nodes: the VM start). */
-  setBootProblemSource(source: (mac: string) => string | undefined): void {
-    this.bootProblem = source;
-  }
+  constructor(
+    private readonly registry: DeviceRegistry,
+    private readonly bootStatus: (mac: string) => BootedLabel,
+    /** Why a node cannot boot, when the server knows (virtual nodes: the VM start). */
+    private readonly bootProblem: (mac: string) => string | undefined = () => undefined,
+  ) {}
 
   summary(d: Device, user: string): NodeSummary {
     const owner = imageOwner(d.image);

@@ -4,13 +4,8 @@ import type { LogService } from '../logs/log-service.js';
 import type { ExtensionRegistry } from '../plugins/extension-registry.js';
 import type { PoeControl } from '../switches/poe-control.js';
 
-/** Two hours, as in WalT; WALT_POWERSAVE_TIMEOUT (seconds) overrides it (tests). */
+/** Two hours, as in WalT (the server option switches.powersaveTimeoutMs overrides it: tests). */
 export const POWERSAVE_TIMEOUT_MS = 2 * 60 * 60 * 1000;
-
-export function powersaveTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const s = Number(env.WALT_POWERSAVE_TIMEOUT);
-  return Number.isFinite(s) && s > 0 ? s * 1000 : POWERSAVE_TIMEOUT_MS;
-}
 
 /**
  * Power saving: a free node (booting its model's default image) whose model is PoE-powered, on a

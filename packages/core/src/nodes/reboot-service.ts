@@ -35,7 +35,8 @@ function listNames(names: string[]): string {
 /**
  * `walt node reboot [--hard]`: soft reboot first (skipped with --hard, or when the node's port is
  * powered off), then the model's kill hook for virtual nodes, then a PoE power cycle for the rest,
- * when the node's switch port is known and the switch allows it.
+ * when the node's model does not declare `poePowered: false`, its switch port is known and the
+ * switch allows it.
  */
 export class RebootService {
   private readonly listeners: RebootListener[] = [];
@@ -91,6 +92,9 @@ export class RebootService {
           hardError = (e as Error).message;
         }
       }
+    } else if (model?.capabilities?.poePowered === false) {
+      // The model says its power does not come from its switch port: cutting PoE would not reboot it.
+      hardError = `model ${model.id} is not powered by its switch port (poePowered: false): power-cycle it by hand`;
     } else {
       hardError = await this.poeCycle(node);
     }

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import type { VirtualNodeBoot } from '@walt/sdk';
 import { WaltError } from '../errors.js';
+import { hostPathBeneath } from '../images/open-beneath.js';
 import type { Device } from '../devices/device.js';
 
 export interface DirectBootContext {
@@ -20,17 +20,25 @@ export function directBoot(node: Device, imageRoot: string, ctx: DirectBootConte
   const model = node.model ?? 'pc-x86-64';
   const problem = virtualBootProblem(imageRoot, model, node.image ?? '?');
   if (problem) throw new WaltError('no-boot-files', problem, 400);
-  const dir = join(imageRoot, 'boot', model);
+  // Every file is resolved inside the image (its links cannot lead qemu to a host file).
+  const bootDir = `boot/${model}`;
+  const dir = hostPathBeneath(imageRoot, bootDir, true);
+  if (!dir) throw new WaltError('no-boot-files', `image ${node.image} has no /boot/${model}/: it cannot boot ${model} nodes`, 400);
   const entries = readdirSync(dir).sort();
   const pick = (exact: string, prefix: string) => (entries.includes(exact) ? exact : entries.find((e) => e.startsWith(prefix)));
-  const kernel = pick('kernel', 'vmlinuz')!;
-  const initrd = pick('initrd', 'initrd');
-  const cmdlineFile = join(dir, 'cmdline');
-  const base = existsSync(cmdlineFile) ? readFileSync(cmdlineFile, 'utf8').trim().replace(/\s+/g, ' ') : 'console=ttyS0';
+  const file = (name: string | undefined) => {
+    const path = name ? hostPathBeneath(imageRoot, `${bootDir}/${name}`) : undefined;
+    return path && statSync(path).isFile() ? path : undefined; // not a device or a fifo of the image
+  };
+  const kernel = file(pick('kernel', 'vmlinuz'));
+  if (!kernel) throw new WaltError('no-boot-files', `image ${node.image} has no kernel in /boot/${model}/ (expected 'kernel' or 'vmlinuz*')`, 400);
+  const initrd = file(pick('initrd', 'initrd'));
+  const cmdlineFile = file('cmdline');
+  const base = cmdlineFile ? readFileSync(cmdlineFile, 'utf8').trim().replace(/\s+/g, ' ') : 'console=ttyS0';
   return {
     kind: 'direct',
-    kernel: join(dir, kernel),
-    initrd: initrd ? join(dir, initrd) : undefined,
+    kernel,
+    initrd,
     cmdline: `${base} ${kernelParameters(node, ctx)}`.trim(),
     rootfs: imageRoot,
   };
@@ -38,8 +46,8 @@ export function directBoot(node: Device, imageRoot: string, ctx: DirectBootConte
 
 /** Why an image cannot boot a virtual node of `model` (no /boot/<model>/, no kernel there), or undefined. */
 export function virtualBootProblem(imageRoot: string, model: string, image: string): string | undefined {
-  const dir = join(imageRoot, 'boot', model);
-  if (!existsSync(dir)) return `image ${image} has no /boot/${model}/: it cannot boot ${model} nodes`;
+  const dir = hostPathBeneath(imageRoot, `boot/${model}`, true); // confined, as directBoot
+  if (!dir) return `image ${image} has no /boot/${model}/: it cannot boot ${model} nodes`;
   const entries = readdirSync(dir);
   if (!entries.some((e) => e === 'kernel' || e.startsWith('vmlinuz'))) return `image ${image} has no kernel in /boot/${model}/ (expected 'kernel' or 'vmlinuz*')`;
   return undefined;

@@ -230,7 +230,7 @@ export class VirtualNodeService {
     if (!node.image) throw new Error(`${node.name} has no image`);
     const netmask = netmaskOf(this.deps.config.network.waltNet.ip);
     const nat = node.conf.netsetup === 1 || String(node.conf.netsetup).toUpperCase() === 'NAT';
-    const bridge = this.deps.config.network.waltNet.rawDevice ? waltNetBridge(this.serverIp) : undefined;
+    const bridge = waltNetBridge(this.serverIp);
     const base = { ...nodeRef(node), serverIp: this.serverIp, netmask };
     if (bridge) {
       const tap = tapName(mac);

@@ -17,4 +17,20 @@ describe('npmReason', () => {
     expect(npmReason('npm warn x\nsomething broke\nnpm warn y\n')).toBe('something broke');
     expect(npmReason('')).toBeUndefined();
   });
+
+  it('says which script failed and why, not "A complete log ..." (a prepack exiting 127)', () => {
+    // npm 10's output for `npm pack` of a folder whose prepack runs a command that is not installed.
+    const stderr = [
+      '> x@1.0.0 prepack',
+      '> tscx -b',
+      '',
+      'sh: 1: tscx: not found',
+      'npm error code 127',
+      'npm error path /tmp/x',
+      'npm error command failed',
+      'npm error command sh -c tscx -b',
+      'npm error A complete log of this run can be found in: /root/.npm/_logs/x.log',
+    ].join('\n');
+    expect(npmReason(stderr)).toBe('script `tscx -b` exited with code 127: sh: 1: tscx: not found');
+  });
 });

@@ -56,9 +56,27 @@ export function runNpm(args: readonly string[], options: NpmRunOptions): Promise
 /** The line of npm's error output that says why, skipping the code/log boilerplate. */
 export function npmReason(stderr: string): string | undefined {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const errors = lines
-    .filter((l) => /^npm (error|ERR!)/.test(l))
-    .map((l) => l.replace(/^npm (error|ERR!)\s*/, ''))
-    .filter((l) => l && !/^(code|errno|syscall|path|A complete log|Log files|dest|signal|command|cwd)\b/.test(l) && !/^\S+\.log$/.test(l));
-  return errors[0] ?? lines.filter((l) => !/^npm warn/i.test(l)).at(-1);
+  const npmLines = lines.filter((l) => /^npm (error|ERR!)/.test(l)).map((l) => l.replace(/^npm (error|ERR!)\s*/, ''));
+  const scriptFailure = failedScript(lines, npmLines);
+  if (scriptFailure) return scriptFailure;
+  const errors = npmLines.filter(
+    (l) => l && !/^(code|errno|syscall|path|A complete log|Log files|dest|signal|command|cwd)\b/.test(l) && !/^\S+\.log$/.test(l),
+  );
+  return errors[0] ?? lines.filter((l) => !/^npm (warn|error|ERR!)/i.test(l)).at(-1) ?? lines.at(-1);
+}
+
+/**
+ * A lifecycle script (prepack, prepare...) that failed: npm itself only says "command failed" and
+ * the command line; the script's own error is the last line it wrote before npm's error lines.
+ */
+function failedScript(lines: readonly string[], npmLines: readonly string[]): string | undefined {
+  if (!npmLines.includes('command failed')) return undefined;
+  const command = npmLines.find((l) => l.startsWith('command ') && l !== 'command failed')?.replace(/^command (sh -c )?/, '');
+  const code = npmLines.find((l) => /^code \d+$/.test(l))?.slice('code '.length);
+  const signal = npmLines.find((l) => l.startsWith('signal '))?.slice('signal '.length);
+  const firstNpmError = lines.findIndex((l) => /^npm (error|ERR!)/.test(l));
+  // Script output echoed by npm ("> pkg@1.0.0 prepack", "> tsc -b") is not the cause.
+  const cause = lines.slice(0, firstNpmError).filter((l) => !l.startsWith('>') && !/^npm warn/i.test(l)).at(-1);
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code ?? '?'}`;
+  return `script \`${command ?? '?'}\` ${how}${cause ? `: ${cause}` : ''}`;
 }

@@ -57,7 +57,7 @@ describe('PluginHost with real fixture packages', () => {
     expect(results[1].error).toBe("conflict: node model 'fixture-board' is already provided by walt-plugin-good");
     expect(host.registry.nodeModels().map((c) => `${c.plugin}:${c.value.id}`)).toEqual(['walt-plugin-good:fixture-board']);
     expect(host.registry.nodeModel('other-board')).toBeUndefined();
-    expect(host.registry.ownerOf('bootProtocol', 'fixture-boot')).toBe('walt-plugin-good');
+    expect(host.registry.ownerOf('bootProtocols', 'fixture-boot')).toBe('walt-plugin-good');
     expect(logs).toContain('info walt-plugin-good: salut from the good fixture (boot-delay=5)');
     expect(reports.at(-1)).toBe('plugins: 1 loaded, 1 failed');
   });

@@ -1,22 +1,20 @@
-import { mkdirSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  SDK_API_VERSION,
-  defineBootProtocol,
-  defineHelpTopic,
-  defineNodeModel,
-  defineSwitchDriver,
-  defineVirtualNodeProvider,
+  EXTENSION_POINTS,
+  SDK_VERSION,
+  contributionKeys,
   isWaltPlugin,
-  validateSettings,
-  type PluginApi,
+  registerPlugin,
+  type ExtensionPointTable,
   type PluginContext,
   type PluginLogger,
   type SnmpSessionFactory,
+  type StandardExtensionPoints,
   type WaltPlugin,
 } from '@walt/sdk';
-import { ExtensionRegistry, emptyContributions, type PluginContributions } from './extension-registry.js';
+import { ExtensionRegistry, type PluginContributions } from './extension-registry.js';
 import { locatePackage } from './package-locator.js';
 import { createPluginCache } from './plugin-cache.js';
 import { readPluginManifest, type PluginManifest } from './plugin-manifest.js';
@@ -25,7 +23,9 @@ import type { PluginSource } from './plugin-sources.js';
 
 export type { PluginSource } from './plugin-sources.js';
 
-export interface PluginHostOptions {
+export interface PluginHostOptions<Table extends ExtensionPointTable = StandardExtensionPoints> {
+  /** The extension points plugins may contribute to (the SDK's table unless a test declares more). */
+  points?: Table;
   /** Per-plugin limit, in ms, for import + register() and for each lifecycle hook (config key plugin-timeout). */
   timeoutMs: number;
   dataDir: string;
@@ -59,12 +59,15 @@ export class PluginLoadError extends Error {
  * failing plugin leaves nothing behind. Built-ins fail fast; the others are reported and skipped
  * (Backstage's per-plugin boot-failure policy), and a plugin that fails at run time is withdrawn.
  */
-export class PluginHost {
-  readonly registry = new ExtensionRegistry();
+export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoints> {
+  /** Created with the host and never replaced: services hold it from the start. */
+  readonly registry: ExtensionRegistry<Table>;
   readonly results: PluginLoadResult[] = [];
   private readonly loaded = new Map<string, LoadedPlugin>();
 
-  constructor(private readonly options: PluginHostOptions) {}
+  constructor(private readonly options: PluginHostOptions<Table>) {
+    this.registry = new ExtensionRegistry<Table>(options.points ?? (EXTENSION_POINTS as unknown as Table));
+  }
 
   /**
    * Load every source in order. Throws PluginLoadError when a built-in fails (unless failFast is
@@ -97,7 +100,7 @@ export class PluginHost {
       dir: null,
       status: 'failed',
       failedAt: 'load',
-      contributes: noContributions(),
+      contributes: noContributions(this.registry.points),
       warnings: [],
       loadMs: 0,
     };
@@ -107,7 +110,7 @@ export class PluginHost {
     const dir = locatePackage(source.spec, source.resolveFrom);
     if (!dir) return done({ error: notFoundMessage(source) });
     result.dir = dir;
-    const check = readPluginManifest(dir);
+    const check = readPluginManifest(dir, { devFolder: source.origin === 'dev' });
     if (check.name) result.name = check.name;
     result.version = check.version;
     const manifest = check.manifest;
@@ -115,6 +118,10 @@ export class PluginHost {
     const twin = this.loaded.get(manifest.name);
     if (twin) return done({ error: `another copy is already loaded (${twin.result.origin}, from ${twin.result.dir}); remove one of them` });
 
+    if (source.origin === 'dev' && existsSync(join(dir, 'node_modules', '@walt', 'sdk'))) {
+      // Accepted in a working folder only: a packed plugin always runs against the server's own SDK.
+      result.warnings.push(`working folder: imports its own @walt/sdk from ${join(dir, 'node_modules')}, not the server's (${SDK_VERSION})`);
+    }
     const session = { open: true };
     try {
       const attempt = this.run(manifest, source, session, result);
@@ -128,13 +135,7 @@ export class PluginHost {
       return done({
         status: 'loaded',
         failedAt: undefined,
-        contributes: {
-          nodeModels: contributions.nodeModels.map((m) => m.id),
-          bootProtocols: contributions.bootProtocols.map((p) => p.id),
-          switchDrivers: contributions.switchDrivers.map((d) => d.id),
-          helpTopics: contributions.helpTopics.map((t) => t.name),
-          ...(contributions.virtualNodeProviders?.length ? { virtualNodeProviders: contributions.virtualNodeProviders.map((p) => p.id) } : {}),
-        },
+        contributes: contributionKeys(contributions, this.registry.points),
       });
     } catch (e) {
       return done({ error: oneLine(e) });
@@ -149,59 +150,38 @@ export class PluginHost {
     source: PluginSource,
     session: { open: boolean },
     result: PluginLoadResult,
-  ): Promise<{ contributions: PluginContributions; loaded: LoadedPlugin }> {
+  ): Promise<{ contributions: PluginContributions<Table>; loaded: LoadedPlugin }> {
     const plugin = await importPlugin(manifest);
-    if (plugin.name !== manifest.name) throw new Error(`definePlugin name '${plugin.name}' differs from the package name`);
-    if (plugin.version !== manifest.version) throw new Error(`definePlugin version ${plugin.version} differs from package.json version ${manifest.version}`);
-    if (plugin.apiVersion !== SDK_API_VERSION) {
-      throw new Error(`definePlugin declares plugin API version ${plugin.apiVersion}, this server speaks version ${SDK_API_VERSION}`);
-    }
-    const settings = validateSettings(plugin.settings ?? {}, source.settings ?? {});
-    if (!settings.ok) throw new Error(`invalid settings in ${source.declaredIn}: ${settings.errors.join('; ')}`);
-
-    const contributions = emptyContributions();
-    const loaded: LoadedPlugin = { plugin, result, paths: packagePaths(manifest.dir), ready: [], shutdown: [] };
-    const contribute =
-      <T>(what: string, check: (v: T) => T, into: T[]) =>
-      (value: T) => {
-        if (!session.open) {
-          // Thrown from a timer this would crash the server: ignore it, and say so.
-          this.options.log(plugin.name, 'warn', `api.${what}() called after its load was over: ignored`);
-          return;
-        }
-        into.push(check(value));
-      };
     const dataDir = join(this.options.dataDir, 'plugin-data', plugin.name.replace('/', '__'));
-    mkdirSync(dataDir, { recursive: true });
     const log = (level: keyof PluginLogger) => (message: string) => this.options.log(plugin.name, level, oneLineText(String(message)));
-    const context: PluginContext = {
-      name: plugin.name,
-      settings: Object.freeze(settings.value),
-      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-      cache: createPluginCache(),
-      snmp: this.options.snmp,
-      dataDir,
-    };
-    const api: PluginApi = Object.freeze({
-      context,
-      apiVersion: SDK_API_VERSION,
-      nodeModel: contribute('nodeModel', defineNodeModel, contributions.nodeModels),
-      bootProtocol: contribute('bootProtocol', defineBootProtocol, contributions.bootProtocols),
-      switchDriver: contribute('switchDriver', defineSwitchDriver, contributions.switchDrivers),
-      helpTopic: contribute('helpTopic', defineHelpTopic, contributions.helpTopics),
-      virtualNodes: contribute('virtualNodes', defineVirtualNodeProvider, contributions.virtualNodeProviders!),
-      onReady: contribute('onReady', checkHook, loaded.ready),
-      onShutdown: contribute('onShutdown', checkHook, loaded.shutdown),
+    const registration = await registerPlugin(plugin, {
+      points: this.registry.points,
+      expected: { name: manifest.name, version: manifest.version },
+      settings: source.settings ?? {},
+      settingsSource: source.declaredIn,
+      context: (settings): PluginContext => {
+        mkdirSync(dataDir, { recursive: true });
+        return {
+          name: plugin.name,
+          settings: Object.freeze(settings),
+          logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+          cache: createPluginCache(),
+          snmp: this.options.snmp,
+          dataDir,
+        };
+      },
+      conflicts: (contributions) => this.registry.conflicts(plugin.name, contributions),
+      isOpen: () => session.open,
+      lateCall: (call) => this.options.log(plugin.name, 'warn', `api.${call}() called after its load was over: ignored`),
     });
-    try {
-      await plugin.register(api);
-    } catch (e) {
-      throw new Error(`register() threw: ${oneLine(e)}`);
-    }
-    if (!session.open) throw new Error('register() finished after the load timeout');
-    const conflicts = this.registry.conflicts(plugin.name, contributions);
-    if (conflicts.length) throw new Error(`conflict: ${conflicts.join('; ')}`);
-    return { contributions, loaded };
+    const loaded: LoadedPlugin = {
+      plugin,
+      result,
+      paths: packagePaths(manifest.dir),
+      ready: registration.readyHooks,
+      shutdown: registration.shutdownHooks,
+    };
+    return { contributions: registration.contributions, loaded };
   }
 
   /** A model is usable only if some plugin speaks its boot protocol: say so, without failing anyone. */
@@ -233,7 +213,7 @@ export class PluginHost {
   fail(pluginName: string, phase: 'ready' | 'runtime', error: unknown): void {
     const l = this.loaded.get(pluginName);
     if (!l || l.result.status !== 'loaded') return;
-    this.registry.remove(pluginName);
+    this.registry.remove(pluginName, (e) => this.options.log(pluginName, 'error', `withdrawing its contributions failed: ${oneLine(e)}`));
     Object.assign(l.result, { status: 'failed', failedAt: phase, error: oneLine(error) });
     this.options.report?.(reportLine(l.result), true);
     this.options.onChange?.(this.results);
@@ -297,17 +277,14 @@ function packagePaths(dir: string): string[] {
   return [...paths].map((p) => (p.endsWith('/') ? p : `${p}/`));
 }
 
-function checkHook(hook: () => void | Promise<void>): () => void | Promise<void> {
-  if (typeof hook !== 'function') throw new TypeError('a lifecycle hook must be a function');
-  return hook;
-}
-
 function notFoundMessage(source: PluginSource): string {
   switch (source.origin) {
     case 'builtin':
       return 'package not found (the WalT installation is incomplete: reinstall it)';
     case 'installed':
       return `listed in ${source.declaredIn} but not installed (run 'walt-server plugins add ${source.spec}' again, or remove it)`;
+    case 'dev':
+      return `no package.json in ${source.spec} (given to --plugin-dir: give the plugin's package folder)`;
     case 'config':
       return `package not found (named in ${source.declaredIn}; install it with 'walt-server plugins add <npm-spec>' or fix the entry)`;
   }

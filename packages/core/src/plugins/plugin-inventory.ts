@@ -57,5 +57,25 @@ export function pluginInventory(config: ServerConfig, builtins: BuiltinPlugins):
       contributes: recorded?.status === 'loaded' ? recorded.contributes : null,
     };
   });
+  // Working folders given to the running server with --plugin-dir are not in the config: its report names them.
+  const devPlugins = live ? state!.results.filter((r) => r.origin === 'dev').map((r): PluginInventoryEntry => devEntry(r, state!.updatedAt)) : [];
+  const builtinCount = plugins.filter((p) => p.origin === 'builtin').length;
+  plugins.splice(builtinCount, 0, ...devPlugins);
   return { server: state ? { running: live, pid: state.pid, startedAt: state.startedAt } : null, plugins };
+}
+
+function devEntry(r: PluginLoadResult, at: string): PluginInventoryEntry {
+  return {
+    name: r.name,
+    version: r.version,
+    origin: 'dev',
+    spec: r.spec,
+    dir: r.dir,
+    declaredIn: '--plugin-dir of the running server',
+    check: r.status === 'failed' && r.failedAt === 'load' ? 'invalid' : 'ok',
+    problems: r.error && r.failedAt === 'load' ? [r.error] : [],
+    state: r.status,
+    lastStart: { status: r.status, error: r.error, failedAt: r.failedAt, at },
+    contributes: r.status === 'loaded' ? r.contributes : null,
+  };
 }

@@ -94,8 +94,11 @@ export function checkPluginPackage(pkg: unknown, dir: string, files: PackageFile
   return { name, version, problems, manifest: { name: name!, version: version!, apiVersion: apiVersion as number, entry, dir } };
 }
 
-/** Check the plugin package installed in a folder. */
-export function readPluginManifest(dir: string): ManifestCheck {
+/**
+ * Check the plugin package installed in a folder. A `devFolder` (a working folder loaded by
+ * --plugin-dir) may hold the SDK in node_modules: its author installed it to build and test.
+ */
+export function readPluginManifest(dir: string, options: { devFolder?: boolean } = {}): ManifestCheck {
   const file = join(dir, 'package.json');
   let pkg: unknown;
   try {
@@ -103,7 +106,8 @@ export function readPluginManifest(dir: string): ManifestCheck {
   } catch (e) {
     return { name: null, version: null, problems: [`cannot read ${file} (${(e as Error).message.split('\n')[0]})`] };
   }
-  return checkPluginPackage(pkg, dir, { has: (rel) => existsSync(join(dir, rel)) });
+  const hostCopy = (rel: string) => options.devFolder === true && HOST_PACKAGES.some((h) => rel === `node_modules/${h}`);
+  return checkPluginPackage(pkg, dir, { has: (rel) => !hostCopy(rel) && existsSync(join(dir, rel)) });
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

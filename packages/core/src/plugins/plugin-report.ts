@@ -1,14 +1,13 @@
-/** Where a plugin comes from; built-ins fail fast, the others are reported and skipped. */
-export type PluginOrigin = 'builtin' | 'config' | 'installed';
+import { EXTENSION_POINTS, type ExtensionPointTable } from '@walt/sdk';
 
-/** The contribution ids of one plugin, by extension point. */
-export interface ContributionIds {
-  nodeModels: string[];
-  bootProtocols: string[];
-  switchDrivers: string[];
-  helpTopics: string[];
-  virtualNodeProviders?: string[];
-}
+/**
+ * Where a plugin comes from; built-ins fail fast, the others are reported and skipped. `dev`: a working
+ * folder given to `walt-server start --plugin-dir`, loaded as it is, without packing.
+ */
+export type PluginOrigin = 'builtin' | 'config' | 'installed' | 'dev';
+
+/** The contribution keys of one plugin, by extension point kind (every kind of the host's table). */
+export type ContributionIds = Record<string, string[]>;
 
 /** The outcome of loading one plugin, for the startup report, the API and `walt-server plugins list`. */
 export interface PluginLoadResult {
@@ -31,7 +30,8 @@ export interface PluginLoadResult {
   loadMs: number;
 }
 
-export const noContributions = (): ContributionIds => ({ nodeModels: [], bootProtocols: [], switchDrivers: [], helpTopics: [] });
+/** No contribution of any kind of the table. */
+export const noContributions = (points: ExtensionPointTable = EXTENSION_POINTS): ContributionIds => Object.fromEntries(points.map((p) => [p.kind, []]));
 
 /** One plugin's line in the report. */
 export function reportLine(r: PluginLoadResult): string {
@@ -43,7 +43,7 @@ export function reportLine(r: PluginLoadResult): string {
   }
   const parts = Object.entries(r.contributes)
     .filter(([, ids]) => ids.length)
-    .map(([kind, ids]) => `${kind}=${(ids as string[]).join(',')}`);
+    .map(([kind, ids]) => `${kind}=${ids.join(',')}`);
   return `plugin ${id} loaded (${r.origin}, ${r.loadMs} ms)${parts.length ? ': ' + parts.join(' ') : ', contributes nothing'}`;
 }
 

@@ -27,8 +27,10 @@ export interface BuiltinPlugins {
  * The plugins a server loads, in order: the built-ins, the config's `plugins:` list, then the
  * packages `walt-server plugins add` installed into the data dir (those the config does not name).
  * A config entry that is a relative folder path is taken relative to the config file.
+ * `devDirs` (from `walt-server start --plugin-dir`) come right after the built-ins, so a working
+ * folder wins over an installed copy of the same plugin.
  */
-export function pluginSources(config: ServerConfig, builtins: BuiltinPlugins): PluginSource[] {
+export function pluginSources(config: ServerConfig, builtins: BuiltinPlugins, devDirs: readonly string[] = []): PluginSource[] {
   const installDir = builtins.installDir ? [builtins.installDir] : [];
   const dataPlugins = pluginsDir(config.dataDir);
   const configDir = isAbsolute(config.source) ? dirname(config.source) : process.cwd();
@@ -36,6 +38,7 @@ export function pluginSources(config: ServerConfig, builtins: BuiltinPlugins): P
   const configured = new Set(config.plugins.map((p) => p.name));
   return [
     ...builtins.names.map((spec) => ({ spec, origin: 'builtin' as const, resolveFrom: installDir, declaredIn: 'the WalT install' })),
+    ...devDirs.map((dir) => ({ spec: resolve(dir), origin: 'dev' as const, resolveFrom: [], declaredIn: '--plugin-dir' })),
     ...config.plugins.map((p, i) => ({
       spec: configSpec(p.name),
       origin: 'config' as const,

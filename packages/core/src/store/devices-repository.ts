@@ -35,8 +35,6 @@ export class DevicesRepository {
   private readonly updateStmt;
   private readonly deleteStmt;
   private readonly countLogsStmt;
-  private readonly deleteLogsStmt;
-  private readonly deleteStreamsStmt;
 
   constructor(private readonly db: Db) {
     this.byMacStmt = db.prepare('SELECT * FROM devices WHERE mac = ?');
@@ -57,8 +55,6 @@ export class DevicesRepository {
       `SELECT count(*) AS n FROM logs WHERE stream_id IN
          (SELECT id FROM logstreams WHERE issuer_mac = ? AND name NOT LIKE '%console')`,
     );
-    this.deleteLogsStmt = db.prepare('DELETE FROM logs WHERE stream_id IN (SELECT id FROM logstreams WHERE issuer_mac = ?)');
-    this.deleteStreamsStmt = db.prepare('DELETE FROM logstreams WHERE issuer_mac = ?');
   }
 
   byMac(mac: string): Device | undefined {
@@ -95,16 +91,6 @@ export class DevicesRepository {
   /** Number of log lines this device issued, console streams excluded. */
   countLogLines(mac: string): number {
     return (this.countLogsStmt.get(mac) as { n: number }).n;
-  }
-
-  /** Delete a device together with its log streams and lines. Returns the number of lines deleted. */
-  deleteWithLogs(mac: string): number {
-    return this.transaction(() => {
-      const lines = Number(this.deleteLogsStmt.run(mac).changes);
-      this.deleteStreamsStmt.run(mac);
-      this.deleteStmt.run(mac);
-      return lines;
-    });
   }
 
   /** Run several writes as one atomic unit. */

@@ -148,9 +148,19 @@ export class LogsRepository {
     return this.countStmt.get(streamId, after ?? -MAX_TS, before ?? MAX_TS) as number;
   }
 
-  /** Forget every cached stream id (after streams were deleted). */
-  resetCache(): void {
+  /**
+   * A device is forgotten: delete the streams it issued and their lines (its DeviceCleanup).
+   * Returns the number of lines deleted.
+   */
+  forgetIssuer(mac: string): number {
+    let lines = 0;
+    this.inTransaction(() => {
+      lines = Number(this.db.prepare('DELETE FROM logs WHERE stream_id IN (SELECT id FROM logstreams WHERE issuer_mac = ?)').run(mac).changes);
+      this.db.prepare('DELETE FROM logstreams WHERE issuer_mac = ?').run(mac);
+    });
+    // Cached stream ids may name the deleted streams.
     this.streamIds.clear();
     this.streamsById.clear();
+    return lines;
   }
 }

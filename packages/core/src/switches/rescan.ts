@@ -5,7 +5,7 @@ import type { LogService } from '../logs/log-service.js';
 import type { SwitchesRepository, TopologyLink } from '../store/switches-repository.js';
 import { BridgeTopology, LinkTopology } from './link-topology.js';
 import type { PoeControl } from './poe-control.js';
-import type { SwitchDrivers } from './switch-drivers.js';
+import { describeChoice, type SwitchDrivers } from './switch-drivers.js';
 import { SwitchSession } from './switch-session.js';
 
 export interface RescanOptions {
@@ -175,6 +175,7 @@ export class RescanService {
       fail((e as Error).message);
       return ['variant', 'variant'];
     }
+    if (session.choice.probed) this.logs.platform('switches', `rescan: ${device.name}: driver ${describeChoice(session.choice)}`);
     const guard = async <T>(what: string, f: (() => Promise<T>) | undefined): Promise<T | Outcome> => {
       if (!f) return 'variant';
       try {

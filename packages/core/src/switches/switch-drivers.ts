@@ -6,13 +6,23 @@ import type { SwitchesRepository } from '../store/switches-repository.js';
 
 /** Vendor drivers scoring at least this are a confident match: the standard driver is not probed then. */
 const CONFIDENT_SCORE = 60;
-const STANDARD_DRIVER = 'standard';
 
 export interface DriverChoice {
   driver: SwitchDriver;
   score: number;
   /** The driver's PoE port map, once computed. */
   poeMap?: PoePortMap;
+  /** Set when this choice was just probed (not reused): every driver's score, in probing order. */
+  probed?: Array<{ driver: string; score: number | 'failed' | 'skipped' }>;
+}
+
+/**
+ * "zyxel (score 90; probed tplink=0 netgear=0 zyxel=90 standard=skipped)": how a freshly probed
+ * choice is logged (the standard driver is skipped once a vendor driver scored 60 or more).
+ */
+export function describeChoice(choice: DriverChoice): string {
+  const scores = choice.probed?.map((p) => `${p.driver}=${p.score}`).join(' ');
+  return `${choice.driver.id} (score ${choice.score}${scores ? `; probed ${scores}` : ''})`;
 }
 
 /** SNMP settings of a switch, from its device conf (`walt device config`). */
@@ -30,7 +40,7 @@ export function snmpTargetOf(device: Device, options: { timeoutMs?: number; retr
 
 /**
  * Which driver handles which switch: probing (vendor drivers first, in registration order; the
- * standard driver last, unless a vendor is a confident match), highest score wins. Choices and PoE
+ * fallback drivers of the standard MIBs last, unless a vendor is a confident match), highest score wins. Choices and PoE
  * port maps are cached in memory (lru-cache) and in the store, so a restart does not probe again.
  */
 export class SwitchDrivers {
@@ -45,7 +55,7 @@ export class SwitchDrivers {
 
   private drivers(): SwitchDriver[] {
     const all = this.extensions.switchDrivers().map((c) => c.value);
-    return [...all.filter((d) => d.id !== STANDARD_DRIVER), ...all.filter((d) => d.id === STANDARD_DRIVER)];
+    return [...all.filter((d) => !d.fallback), ...all.filter((d) => d.fallback)];
   }
 
   /** Which drivers compete now: a stored choice made among other drivers is probed again. */
@@ -83,20 +93,26 @@ export class SwitchDrivers {
     const [descr, oid, name] = await session.get(['1.3.6.1.2.1.1.1.0', '1.3.6.1.2.1.1.2.0', '1.3.6.1.2.1.1.5.0']);
     const info = { sysDescr: snmpText(descr.value), sysObjectID: snmpText(oid.value), sysName: snmpText(name.value) };
     let best: DriverChoice | undefined;
+    const probed: NonNullable<DriverChoice['probed']> = [];
     for (const driver of this.drivers()) {
-      if (driver.id === STANDARD_DRIVER && best && best.score >= CONFIDENT_SCORE) break;
+      if (driver.fallback && best && best.score >= CONFIDENT_SCORE) {
+        probed.push({ driver: driver.id, score: 'skipped' });
+        break;
+      }
       let score = 0;
       try {
         score = await driver.probe(session, info);
       } catch (e) {
         this.onDriverError(driver.id, device.name, e);
+        probed.push({ driver: driver.id, score: 'failed' });
         continue;
       }
+      probed.push({ driver: driver.id, score: Number.isFinite(score) ? score : 0 });
       if (Number.isFinite(score) && score > 0 && (!best || score > best.score)) best = { driver, score: Math.min(100, score) };
     }
-    if (!best) throw new Error(`no switch driver handles ${device.name} (${info.sysDescr ?? 'no sysDescr'})`);
+    if (!best) throw new Error(`no switch driver handles ${device.name} (${info.sysDescr ?? 'no sysDescr'}; probed ${probed.map((p) => `${p.driver}=${p.score}`).join(' ')})`);
     this.remember(device, best);
-    return best;
+    return { ...best, probed };
   }
 
   /** The driver's PoE map for this switch (computed once, then cached). */
@@ -116,7 +132,9 @@ export class SwitchDrivers {
   }
 
   private remember(device: Device, choice: DriverChoice): void {
-    this.cache.set(`${device.mac}@${device.ip}`, choice);
+    // The cached copy is a reused choice: no probe scores.
+    const { probed: _probed, ...reused } = choice;
+    this.cache.set(`${device.mac}@${device.ip}`, reused);
     this.repo.saveDriverChoice({ mac: device.mac, ip: device.ip, driver: choice.driver.id, score: choice.score, poeMap: choice.poeMap ?? null, drivers: this.signature(), probedAt: Date.now() / 1000 });
   }
 }

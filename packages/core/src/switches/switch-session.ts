@@ -3,7 +3,7 @@ import type { Device } from '../devices/device.js';
 import type { DriverChoice, SwitchDrivers } from './switch-drivers.js';
 import { snmpTargetOf } from './switch-drivers.js';
 
-/** What a driver may lack: the host then asks the standard driver (e.g. a PoE-only vendor driver). */
+/** What a driver may lack: the host then asks the fallback driver (SwitchDriver.fallback; e.g. for a PoE-only vendor driver). */
 type Capability = 'lldpNeighbors' | 'forwardingTable' | 'secondaryMacs' | 'portNames';
 
 /** An open session to one switch with its chosen driver; always close() it. */

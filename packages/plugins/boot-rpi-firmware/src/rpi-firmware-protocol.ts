@@ -5,6 +5,9 @@ import { isRaspberryPiMac } from './rpi-ouis.js';
 export const RPI_FIRMWARE_PROTOCOL_ID = 'rpi-firmware';
 export const RPI_BOOT_MENU = 'Raspberry Pi Boot';
 
+/** The firmware, its configuration and U-Boot, for the 3B, 3B+, 4B and 400 (walt-server-setup --tftp-static). */
+export const RPI_STATIC_FILES = ['bootcode.bin', 'start.elf', 'fixup.dat', 'start4.elf', 'fixup4.dat', 'config.txt', 'u-boot-rpi-3-b.img', 'u-boot-rpi-4-b.img'] as const;
+
 export interface RpiFirmwareOptions {
   /** Folder served to boards not registered yet; the server's `<data dir>/tftp-static` by default. */
   staticDir?: string;
@@ -23,6 +26,8 @@ export function rpiFirmwareProtocol(options: RpiFirmwareOptions = {}): BootProto
     id: RPI_FIRMWARE_PROTOCOL_ID,
     description: 'Raspberry Pi firmware netboot: vendor class PXEClient, option 43 "Raspberry Pi Boot", static files until the board identifies itself',
     order: 20,
+    // What a board not registered yet fetches before U-Boot identifies it (unless static-dir is the plugin's own).
+    ...(options.staticDir ? {} : { staticFiles: RPI_STATIC_FILES }),
     claims: (request) => !!request.vendorClass?.startsWith('PXEClient') && isRaspberryPiMac(request.mac) && modelFromClasses(request) === undefined,
     reply: () => ({ vendorClass: 'PXEClient', vendorOptions: menu }),
     resolveTftp: (ctx) => {

@@ -10,3 +10,4 @@ export default definePlugin({
 });
 
 export { netgearDriver, NETGEAR_ENTERPRISE, NETGEAR_PETH_ENTRY } from './netgear-driver.js';
+export { netgearSwitchProfile } from './netgear-switch-profile.js';

@@ -19,6 +19,8 @@ export async function readPortNames(snmp: SnmpSession): Promise<Map<number, stri
 export const standardDriver: SwitchDriver = defineSwitchDriver({
   id: 'standard',
   description: 'IETF MIBs: LLDP-MIB, Q-BRIDGE/BRIDGE-MIB, IF-MIB, POWER-ETHERNET-MIB',
+  // The driver every other one falls back on (probed last, asked for what a vendor driver lacks).
+  fallback: true,
   async probe(snmp, info) {
     if (info.sysObjectID === null && info.sysName === null && info.sysDescr === null) return 0;
     const [lldp, fdb, poe] = await Promise.all([hasLldpMib(snmp), hasForwardingTable(snmp), hasPethTable(snmp, OID.pethPsePortEntry)]);

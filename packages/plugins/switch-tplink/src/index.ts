@@ -11,3 +11,4 @@ export default definePlugin({
 
 export { tplinkDriver, readTplinkNeighbors, portOfLabel } from './tplink-driver.js';
 export * from './tplink-mibs.js';
+export { tplinkSwitchProfile } from './tplink-switch-profile.js';

@@ -1,35 +1,30 @@
 import dgram from 'node:dgram';
 import snmp from 'net-snmp';
+import {
+  STANDARD_SWITCH_PROFILE,
+  type SimulatedColumn,
+  type SimulatedColumnType,
+  type SimulatedNeighbor,
+  type SimulatedSwitchState,
+  type SimulatedTable,
+  type SwitchProfile,
+} from './switch-profile.js';
 
 /**
  * A simulated switch: a real SNMP agent (net-snmp) on a loopback address, serving the MIBs a switch
- * driver reads, with PoE state that drivers can switch and tests can inspect. Variants reproduce the
- * vendor OIDs WalT knows:
- * - standard: LLDP-MIB, Q-BRIDGE-MIB, IF-MIB, POWER-ETHERNET-MIB (index group 1, port n);
- * - netgear: the same, but PoE only in NETGEAR-POWER-ETHERNET-MIB (1.3.6.1.4.1.4526.11.16.1.1.1);
- * - tplink: TPLINK-LLDPINFO-MIB instead of LLDP-MIB, TPLINK-POWER-OVER-ETHERNET-MIB for PoE;
- * - zyxel: LLDP-MIB, ZYXEL-POWER-ETHERNET-MIB port tables (index dot1dBasePort) and POWER-ETHERNET-MIB
- *   with uplink ports that carry no PoE (so the standard heuristic cannot map ports).
+ * driver reads, with PoE state that drivers can switch and tests can inspect. It serves the IETF
+ * MIBs (IF-MIB, Q-BRIDGE-MIB, and unless its profile says otherwise LLDP-MIB and POWER-ETHERNET-MIB,
+ * index group 1, port n); a profile, shipped by the package of the driver under test, adds the
+ * vendor's sysObjectID and tables (see SwitchProfile). The SDK knows no vendor.
  */
-export type SimulatedSwitchVariant = 'standard' | 'netgear' | 'tplink' | 'zyxel';
-
-export interface SimulatedNeighbor {
-  /** Local port the neighbour is seen on. */
-  port: number;
-  mac: string;
-  ip?: string | null;
-  sysName?: string;
-  /** Announces the bridge capability (a switch). */
-  bridge?: boolean;
-}
-
 export interface SimulatedSwitchOptions {
-  variant?: SimulatedSwitchVariant;
+  /** The switch's kind (default: STANDARD_SWITCH_PROFILE). */
+  profile?: SwitchProfile;
   /** Chassis MAC. */
   mac: string;
   sysName?: string;
   sysDescr?: string;
-  /** Overrides the variant's sysObjectID. */
+  /** Overrides the profile's sysObjectID. */
   sysObjectID?: string;
   /** Number of front ports (1..n), all PoE-capable unless poePorts says otherwise (default 8). */
   ports?: number;
@@ -59,14 +54,7 @@ export interface PoeEvent {
   source: 'snmp' | 'test';
 }
 
-const SYS_OBJECT_IDS: Record<SimulatedSwitchVariant, string> = {
-  standard: '1.3.6.1.4.1.8072.3.2.10',
-  netgear: '1.3.6.1.4.1.4526.100.4.38',
-  tplink: '1.3.6.1.4.1.11863.1.1.40',
-  zyxel: '1.3.6.1.4.1.890.1.15',
-};
-
-/** OIDs of the tables the simulated switch serves (table entry OIDs). */
+/** OIDs of the IETF tables the simulated switch serves (table entry OIDs). */
 export const SIMULATED_OIDS = {
   ifEntry: '1.3.6.1.2.1.2.2.1',
   ifXEntry: '1.3.6.1.2.1.31.1.1.1',
@@ -77,34 +65,14 @@ export const SIMULATED_OIDS = {
   lldpRemEntry: '1.0.8802.1.1.2.1.4.1.1',
   lldpRemManAddrEntry: '1.0.8802.1.1.2.1.4.2.1',
   pethPsePortEntry: '1.3.6.1.2.1.105.1.1.1',
-  netgearPethPsePortEntry: '1.3.6.1.4.1.4526.11.16.1.1.1',
-  tplinkLldpLocalPortEntry: '1.3.6.1.4.1.11863.6.35.1.2.1.1',
-  tplinkLldpNeighborEntry: '1.3.6.1.4.1.11863.6.35.1.2.2.1',
-  tplinkPoePortEntry: '1.3.6.1.4.1.11863.6.56.1.1.2.1.1',
-  zyxelPoePsePortEntry: '1.3.6.1.4.1.890.1.15.3.59.1.2.1',
-  zyxelPoePsePortInfoEntry: '1.3.6.1.4.1.890.1.15.3.59.2.1.1',
 } as const;
-
-/** Zyxel front ports after this many are uplinks (10G, no PoE) in the zyxel variant. */
-const ZYXEL_UPLINKS = 2;
 
 const T = snmp.ObjectType;
 const RO = snmp.MaxAccess['read-only'];
 const RW = snmp.MaxAccess['read-write'];
 const NA = snmp.MaxAccess['not-accessible'];
 
-type CellValue = number | string | Buffer;
-
-interface ColumnSpec {
-  number: number;
-  type: number;
-  value: (index: number[]) => CellValue;
-  writable?: boolean;
-  /** Called once per committed SET on this column. */
-  onSet?: (index: number[], value: number) => void;
-  /** Re-evaluate `value` on every read (state that changes). */
-  dynamic?: boolean;
-}
+const COLUMN_TYPES: Record<SimulatedColumnType, number> = { integer: T.Integer, 'octet-string': T.OctetString, gauge: T.Gauge, oid: T.OID };
 
 function macBytes(mac: string): number[] {
   const parts = mac.toLowerCase().split(':');
@@ -134,8 +102,8 @@ function controllableDgram(bindPort: number, state: { muted: boolean; delayMs: n
   };
 }
 
-export class SimulatedSwitch {
-  readonly variant: SimulatedSwitchVariant;
+export class SimulatedSwitch implements SimulatedSwitchState {
+  readonly profile: SwitchProfile;
   readonly mac: string;
   readonly sysName: string;
   readonly host: string;
@@ -147,18 +115,18 @@ export class SimulatedSwitch {
   readonly sets: Array<{ oid: string; value: number }> = [];
   private readonly poeOn = new Map<number, boolean>();
   private readonly powered: Set<number>;
-  private readonly frontPorts: number;
+  private readonly portCount: number;
   private readonly transport = { muted: false, delayMs: 0, socket: undefined as dgram.Socket | undefined };
   private agent?: { close(cb?: () => void): void; getMib(): SnmpMib; getAuthorizer(): SnmpAuthorizer };
 
   private constructor(readonly options: SimulatedSwitchOptions) {
-    this.variant = options.variant ?? 'standard';
+    this.profile = options.profile ?? STANDARD_SWITCH_PROFILE;
     this.mac = options.mac.toLowerCase();
     macBytes(this.mac);
-    this.sysName = options.sysName ?? `sim-${this.variant}-${this.mac.slice(-5).replace(':', '')}`;
+    this.sysName = options.sysName ?? `sim-${this.profile.name}-${this.mac.slice(-5).replace(':', '')}`;
     this.host = options.host ?? '127.0.0.1';
-    this.frontPorts = options.ports ?? 8;
-    const defaultPoe = Array.from({ length: this.frontPorts - (this.variant === 'zyxel' ? ZYXEL_UPLINKS : 0) }, (_, i) => i + 1);
+    this.portCount = options.ports ?? 8;
+    const defaultPoe = Array.from({ length: this.portCount - (this.profile.uplinks ?? 0) }, (_, i) => i + 1);
     for (const p of options.poePorts ?? defaultPoe) this.poeOn.set(p, true);
     this.powered = new Set(options.poweredDevices ?? this.poeOn.keys());
   }
@@ -192,6 +160,44 @@ export class SimulatedSwitch {
     const on = this.poeOn.get(port);
     if (on === undefined) throw new Error(`port ${port} of ${this.sysName} has no PoE`);
     return on;
+  }
+
+  /** Front ports, 1..n. */
+  get frontPorts(): number[] {
+    return Array.from({ length: this.portCount }, (_, i) => i + 1);
+  }
+
+  get neighbors(): readonly SimulatedNeighbor[] {
+    return this.options.neighbors ?? [];
+  }
+
+  hasPoweredDevice(port: number): boolean {
+    return this.powered.has(port);
+  }
+
+  snmpSetPoe(oid: string, value: number, port: number, on: boolean | undefined): void {
+    this.sets.push({ oid, value });
+    if (on !== undefined) this.changePoe(port, on, 'snmp');
+  }
+
+  pethPsePortTable(name: string, entryOid: string): SimulatedTable {
+    const detection = (p: number) => (!this.isPoeOn(p) ? 1 : this.powered.has(p) ? 3 : 2);
+    return {
+      name,
+      entryOid,
+      rows: this.poePorts.map((p) => [1, p]),
+      columns: [
+        {
+          number: 3,
+          type: 'integer',
+          writable: true,
+          dynamic: true,
+          value: ([, p]) => (this.isPoeOn(p) ? 1 : 2),
+          onSet: ([, p], value) => this.snmpSetPoe(`${entryOid}.3.1.${p}`, value, p, value === 1 ? true : value === 2 ? false : undefined),
+        },
+        { number: 6, type: 'integer', dynamic: true, value: ([, p]) => detection(p) },
+      ],
+    };
   }
 
   /** Change PoE from the test side (e.g. to start from an off port). */
@@ -264,117 +270,77 @@ export class SimulatedSwitch {
   }
 
   private populate(mib: SnmpMib): void {
-    const v = this.variant;
+    const profile = this.profile;
     const macB = macBytes(this.mac);
-    const front = Array.from({ length: this.frontPorts }, (_, i) => i + 1);
-    scalar(mib, 'sysDescr', '1.3.6.1.2.1.1.1', T.OctetString, this.options.sysDescr ?? `WalT simulated ${v} switch, ${this.frontPorts} ports`);
-    scalar(mib, 'sysObjectID', '1.3.6.1.2.1.1.2', T.OID, this.options.sysObjectID ?? SYS_OBJECT_IDS[v]);
+    const front = this.frontPorts;
+    scalar(mib, 'sysDescr', '1.3.6.1.2.1.1.1', T.OctetString, this.options.sysDescr ?? `WalT simulated ${profile.name} switch, ${this.portCount} ports`);
+    scalar(mib, 'sysObjectID', '1.3.6.1.2.1.1.2', T.OID, this.options.sysObjectID ?? profile.sysObjectID);
     scalar(mib, 'sysName', '1.3.6.1.2.1.1.5', T.OctetString, this.sysName);
     // The last object of the MIB (as on real agents, the SNMP engine MIBs come last): the net-snmp
     // agent answers a GetNext past its last object with noSuchObject instead of endOfMibView.
     scalar(mib, 'snmpSetSerialNo', '1.3.6.1.6.3.1.1.6.1', T.Integer, 1);
     scalar(mib, 'dot1dBaseBridgeAddress', SIMULATED_OIDS.dot1dBaseBridgeAddress, T.OctetString, Buffer.from(macB));
 
-    const isUplink = (p: number) => v === 'zyxel' && p > this.frontPorts - ZYXEL_UPLINKS;
-    table(mib, 'ifEntry', SIMULATED_OIDS.ifEntry, front.map((p) => [p]), [
-      { number: 1, type: T.Integer, value: ([p]) => p },
-      { number: 2, type: T.OctetString, value: ([p]) => `port ${p}` },
-      { number: 3, type: T.Integer, value: () => 6 },
-      { number: 5, type: T.Gauge, value: ([p]) => (isUplink(p) ? 4294967295 : 1e9) },
-      { number: 6, type: T.OctetString, value: ([p]) => Buffer.from([0x02, macB[2], macB[3], macB[4], macB[5], p & 0xff]) },
-    ]);
-    table(mib, 'ifXEntry', SIMULATED_OIDS.ifXEntry, front.map((p) => [p]), [{ number: 1, type: T.OctetString, value: ([p]) => `ge-0/0/${p}` }]);
-    table(
-      mib,
-      'dot1qTpFdbEntry',
-      SIMULATED_OIDS.dot1qTpFdbEntry,
-      (this.options.fdb ?? []).map((e) => [1, ...macBytes(e.mac)]),
-      [
-        { number: 2, type: T.Integer, value: (idx) => this.fdbPort(idx) },
-        { number: 3, type: T.Integer, value: () => 3 },
+    const isUplink = (p: number) => p > this.portCount - (profile.uplinks ?? 0);
+    table(mib, {
+      name: 'ifEntry',
+      entryOid: SIMULATED_OIDS.ifEntry,
+      rows: front.map((p) => [p]),
+      columns: [
+        { number: 1, type: 'integer', value: ([p]) => p },
+        { number: 2, type: 'octet-string', value: ([p]) => `port ${p}` },
+        { number: 3, type: 'integer', value: () => 6 },
+        { number: 5, type: 'gauge', value: ([p]) => (isUplink(p) ? 4294967295 : 1e9) },
+        { number: 6, type: 'octet-string', value: ([p]) => Buffer.from([0x02, macB[2], macB[3], macB[4], macB[5], p & 0xff]) },
       ],
-    );
+    });
+    table(mib, { name: 'ifXEntry', entryOid: SIMULATED_OIDS.ifXEntry, rows: front.map((p) => [p]), columns: [{ number: 1, type: 'octet-string', value: ([p]) => `ge-0/0/${p}` }] });
+    table(mib, {
+      name: 'dot1qTpFdbEntry',
+      entryOid: SIMULATED_OIDS.dot1qTpFdbEntry,
+      rows: (this.options.fdb ?? []).map((e) => [1, ...macBytes(e.mac)]),
+      columns: [
+        { number: 2, type: 'integer', value: (idx) => this.fdbPort(idx) },
+        { number: 3, type: 'integer', value: () => 3 },
+      ],
+    });
 
-    const neighbors = this.options.neighbors ?? [];
-    if (this.options.lldp !== false && v !== 'tplink') {
+    const neighbors = this.neighbors;
+    if (this.options.lldp !== false && profile.lldpMib !== false) {
       scalar(mib, 'lldpLocChassisId', SIMULATED_OIDS.lldpLocChassisId, T.OctetString, Buffer.from(macB));
-      table(mib, 'lldpLocPortEntry', SIMULATED_OIDS.lldpLocPortEntry, front.map((p) => [p]), [
-        { number: 2, type: T.Integer, value: () => 5 },
-        { number: 3, type: T.OctetString, value: ([p]) => `gi0/${p}` },
-      ]);
-      const remIndex = (n: SimulatedNeighbor, i: number) => [0, n.port, i + 1];
-      table(mib, 'lldpRemEntry', SIMULATED_OIDS.lldpRemEntry, neighbors.map(remIndex), [
-        { number: 4, type: T.Integer, value: () => 4 },
-        { number: 5, type: T.OctetString, value: ([, , i]) => Buffer.from(macBytes(neighbors[i - 1].mac)) },
-        { number: 9, type: T.OctetString, value: ([, , i]) => neighbors[i - 1].sysName ?? '' },
-        { number: 12, type: T.OctetString, value: ([, , i]) => Buffer.from([neighbors[i - 1].bridge ? 0x20 : 0x80, 0]) },
-      ]);
+      table(mib, {
+        name: 'lldpLocPortEntry',
+        entryOid: SIMULATED_OIDS.lldpLocPortEntry,
+        rows: front.map((p) => [p]),
+        columns: [
+          { number: 2, type: 'integer', value: () => 5 },
+          { number: 3, type: 'octet-string', value: ([p]) => `gi0/${p}` },
+        ],
+      });
+      table(mib, {
+        name: 'lldpRemEntry',
+        entryOid: SIMULATED_OIDS.lldpRemEntry,
+        rows: neighbors.map((n, i) => [0, n.port, i + 1]),
+        columns: [
+          { number: 4, type: 'integer', value: () => 4 },
+          { number: 5, type: 'octet-string', value: ([, , i]) => Buffer.from(macBytes(neighbors[i - 1].mac)) },
+          { number: 9, type: 'octet-string', value: ([, , i]) => neighbors[i - 1].sysName ?? '' },
+          { number: 12, type: 'octet-string', value: ([, , i]) => Buffer.from([neighbors[i - 1].bridge ? 0x20 : 0x80, 0]) },
+        ],
+      });
       const withIp = neighbors.map((n, i) => ({ n, i })).filter(({ n }) => n.ip);
-      table(
-        mib,
-        'lldpRemManAddrEntry',
-        SIMULATED_OIDS.lldpRemManAddrEntry,
-        withIp.map(({ n, i }) => [0, n.port, i + 1, 1, 4, ...n.ip!.split('.').map(Number)]),
-        [{ number: 3, type: T.Integer, value: () => 2 }],
-      );
+      table(mib, {
+        name: 'lldpRemManAddrEntry',
+        entryOid: SIMULATED_OIDS.lldpRemManAddrEntry,
+        rows: withIp.map(({ n, i }) => [0, n.port, i + 1, 1, 4, ...n.ip!.split('.').map(Number)]),
+        columns: [{ number: 3, type: 'integer', value: () => 2 }],
+      });
     }
-    if (this.options.lldp !== false && v === 'tplink') {
-      table(mib, 'tplinkLldpLocalPortEntry', SIMULATED_OIDS.tplinkLldpLocalPortEntry, front.map((p) => [p]), [
-        { number: 1, type: T.OctetString, value: ([p]) => `1/0/${p}` },
-      ]);
-      table(mib, 'tplinkLldpNeighborEntry', SIMULATED_OIDS.tplinkLldpNeighborEntry, neighbors.map((n, i) => [n.port, i + 1]), [
-        { number: 3, type: T.OctetString, value: () => 'MAC address' },
-        { number: 4, type: T.OctetString, value: ([, i]) => neighbors[i - 1].mac.toUpperCase() },
-        { number: 9, type: T.OctetString, value: ([, i]) => neighbors[i - 1].sysName ?? '' },
-      ]);
-    }
-
-    const poe = this.poePorts;
-    const detection = (p: number) => (!this.isPoeOn(p) ? 1 : this.powered.has(p) ? 3 : 2);
-    const pethColumns = (record: string): ColumnSpec[] => [
-      {
-        number: 3,
-        type: T.Integer,
-        writable: true,
-        dynamic: true,
-        value: ([, p]) => (this.isPoeOn(p) ? 1 : 2),
-        onSet: ([, p], value) => {
-          this.sets.push({ oid: `${record}.3.1.${p}`, value });
-          if (value === 1 || value === 2) this.changePoe(p, value === 1, 'snmp');
-        },
-      },
-      { number: 6, type: T.Integer, dynamic: true, value: ([, p]) => detection(p) },
-    ];
-    if (v === 'standard' || v === 'zyxel') {
-      table(mib, 'pethPsePortEntry', SIMULATED_OIDS.pethPsePortEntry, poe.map((p) => [1, p]), pethColumns(SIMULATED_OIDS.pethPsePortEntry));
-    }
-    if (v === 'netgear') {
-      table(mib, 'netgearPethPsePortEntry', SIMULATED_OIDS.netgearPethPsePortEntry, poe.map((p) => [1, p]), pethColumns(SIMULATED_OIDS.netgearPethPsePortEntry));
-    }
-    if (v === 'tplink') {
-      table(mib, 'tplinkPoePortEntry', SIMULATED_OIDS.tplinkPoePortEntry, poe.map((p) => [p]), [
-        {
-          number: 2,
-          type: T.Integer,
-          writable: true,
-          dynamic: true,
-          value: ([p]) => (this.isPoeOn(p) ? 1 : 0),
-          onSet: ([p], value) => {
-            this.sets.push({ oid: `${SIMULATED_OIDS.tplinkPoePortEntry}.2.${p}`, value });
-            if (value === 0 || value === 1) this.changePoe(p, value === 1, 'snmp');
-          },
-        },
-        { number: 11, type: T.Integer, dynamic: true, value: ([p]) => (this.isPoeOn(p) && this.powered.has(p) ? 2 : 0) },
-      ]);
-    }
-    if (v === 'zyxel') {
-      table(mib, 'zyxelPoePsePortEntry', SIMULATED_OIDS.zyxelPoePsePortEntry, poe.map((p) => [p]), [
-        { number: 1, type: T.Integer, value: () => 30000 },
-        { number: 2, type: T.Integer, value: () => 3 },
-      ]);
-      table(mib, 'zyxelPoePsePortInfoEntry', SIMULATED_OIDS.zyxelPoePsePortInfoEntry, poe.map((p) => [p]), [
-        { number: 1, type: T.Integer, dynamic: true, value: ([p]) => (this.isPoeOn(p) && this.powered.has(p) ? 4200 : 0) },
-      ]);
+    if (profile.pethMib !== false) table(mib, this.pethPsePortTable('pethPsePortEntry', SIMULATED_OIDS.pethPsePortEntry));
+    for (const vendorTable of profile.tables?.(this) ?? []) {
+      // A switch without LLDP (options.lldp false) serves no vendor LLDP table either.
+      if (this.options.lldp === false && /lldp/i.test(vendorTable.name)) continue;
+      table(mib, vendorTable);
     }
   }
 
@@ -430,11 +396,11 @@ function scalar(mib: SnmpMib, name: string, oid: string, type: number, value: un
  * sub-identifiers, an IPv4 address 4, a length-prefixed string its length then its bytes). The index
  * parts are not-accessible columns, so walks return only the data columns, as a real agent does.
  */
-function table(mib: SnmpMib, name: string, entryOid: string, rows: number[][], columns: ColumnSpec[]): void {
+function table(mib: SnmpMib, { name, entryOid, rows, columns }: SimulatedTable): void {
   if (!rows.length) return;
   const indexLength = rows[0].length;
   const indexColumns = Array.from({ length: indexLength }, (_, i) => ({ number: 1000 + i, name: `${name}Idx${i}`, type: T.Integer, maxAccess: NA }));
-  const byNumber = new Map(columns.map((c) => [c.number, c]));
+  const byNumber = new Map<number, SimulatedColumn>(columns.map((c) => [c.number, c]));
   mib.registerProvider({
     name,
     type: snmp.MibProviderType.Table,
@@ -442,7 +408,7 @@ function table(mib: SnmpMib, name: string, entryOid: string, rows: number[][], c
     maxAccess: NA,
     tableColumns: [
       ...indexColumns,
-      ...columns.map((c) => ({ number: c.number, name: `${name}C${c.number}`, type: c.type, maxAccess: c.writable ? RW : RO })),
+      ...columns.map((c) => ({ number: c.number, name: `${name}C${c.number}`, type: COLUMN_TYPES[c.type], maxAccess: c.writable ? RW : RO })),
     ],
     tableIndex: indexColumns.map((c) => ({ columnName: c.name })),
     handler(req: MibRequest) {

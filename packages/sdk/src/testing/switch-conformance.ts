@@ -1,7 +1,8 @@
 import { NetSnmpSessionFactory } from '../snmp-session.js';
 import { isSnmpError, type SnmpSession, type SnmpSessionFactory } from '../snmp.js';
 import type { PoePortMap, SwitchDriver, SwitchProbeInfo } from '../switch-driver.js';
-import { SimulatedSwitch, startSilentAgent, type SimulatedSwitchOptions, type SimulatedSwitchVariant } from './simulated-switch.js';
+import { SimulatedSwitch, startSilentAgent, type SimulatedSwitchOptions } from './simulated-switch.js';
+import { NO_STANDARD_MIBS_PROFILE, STANDARD_SWITCH_PROFILE, type SwitchProfile } from './switch-profile.js';
 
 /**
  * The conformance suite of switch drivers: plain async checks against simulated switches, usable from
@@ -21,24 +22,24 @@ export interface ConformanceResult {
 }
 
 export interface SwitchConformanceOptions {
-  /** The simulated variant this driver is written for. */
-  variant: SimulatedSwitchVariant;
-  /** Variants the driver must score lower than its own (default: the other known variants). */
-  foreignVariants?: SimulatedSwitchVariant[];
+  /** The switches this driver is written for, as its own package describes them. */
+  profile: SwitchProfile;
+  /**
+   * Switches the driver must score lower than its own: the driver's package may name other vendors'
+   * profiles. Default: a switch of the IETF MIBs only, or, for a driver of the IETF MIBs itself, a
+   * switch that serves none of them.
+   */
+  foreignProfiles?: SwitchProfile[];
   /** Sessions (default: net-snmp over loopback). */
   snmp?: SnmpSessionFactory;
-  /** The driver's switches advertise LLDP management addresses (default: all but tplink). */
-  lldpAddresses?: boolean;
 }
 
-const ALL_VARIANTS: SimulatedSwitchVariant[] = ['standard', 'netgear', 'tplink', 'zyxel'];
-
 /** The switch every check runs against: 8 ports, 3 LLDP neighbours, 4 learned MACs, PoE on 1..6. */
-export function conformanceSwitchOptions(variant: SimulatedSwitchVariant): SimulatedSwitchOptions {
+export function conformanceSwitchOptions(profile: SwitchProfile): SimulatedSwitchOptions {
   return {
-    variant,
+    profile,
     mac: '02:00:5e:00:53:01',
-    sysName: `conf-${variant}`,
+    sysName: `conf-${profile.name}`,
     ports: 8,
     poePorts: [1, 2, 3, 4, 5, 6],
     poweredDevices: [2, 3, 5],
@@ -68,10 +69,12 @@ async function probeInfo(snmp: SnmpSession): Promise<SwitchProbeInfo> {
 
 export function switchDriverConformance(driver: SwitchDriver, options: SwitchConformanceOptions): ConformanceCheck[] {
   const factory = options.snmp ?? new NetSnmpSessionFactory();
-  const lldpAddresses = options.lldpAddresses ?? options.variant !== 'tplink';
-  const base = conformanceSwitchOptions(options.variant);
-  const withSwitch = async <T>(variant: SimulatedSwitchVariant, community: 'read' | 'write', fn: (snmp: SnmpSession, sw: SimulatedSwitch) => Promise<T>) => {
-    const sw = await SimulatedSwitch.start({ ...base, variant });
+  const own = options.profile;
+  const lldpAddresses = own.lldpManagementAddresses ?? own.lldpMib !== false;
+  const base = conformanceSwitchOptions(own);
+  const foreign = options.foreignProfiles ?? [own.sysObjectID === STANDARD_SWITCH_PROFILE.sysObjectID ? NO_STANDARD_MIBS_PROFILE : STANDARD_SWITCH_PROFILE];
+  const withSwitch = async <T>(profile: SwitchProfile, community: 'read' | 'write', fn: (snmp: SnmpSession, sw: SimulatedSwitch) => Promise<T>) => {
+    const sw = await SimulatedSwitch.start({ ...base, profile });
     const snmp = factory.open({
       host: sw.host,
       port: sw.port,
@@ -87,13 +90,13 @@ export function switchDriverConformance(driver: SwitchDriver, options: SwitchCon
       await sw.close();
     }
   };
-  const ownScore = () => withSwitch(options.variant, 'read', async (snmp) => driver.probe(snmp, await probeInfo(snmp)));
+  const ownScore = () => withSwitch(own, 'read', async (snmp) => driver.probe(snmp, await probeInfo(snmp)));
   const map = async (snmp: SnmpSession): Promise<PoePortMap> =>
     driver.poe?.mapPorts ? driver.poe.mapPorts(snmp) : Object.fromEntries(base.poePorts!.map((p) => [String(p), String(p)]));
 
   const checks: ConformanceCheck[] = [
     {
-      name: `${driver.id}: probe claims a ${options.variant} switch (score 1..100)`,
+      name: `${driver.id}: probe claims a ${own.name} switch (score 1..100)`,
       async run() {
         const score = await ownScore();
         assert(Number.isFinite(score) && score > 0 && score <= 100, `probe returned ${score}, expected 1..100`);
@@ -120,12 +123,12 @@ export function switchDriverConformance(driver: SwitchDriver, options: SwitchCon
       },
     },
     {
-      name: `${driver.id}: scores its own ${options.variant} switch above other vendors' switches`,
+      name: `${driver.id}: scores its own ${own.name} switch above other vendors' switches`,
       async run() {
-        const own = await ownScore();
-        for (const variant of options.foreignVariants ?? ALL_VARIANTS.filter((v) => v !== options.variant)) {
-          const other = await withSwitch(variant, 'read', async (snmp) => driver.probe(snmp, await probeInfo(snmp)));
-          assert(other < own, `probe gave ${other} to a ${variant} switch, not less than ${own} for its own ${options.variant}`);
+        const score = await ownScore();
+        for (const profile of foreign) {
+          const other = await withSwitch(profile, 'read', async (snmp) => driver.probe(snmp, await probeInfo(snmp)));
+          assert(other < score, `probe gave ${other} to a ${profile.name} switch, not less than ${score} for its own ${own.name}`);
         }
       },
     },
@@ -134,7 +137,7 @@ export function switchDriverConformance(driver: SwitchDriver, options: SwitchCon
     checks.push({
       name: `${driver.id}: lldpNeighbors lists each neighbour on its port`,
       async run() {
-        const found = await withSwitch(options.variant, 'read', (snmp) => driver.lldpNeighbors!(snmp));
+        const found = await withSwitch(own, 'read', (snmp) => driver.lldpNeighbors!(snmp));
         for (const n of base.neighbors!) {
           const got = found.find((f) => f.mac === n.mac);
           assert(got, `neighbour ${n.mac} missing (got ${JSON.stringify(found)})`);
@@ -150,7 +153,7 @@ export function switchDriverConformance(driver: SwitchDriver, options: SwitchCon
     checks.push({
       name: `${driver.id}: forwardingTable lists the learned MACs per port`,
       async run() {
-        const entries = await withSwitch(options.variant, 'read', (snmp) => driver.forwardingTable!(snmp));
+        const entries = await withSwitch(own, 'read', (snmp) => driver.forwardingTable!(snmp));
         for (const e of base.fdb!) {
           assert(entries.some((x) => x.mac === e.mac && x.port === e.port), `forwarding entry ${e.mac} on port ${e.port} missing`);
         }
@@ -161,7 +164,7 @@ export function switchDriverConformance(driver: SwitchDriver, options: SwitchCon
     checks.push({
       name: `${driver.id}: portNames labels every port`,
       async run() {
-        const names = await withSwitch(options.variant, 'read', (snmp) => driver.portNames!(snmp));
+        const names = await withSwitch(own, 'read', (snmp) => driver.portNames!(snmp));
         for (let p = 1; p <= base.ports!; p++) assert(names.get(p), `no name for port ${p}`);
       },
     });
@@ -172,7 +175,7 @@ export function switchDriverConformance(driver: SwitchDriver, options: SwitchCon
       {
         name: `${driver.id}: poe maps and reports the PoE ports (enabled, delivering)`,
         async run() {
-          const states = await withSwitch(options.variant, 'read', async (snmp) => poe.ports(snmp, await map(snmp)));
+          const states = await withSwitch(own, 'read', async (snmp) => poe.ports(snmp, await map(snmp)));
           const ports = states.map((s) => s.port).sort((a, b) => a - b);
           assert(JSON.stringify(ports) === JSON.stringify(base.poePorts), `PoE ports ${ports}, expected ${base.poePorts}`);
           for (const s of states) {
@@ -184,7 +187,7 @@ export function switchDriverConformance(driver: SwitchDriver, options: SwitchCon
       {
         name: `${driver.id}: poe setPower turns a port off then on, nothing else`,
         async run() {
-          await withSwitch(options.variant, 'write', async (snmp, sw) => {
+          await withSwitch(own, 'write', async (snmp, sw) => {
             const m = await map(snmp);
             await poe.setPower(snmp, 3, false, m);
             assert(!sw.isPoeOn(3), 'port 3 still on after setPower(off)');
@@ -203,7 +206,7 @@ export function switchDriverConformance(driver: SwitchDriver, options: SwitchCon
       {
         name: `${driver.id}: poe setPower on a port without PoE fails with a message`,
         async run() {
-          await withSwitch(options.variant, 'write', async (snmp) => {
+          await withSwitch(own, 'write', async (snmp) => {
             let error: unknown;
             await poe.setPower(snmp, 7, false, await map(snmp)).catch((e) => (error = e));
             assert(error instanceof Error && error.message.length > 0, 'setPower on port 7 (no PoE) did not fail');
@@ -213,7 +216,7 @@ export function switchDriverConformance(driver: SwitchDriver, options: SwitchCon
       {
         name: `${driver.id}: poe setPower with a read-only community fails`,
         async run() {
-          await withSwitch(options.variant, 'read', async (snmp, sw) => {
+          await withSwitch(own, 'read', async (snmp, sw) => {
             let error: unknown;
             await poe.setPower(snmp, 3, false, await map(snmp)).catch((e) => (error = e));
             assert(error instanceof Error, 'setPower succeeded with the read-only community');

@@ -35,7 +35,7 @@ describe('createTestContext', () => {
 
   it('refuses duplicate ids, invalid settings and another API version', async () => {
     const twice = definePlugin({ name: 'walt-plugin-demo', version: '1.0.0', register: (api) => (api.nodeModel(model), api.nodeModel(model)) });
-    await expect(createTestContext().register(twice)).rejects.toThrow("declared twice: node model 'demo-board'");
+    await expect(createTestContext().register(twice)).rejects.toThrow("conflict: node model 'demo-board' is declared twice by walt-plugin-demo");
     const withSettings = definePlugin({
       name: 'walt-plugin-demo',
       version: '1.0.0',
@@ -44,7 +44,7 @@ describe('createTestContext', () => {
     });
     await expect(createTestContext({ settings: { port: 11 } }).register(withSettings)).rejects.toThrow("invalid settings: setting 'port' must be at most 10.");
     const future = definePlugin({ name: 'walt-plugin-demo', version: '1.0.0', apiVersion: 2, register() {} });
-    await expect(createTestContext().register(future)).rejects.toThrow('written for plugin API version 2');
+    await expect(createTestContext().register(future)).rejects.toThrow('definePlugin declares plugin API version 2, this server speaks version 1');
   });
 
   it('has no SNMP unless given one', () => {

@@ -1,9 +1,11 @@
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { ConfigError, WaltServer, loadServerConfig } from '@walt/core';
 import { CliError } from '@walt/cli/cli-error';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
+import { switchesOptionsFromEnv } from './test-timings-from-env.js';
 
 /** The folder built-in plugins resolve from: this package (its node_modules, or the workspace's). */
 export const INSTALL_DIR = dirname(fileURLToPath(import.meta.url));
@@ -12,6 +14,12 @@ export interface ServerOptions {
   config?: string;
   dataDir?: string;
 }
+
+interface StartOptions extends ServerOptions {
+  pluginDir: string[];
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function loadConfigOrFail(opts: ServerOptions) {
   try {
@@ -32,11 +40,21 @@ export function registerStartCommand(program: Command): void {
     .description('run the WalT server in the foreground')
     .option('--config <file>', 'configuration file (default: /etc/walt/server.conf, else embedded defaults)')
     .option('--data-dir <dir>', 'data directory (default: from the config, else a user data dir)')
-    .action(async (opts: ServerOptions) => {
+    .option(
+      '-P, --plugin-dir <dir>',
+      "load the plugin package in this folder as it is, without packing (a plugin author's dev loop; repeatable)",
+      collect,
+      [],
+    )
+    .action(async (opts: StartOptions) => {
+      const pluginDirs = opts.pluginDir.map((d) => resolve(d));
+      for (const dir of pluginDirs) {
+        if (!existsSync(join(dir, 'package.json'))) throw new CliError(`--plugin-dir ${dir}: no package.json there (give the plugin's package folder)`);
+      }
       const config = loadConfigOrFail(opts);
       let server: WaltServer;
       try {
-        server = await WaltServer.start(config, { builtins: [...BUILTIN_PLUGINS], resolveFrom: INSTALL_DIR });
+        server = await WaltServer.start(config, { builtins: [...BUILTIN_PLUGINS], resolveFrom: INSTALL_DIR, pluginDirs, switches: switchesOptionsFromEnv() });
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         if (err.code === 'EADDRINUSE') {

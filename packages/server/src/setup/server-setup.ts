@@ -139,7 +139,7 @@ export function installSteps(options: SetupOptions): { steps: SetupStep[]; leftT
   // reported as left to do. Hook: tftpStaticStep in this file.
   const tftp = tftpStaticStep();
   if (tftp) steps.push(tftp);
-  else leftToDo.push("build tftp-static: run 'walt-server-setup --tftp-static' once this version provides it");
+  else leftToDo.push("build tftp-static (Raspberry Pi boards without SD card): run 'walt-server-setup --tftp-static' (it downloads about 65 MB of Debian packages)");
 
   if (!thisMachine) leftToDo.push(`start the service: this root is not the running system (${root})`);
   return { steps, leftToDo };

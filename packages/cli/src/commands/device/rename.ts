@@ -10,6 +10,7 @@ export function registerDeviceRename(device: Command, ctx: CliContext): void {
     .description('rename a device')
     .action(async (oldName: string, newName: string) => {
       const api = await ctx.api();
-      await api.post(`/api/v1/devices/${encodeURIComponent(oldName)}/rename`, { newName });
+      const { device } = await api.post<{ device: { name: string } }>(`/api/v1/devices/${encodeURIComponent(oldName)}/rename`, { newName });
+      ctx.out(`Device ${oldName} was renamed to ${device.name}.`);
     });
 }

@@ -33,7 +33,7 @@ export async function printLogStream(
   signal?.addEventListener('abort', () => controller.abort(signal.reason));
   const res = await api.stream(`/api/v1/logs?${params}`, controller.signal);
   try {
-    await readLogStream(res, async (records) => {
+    await readLogStream(res, api.config.server, async (records) => {
       let text = '';
       let done = false;
       for (const r of records) {

@@ -4,6 +4,7 @@ import type { CliContext } from '../../cli-context.js';
 import { CliError } from '../../cli-error.js';
 import { compileLogFormat } from './log-format.js';
 import { printLogStream } from './log-output.js';
+import { connectionLost } from './log-stream-reader.js';
 import { addLogQueryOptions, selectionParams, type LogQueryOptions } from './log-query-options.js';
 
 const NEED_ONE_MODE =
@@ -40,6 +41,8 @@ export function registerLogShow(log: Command, ctx: CliContext): void {
       }
     }
     await printLogStream(api, params, opts.format);
+    // A realtime stream has no end of its own: the server ended it (it is stopping).
+    if (opts.realtime) throw connectionLost(api.config.server);
   });
 }
 

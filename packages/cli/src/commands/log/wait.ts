@@ -3,6 +3,7 @@ import type { CliContext } from '../../cli-context.js';
 import { CliError } from '../../cli-error.js';
 import { compileLogFormat } from './log-format.js';
 import { printLogStream } from './log-output.js';
+import { connectionLost } from './log-stream-reader.js';
 import { addLogQueryOptions, selectionParams, type LogQueryOptions } from './log-query-options.js';
 
 interface WaitOptions extends LogQueryOptions {
@@ -38,11 +39,11 @@ export function registerLogWait(log: Command, ctx: CliContext): void {
     params.set('history', margin > 0 ? `-${margin}s:` : 'none');
     params.set('line', regexp);
 
+    const api = await ctx.api();
     const controller = new AbortController();
     const timer = timeout > 0 ? setTimeout(() => controller.abort(new CliError('Timeout was reached.', 'timeout')), timeout * 1000) : undefined;
     let satisfied = false;
     try {
-      const api = await ctx.api();
       // ALL: every issuer of the developed set must send a matching line.
       const missing = mode === 'ALL' ? new Set((await api.get<{ issuers: string[] }>(`/api/v1/logs/issuers?${selectionParams(opts)}`)).issuers) : undefined;
       const stop = (r: { issuer: string }) => {
@@ -57,6 +58,7 @@ export function registerLogWait(log: Command, ctx: CliContext): void {
     } finally {
       clearTimeout(timer);
     }
-    if (!satisfied) throw new CliError('the server ended the log stream before the awaited lines came (is it stopping?)', 'stream-ended');
+    // The awaited lines never came: the server ended the stream (it is stopping).
+    if (!satisfied) throw connectionLost(api.config.server);
   });
 }

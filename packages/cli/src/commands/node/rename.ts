@@ -12,6 +12,7 @@ export function registerNodeRename(node: Command, ctx: CliContext): void {
     .description('rename a node')
     .action(async (oldName: string, newName: string, opts: { yes?: boolean }) => {
       const api = await ctx.api();
-      await postWithOwnershipConfirmation(api, `/api/v1/nodes/${encodeURIComponent(oldName)}/rename`, { newName }, !!opts.yes);
+      const { device } = await postWithOwnershipConfirmation<{ device: { name: string } }>(api, `/api/v1/nodes/${encodeURIComponent(oldName)}/rename`, { newName }, !!opts.yes);
+      ctx.out(`Node ${oldName} was renamed to ${device.name}.`);
     });
 }

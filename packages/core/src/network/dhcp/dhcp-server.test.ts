@@ -1,23 +1,21 @@
-import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DependencyContainer } from 'tsyringe';
 import { defineBootProtocol, modelFromClasses } from '@walt/sdk';
 import { checkConfigText } from '../../config/load-config.js';
-import { buildContainer } from '../../container.js';
+import { composeCore, type CoreServices } from '../../compose/core-services.js';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
 import { DirectoryImageStore } from '../../images/directory-image-store.js';
-import { ExtensionRegistry, emptyContributions } from '../../plugins/extension-registry.js';
-import type { Db } from '../../store/database.js';
-import { TOKENS } from '../../tokens.js';
+import { emptyContributions } from '../../plugins/extension-registry.js';
 import { DhcpClientSimulator } from './dhcp-client-simulator.js';
 import { DhcpMessageType, Opt } from './dhcp-packet.js';
 import { buildClientRequest } from './dhcp-client-request.js';
 import type { DhcpServer } from './dhcp-server.js';
 import { startDhcpService } from './dhcp-service.js';
 import { malformedDhcpPackets } from './malformed-dhcp-packets.js';
+
+const noSnmp = { open: () => { throw new Error('no SNMP in this test'); } };
 
 /** A U-Boot-like protocol written for the test: claims walt.node.* requests, serves start.uboot. */
 const testUboot = defineBootProtocol({
@@ -38,7 +36,7 @@ const brokenProtocol = defineBootProtocol({
 });
 
 interface Setup {
-  c: DependencyContainer;
+  core: CoreServices;
   dhcp: DhcpServer;
   sim: DhcpClientSimulator;
   dir: string;
@@ -61,26 +59,34 @@ async function setup(options: { withImage?: boolean; store?: (dir: string) => Di
     dir,
   );
   const echoed: string[] = [];
-  const c = buildContainer(config, { echo: (l) => echoed.push(l) });
-  const extensions = new ExtensionRegistry();
-  extensions.add('test', { ...emptyContributions(), bootProtocols: [testUboot, brokenProtocol] });
-  c.registerInstance(TOKENS.Extensions, extensions);
-  if (options.store) c.registerInstance(TOKENS.ImageStore, options.store(images));
+  const core = composeCore(config, { echo: (l) => echoed.push(l), snmp: noSnmp, imageStore: options.store?.(images) });
+  core.extensions.add('test', { ...emptyContributions(), bootProtocols: [testUboot, brokenProtocol] });
   if (options.withImage) DirectoryImageStore.writeImage(images, 'waltplatform/rpi-3-b-plus-default:latest', { 'boot/rpi-3-b-plus/start.uboot': 'x' });
   const sim = new DhcpClientSimulator({ serverAddress: '127.0.0.1', bindAddress: '127.0.0.1', clientPort: 0, retryMs: 300 });
   await sim.open();
-  const dhcp = await startDhcpService(c, { port: 0, bindAddress: '127.0.0.1', broadcastAddress: '127.0.0.1', replyPort: sim.port });
+  const { server: dhcp } = await startDhcpService(
+    {
+      config,
+      db: core.db,
+      logs: core.logs,
+      registry: core.registry,
+      extensions: core.extensions,
+      leases: core.leasesRepo,
+      defaultImages: core.defaultImages,
+      serverName: core.identity.name,
+    },
+    { port: 0, bindAddress: '127.0.0.1', broadcastAddress: '127.0.0.1', replyPort: sim.port });
   (sim as unknown as { o: { serverPort: number } }).o.serverPort = dhcp.port;
   const close = async () => {
     sim.close();
     await dhcp.stop();
-    c.resolve<Db>(TOKENS.Db).close();
+    core.db.close();
   };
   cleanups.push(async () => {
     await close().catch(() => undefined);
     if (!options.dataDir) rmSync(dir, { recursive: true, force: true });
   });
-  return { c, dhcp, sim, dir, images, lines: () => echoed, close };
+  return { core, dhcp, sim, dir, images, lines: () => echoed, close };
 }
 
 const rpi = { mac: 'b8:27:eb:f2:67:82', vendorClass: 'walt.node.rpi-3-b-plus' };
@@ -126,7 +132,7 @@ describe('DHCP server (loopback)', () => {
     const s = await setup({ withImage: true });
     const nat = { mac: '02:00:00:00:00:0a' };
     await s.sim.run([nat, rpi], { timeoutMs: 5000 });
-    const repo = s.c.resolve<{ byMac(m: string): { conf: Record<string, unknown> } | undefined; update(d: unknown): void }>(TOKENS.DevicesRepository);
+    const repo = s.core.devicesRepo;
     repo.update({ ...repo.byMac(nat.mac)!, conf: { netsetup: 'NAT' } });
     const [a, b] = await s.sim.run([nat, rpi], { timeoutMs: 5000 });
     expect(a.ack!.options[Opt.ROUTER]).toBe('c0a89801');
@@ -191,7 +197,7 @@ describe('DHCP server (loopback)', () => {
     const other = { mac: 'b8:27:eb:00:00:01', vendorClass: 'walt.node.rpi-3-b-plus' };
     const [a] = await s.sim.run([rpi, other], { timeoutMs: 5000 });
     expect(text(a.ack!.options[Opt.HOST_NAME])).toMatch(/^unknown-/);
-    const registry = s.c.resolve<DeviceRegistry>(TOKENS.DeviceRegistry);
+    const registry = s.core.registry;
     for (let i = 0; i < 50 && registry.byMac(rpi.mac)?.type !== 'node'; i++) await new Promise((r) => setTimeout(r, 100));
     expect(registry.byMac(rpi.mac)).toMatchObject({ type: 'node', name: 'node-f26782', model: 'rpi-3-b-plus' });
     for (let i = 0; i < 20 && registry.byMac(other.mac)?.type !== 'node'; i++) await new Promise((r) => setTimeout(r, 100));
@@ -217,7 +223,7 @@ describe('DHCP server (loopback)', () => {
           }
         })(dir),
     });
-    const registry = (seen.registry = s.c.resolve<DeviceRegistry>(TOKENS.DeviceRegistry));
+    const registry = (seen.registry = s.core.registry);
     const discover = buildClientRequest({ mac: rpi.mac, xid: 0x1234, type: DhcpMessageType.DISCOVER, options: [[Opt.VENDOR_CLASS, Buffer.from(rpi.vendorClass)]] });
     await s.sim.sendRaw(discover);
     for (let i = 0; i < 50 && !pulledAt.length; i++) await new Promise((r) => setTimeout(r, 20));

@@ -1,8 +1,9 @@
 import type { Device } from '../../devices/device.js';
 import type { DeviceSighting } from '../../devices/device-registry.js';
 import { isNatNetsetup } from '../nat/netsetup.js';
+import { macAnsweringAt } from './address-probe.js';
 import { BootDecision, type BootProtocolSource } from './boot-decision.js';
-import type { DefaultImageFetcher } from './default-image-fetcher.js';
+import type { DefaultImages } from '../../images/default-images.js';
 import { DhcpParseError, parseDhcpPacket } from './dhcp-codec.js';
 import { DhcpMessageType } from './dhcp-packet.js';
 import { buildNak, buildReply } from './dhcp-reply.js';
@@ -19,6 +20,8 @@ export interface DeviceDirectory {
   byMac(mac: string): Device | undefined;
   register(sighting: DeviceSighting): { device: Device };
   defaultImageOf(model: string): string;
+  /** A real conflict took this device's address away: the registry forgets it too (the next lease fills it in). */
+  addressLost?(mac: string, ip: string): void;
 }
 
 export interface DhcpServerDeps {
@@ -26,11 +29,13 @@ export interface DhcpServerDeps {
   devices: DeviceDirectory;
   protocols: BootProtocolSource;
   /** Presence checks of default images before registering a node (absent: no check). */
-  images?: Pick<DefaultImageFetcher, 'check' | 'fetch'>;
+  images?: Pick<DefaultImages, 'check' | 'fetch'>;
   /** Run writes atomically (nestable: inner calls become savepoints). */
   transaction<T>(fn: () => T): T;
   /** A platform log line (topic dhcp). */
   log(line: string, error?: boolean): void;
+  /** Which MAC answers at an address (an ARP probe); address-probe.ts by default. */
+  probeAddress?(ip: string): Promise<string | undefined>;
 }
 
 export interface DhcpServerOptions {
@@ -75,6 +80,8 @@ export class DhcpServer {
   private flushScheduled = false;
   private readonly boot: BootDecision;
   private readonly throttle: LogThrottle;
+  /** Addresses being probed after a DECLINE. */
+  private readonly probing = new Set<string>();
 
   constructor(
     private readonly deps: DhcpServerDeps,
@@ -136,6 +143,11 @@ export class DhcpServer {
       this.throttle.log(`foreign:${rinfo.address}`, `ignored a DHCP request from ${rinfo.address}, which is not on walt-net`);
       return;
     }
+    // Replies go to ciaddr when set: one off walt-net would make the server send to any host.
+    if (p.ciaddr !== '0.0.0.0' && !this.onWaltNet(p.ciaddr)) {
+      this.throttle.log(`ciaddr:${p.ciaddr}`, `ignored a DHCP request of ${request.view.mac} with client address ${p.ciaddr}, which is not on walt-net`);
+      return;
+    }
     switch (request.type) {
       case DhcpMessageType.DISCOVER:
         return this.onDiscover(request);
@@ -153,6 +165,10 @@ export class DhcpServer {
   /** Clients without an address send from 0.0.0.0; others must be on walt-net (or local, for diagnostics). */
   private fromWaltNet(address: string): boolean {
     if (address === '0.0.0.0' || address.startsWith('127.')) return true;
+    return this.onWaltNet(address);
+  }
+
+  private onWaltNet(address: string): boolean {
     try {
       return this.options.subnet.contains(ipToInt(address));
     } catch {
@@ -226,14 +242,38 @@ export class DhcpServer {
     } else this.enqueue(item);
   }
 
+  /**
+   * DHCPDECLINE says another host answers at the address. Anyone on walt-net can send one with any
+   * MAC, so it is believed only when the server sees the conflict itself: an ARP probe of the
+   * address answered by another MAC than the holder's. Then the address is set aside, and the lease
+   * and the registry both let go of it (the client's next request gets a new one); otherwise
+   * nothing changes. One probe per address at a time.
+   */
   private onDecline(request: DhcpRequest): void {
     if (request.serverId !== undefined && request.serverId !== this.options.serverIp) return;
     const ip = request.requestedIp;
     if (!ip) throw new DhcpParseError('DECLINE without a requested address');
-    if (this.deps.book.leaseOf(request.view.mac) !== ip) return; // only the holder may decline its address
-    if (this.deps.book.decline(request.view.mac, ip)) {
-      this.deps.log(`${request.view.mac} declined ${ip} (the address answers already): it will not be handed out again`, true);
-    }
+    const mac = request.view.mac;
+    if (this.deps.book.leaseOf(mac) !== ip) return; // only the holder may decline its address
+    if (this.probing.has(ip)) return;
+    this.probing.add(ip);
+    const probe = this.deps.probeAddress ?? macAnsweringAt;
+    probe(ip)
+      .then((answering) => {
+        if (this.deps.book.leaseOf(mac) !== ip) return;
+        if (!answering || answering === mac) {
+          this.throttle.log(`decline:${ip}`, `ignored a DECLINE of ${ip} for ${mac}: ${answering ? 'that device itself answers at it' : 'nothing else answers at it'} (no conflict)`);
+          return;
+        }
+        const declined = this.deps.transaction(() => {
+          if (!this.deps.book.decline(mac, ip)) return false;
+          this.deps.devices.addressLost?.(mac, ip);
+          return true;
+        });
+        if (declined) this.deps.log(`${mac} declined ${ip} and ${answering} answers at it: the address will not be handed out again, ${mac} gets a new one`, true);
+      })
+      .catch((e: unknown) => this.throttle.log('decline', `DECLINE of ${ip} for ${mac} not handled: ${(e as Error)?.message ?? e}`))
+      .finally(() => this.probing.delete(ip));
   }
 
   private onInform(request: DhcpRequest, rinfo: DatagramOrigin): void {

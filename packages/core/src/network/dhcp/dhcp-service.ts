@@ -1,13 +1,10 @@
-import type { DependencyContainer } from 'tsyringe';
 import type { ServerConfig } from '../../config/server-config.js';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
-import type { ImageStore } from '../../images/image-store.js';
+import type { DefaultImages } from '../../images/default-images.js';
 import type { LogService } from '../../logs/log-service.js';
 import type { ExtensionRegistry } from '../../plugins/extension-registry.js';
 import type { Db } from '../../store/database.js';
 import type { LeasesRepository } from '../../store/leases-repository.js';
-import { TOKENS } from '../../tokens.js';
-import { DefaultImageFetcher } from './default-image-fetcher.js';
 import { DhcpServer } from './dhcp-server.js';
 import { Ipv4Subnet } from './ipv4.js';
 import { LeaseBook } from './lease-book.js';
@@ -21,33 +18,47 @@ export interface DhcpServiceOptions {
   broadcastAddress?: string;
 }
 
+export interface DhcpServiceDeps {
+  config: ServerConfig;
+  db: Db;
+  logs: LogService;
+  registry: DeviceRegistry;
+  extensions: ExtensionRegistry;
+  leases: LeasesRepository;
+  defaultImages: DefaultImages;
+  serverName: string;
+}
+
 /**
- * Start DHCP on walt-net from the server's container: leases from the store, registration through
- * the device registry, boot fields from the boot-protocol plugins, default images from the image
- * store (the registry's DefaultImageProvider is set here).
+ * Start DHCP on walt-net: leases from the store, registration through the device registry, boot
+ * fields from the boot-protocol plugins, default images pulled before new nodes register. Returns
+ * the server and the leases' device clean-up.
  */
-export async function startDhcpService(c: DependencyContainer, options: DhcpServiceOptions = {}): Promise<DhcpServer> {
-  const config = c.resolve<ServerConfig>(TOKENS.Config);
-  const db = c.resolve<Db>(TOKENS.Db);
-  const logs = c.resolve<LogService>(TOKENS.LogService);
-  const registry = c.resolve<DeviceRegistry>(TOKENS.DeviceRegistry);
-  const extensions = c.resolve<ExtensionRegistry>(TOKENS.Extensions);
-  const identity = c.resolve<{ name: string }>(TOKENS.ServerIdentity);
+export async function startDhcpService(deps: DhcpServiceDeps, options: DhcpServiceOptions = {}): Promise<{ server: DhcpServer; forget: (device: { mac: string }) => void }> {
+  const { config, db, logs, registry, extensions } = deps;
   const subnet = new Ipv4Subnet(config.network.waltNet.ip);
   const serverIp = subnet.addressString;
   const log = (line: string, error = false) => logs.platform('dhcp', line, { error });
 
-  const images = new DefaultImageFetcher(c.resolve<ImageStore>(TOKENS.ImageStore));
-  registry.setDefaultImageProvider(images);
+  const images = deps.defaultImages;
+  images.enable();
 
-  const book = new LeaseBook(c.resolve<LeasesRepository>(TOKENS.LeasesRepository), subnet, {
+  const book = new LeaseBook(deps.leases, subnet, {
     macAt: (ip) => {
       const d = registry.byIp(ip);
       return d && d.type !== 'server' ? d.mac : undefined;
     },
     ipOf: (mac) => registry.byMac(mac)?.ip,
+    reclaimable: (mac) => {
+      const type = registry.byMac(mac)?.type;
+      return type === undefined || type === 'unknown';
+    },
+    reclaimed: (mac, ip, lastSeenMs) => {
+      registry.addressLost(mac, ip);
+      const name = registry.byMac(mac)?.name ?? mac;
+      log(`walt-net is full: address ${ip} of unknown device ${name} (${mac}, last seen ${new Date(lastSeenMs).toISOString()}) reclaimed for a new device`, true);
+    },
   });
-  registry.onForget((device) => book.forget(device.mac));
   const server = new DhcpServer(
     {
       book,
@@ -57,7 +68,7 @@ export async function startDhcpService(c: DependencyContainer, options: DhcpServ
       transaction: (fn) => db.transaction(fn)(),
       log,
     },
-    { serverIp, subnet, serverName: identity.name, ...options },
+    { serverIp, subnet, serverName: deps.serverName, ...options },
   );
   await server.start();
   const where = interfaceHolding(serverIp);
@@ -65,5 +76,5 @@ export async function startDhcpService(c: DependencyContainer, options: DhcpServ
   const replies = server.replies;
   if (replies.degraded) log(`DHCP cannot send 255.255.255.255 out of walt-net only: ${replies.description}`, true);
   log(`DHCP serving walt-net ${subnet} on ${where ?? '?'} (${book.size} lease${book.size === 1 ? '' : 's'}; ${replies.description})`);
-  return server;
+  return { server, forget: (device) => book.forget(device.mac) };
 }

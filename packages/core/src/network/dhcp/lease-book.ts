@@ -7,6 +7,10 @@ export interface AddressOwners {
   macAt(ip: string): string | undefined;
   /** IP of the registered device with this MAC, if any. */
   ipOf(mac: string): string | null | undefined;
+  /** May this MAC's lease be taken back when the pool is full? (unknown devices: yes; nodes, switches: never) */
+  reclaimable?(mac: string): boolean;
+  /** A lease was taken back (the registry lets the address go too, and the platform log says so). */
+  reclaimed?(mac: string, ip: string, lastSeenMs: number): void;
 }
 
 /** How long an offered address stays reserved for the client it was offered to. */
@@ -25,6 +29,8 @@ export class LeaseBook {
   private readonly declinedIps = new Set<number>();
   private readonly offers = new Map<string, { ip: number; expires: number }>();
   private readonly offeredTo = new Map<number, string>();
+  /** When each leased MAC was last heard from (its lease time, until it asks again). */
+  private readonly lastSeen = new Map<string, number>();
   private cursor: number;
 
   constructor(
@@ -37,6 +43,7 @@ export class LeaseBook {
       if (!subnet.isHost(ipToInt(lease.ip))) continue; // walt-net was renumbered: the device gets a new address
       this.ipByMac.set(lease.mac, ipToInt(lease.ip));
       this.macByIp.set(ipToInt(lease.ip), lease.mac);
+      this.lastSeen.set(lease.mac, lease.boundAt * 1000);
     }
     for (const d of repo.declined()) this.declinedIps.add(ipToInt(d.ip));
     this.cursor = subnet.firstHost;
@@ -77,6 +84,7 @@ export class LeaseBook {
    * address if free, else the next free one. Reserved for OFFER_TTL_MS. Undefined when the pool is empty.
    */
   offer(mac: string, requested?: string): string | undefined {
+    this.seen(mac);
     let ip = this.assigned(mac);
     if (ip === undefined) {
       const pending = this.offers.get(mac);
@@ -86,7 +94,7 @@ export class LeaseBook {
       const r = safeIp(requested);
       if (r !== undefined && this.isFreeFor(r, mac)) ip = r;
     }
-    ip ??= this.nextFree(mac) ?? this.reclaimOldestOffer(mac);
+    ip ??= this.nextFree(mac) ?? this.reclaimOldestOffer(mac) ?? this.reclaimOldestLease(mac);
     if (ip === undefined) return undefined;
     this.reserve(mac, ip);
     return intToIp(ip);
@@ -115,6 +123,7 @@ export class LeaseBook {
    */
   bind(mac: string, ip: string): { changed: boolean; undo: () => void } {
     const n = ipToInt(ip);
+    this.seen(mac);
     const previous = this.ipByMac.get(mac);
     this.cancelOffer(mac);
     if (previous === n) return { changed: false, undo: () => undefined };
@@ -140,7 +149,7 @@ export class LeaseBook {
     this.repo.save({ mac, ip, boundAt: this.now() / 1000 });
   }
 
-  /** DHCPDECLINE: the address is in use by something else; never hand it out again. */
+  /** DHCPDECLINE of a conflict the server saw: the address is in use by something else; never hand it out again. */
   decline(mac: string, ip: string): boolean {
     const n = safeIp(ip);
     if (n === undefined || !this.subnet.isHost(n) || this.declinedIps.has(n)) return false;
@@ -150,6 +159,7 @@ export class LeaseBook {
     if (holder !== undefined) {
       this.macByIp.delete(n);
       this.ipByMac.delete(holder);
+      this.repo.delete(holder); // or the lease would come back at the next start
     }
     if (this.offeredTo.get(n) !== undefined) this.cancelOffer(this.offeredTo.get(n)!);
     return true;
@@ -160,6 +170,7 @@ export class LeaseBook {
    * host entry disappears. Runs inside the registry's deletion transaction.
    */
   forget(mac: string): void {
+    this.lastSeen.delete(mac);
     const ip = this.ipByMac.get(mac);
     if (ip !== undefined) {
       this.ipByMac.delete(mac);
@@ -205,6 +216,33 @@ export class LeaseBook {
     if (offered !== undefined && offered !== mac) return false;
     const device = this.owners.macAt(intToIp(ip));
     return device === undefined || device === mac;
+  }
+
+  /** A leased client asked again (it is alive): its lease is among the last to be reclaimed. */
+  private seen(mac: string): void {
+    if (this.ipByMac.has(mac)) this.lastSeen.set(mac, this.now());
+  }
+
+  /**
+   * The pool is full even of offers: take back the lease of the unknown device heard from least
+   * recently (made-up MACs of a flood, a visitor's laptop gone for good). Registered nodes and
+   * switches are never touched. The registry lets the address go in `reclaimed`.
+   */
+  private reclaimOldestLease(mac: string): number | undefined {
+    if (!this.owners.reclaimable) return undefined;
+    let oldest: { mac: string; ip: number; seen: number } | undefined;
+    for (const [other, ip] of this.ipByMac) {
+      if (other === mac || !this.owners.reclaimable(other)) continue;
+      const seen = this.lastSeen.get(other) ?? 0;
+      if (!oldest || seen < oldest.seen) oldest = { mac: other, ip, seen };
+    }
+    if (!oldest) return undefined;
+    this.ipByMac.delete(oldest.mac);
+    this.macByIp.delete(oldest.ip);
+    this.lastSeen.delete(oldest.mac);
+    this.repo.delete(oldest.mac);
+    this.owners.reclaimed?.(oldest.mac, intToIp(oldest.ip), oldest.seen);
+    return this.isFreeFor(oldest.ip, mac) ? oldest.ip : undefined;
   }
 
   /**

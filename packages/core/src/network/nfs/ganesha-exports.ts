@@ -1,24 +1,30 @@
 import { createHash } from 'node:crypto';
-import type { NfsExport } from './nfs-export-plan.js';
+import { NODE_EXPORT_ROOT, type NfsExport } from './nfs-export-plan.js';
 
 /**
  * nfs-ganesha EXPORT blocks (VFS), to be `%include`d from the ganesha configuration. Export ids
- * derive from the path, so an export keeps its id across rewrites; the pseudo path (NFSv4) is the
- * real path, as with the kernel server.
+ * derive from the pseudo path, so an export keeps its id across rewrites. Each export is presented
+ * at its real path, as with the kernel server, and again at each path nodes mount it at
+ * (`/var/lib/walt/nodes/<mac>/fs`, with `Mount_Path_Pseudo` also for NFSv3 mounts): ganesha does
+ * not follow the node tree's symlinks. The node tree itself is left out when it sits at
+ * /var/lib/walt/nodes (those per-node pseudo paths would be junctions inside it).
  */
 export function renderGaneshaExports(subnet: string, exports: readonly NfsExport[]): string {
   const used = new Set<number>();
-  const blocks = exports.map((e) => {
-    let id = exportId(e.path);
+  const presented = exports
+    .filter((e) => !(e.comment === 'nodes' && e.path === NODE_EXPORT_ROOT))
+    .flatMap((e) => [{ e, pseudo: e.path }, ...(e.nodePaths ?? []).filter((p) => p !== e.path).map((pseudo) => ({ e, pseudo }))]);
+  const blocks = presented.map(({ e, pseudo }) => {
+    let id = exportId(pseudo);
     while (used.has(id)) id = (id % 65000) + 1;
     used.add(id);
     const access = e.access === 'ro' ? 'RO' : 'RW';
     return [
-      `# ${e.comment}`,
+      `# ${e.comment}${pseudo === e.path ? '' : ` (as a node mounts it)`}`,
       'EXPORT {',
       `    Export_Id = ${id};`,
       `    Path = ${str(e.path)};`,
-      `    Pseudo = ${str(e.path)};`,
+      `    Pseudo = ${str(pseudo)};`,
       '    Protocols = 3, 4;',
       '    Transports = TCP;',
       '    SecType = sys;',

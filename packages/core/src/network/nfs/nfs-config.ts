@@ -13,6 +13,11 @@ export interface NfsConfig {
   ganeshaExportsFile: string;
   /** nfs-ganesha: its pid file; SIGHUP reloads the exports. */
   ganeshaPidFile: string;
+  /**
+   * nfs-ganesha started and stopped by walt-server (the default); false when `ganesha-pid-file`
+   * names the pid file of a ganesha run by the system.
+   */
+  ganeshaManaged: boolean;
   /** How often the platform is checked for changes, ms. */
   checkIntervalMs: number;
 }
@@ -28,14 +33,21 @@ export function kernelNfsServerAvailable(): boolean {
   return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').some((d) => d && existsSync(join(d, 'exportfs')));
 }
 
-/** Read `services.nfs`; the kernel server is the default where the kernel has one (/proc/fs/nfsd). */
+function ganeshaInstalled(): boolean {
+  return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').some((d) => d && existsSync(join(d, 'ganesha.nfsd')));
+}
+
+/**
+ * Read `services.nfs`. Default server: the kernel's where the kernel has one, else nfs-ganesha when
+ * installed (run by walt-server), else none.
+ */
 export function parseNfsConfig(services: Record<string, unknown>, dataDir: string): NfsConfig {
   const raw = services.nfs ?? {};
   const bad = (key: string, what: string) => new WaltError('config-invalid', `services.nfs.${key}: ${what}`);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new WaltError('config-invalid', 'services.nfs: expected a mapping (e.g. "nfs: {server: ganesha}")');
   const n = raw as Record<string, unknown>;
   for (const k of Object.keys(n)) if (!KEYS.includes(k)) throw bad(k, `unknown key (known: ${KEYS.join(', ')})`);
-  const server = n.server ?? (kernelNfsServerAvailable() ? 'kernel' : 'none');
+  const server = n.server ?? (kernelNfsServerAvailable() ? 'kernel' : ganeshaInstalled() ? 'ganesha' : 'none');
   if (server !== 'kernel' && server !== 'ganesha' && server !== 'none') throw bad('server', "must be 'kernel', 'ganesha' or 'none'");
   const path = (key: string, dflt: string): string => {
     const v = n[key];
@@ -49,7 +61,8 @@ export function parseNfsConfig(services: Record<string, unknown>, dataDir: strin
     server,
     exportsDir: path('exports-dir', '/etc/exports.d'),
     ganeshaExportsFile: path('ganesha-exports-file', join(dataDir, 'nfs', 'ganesha-walt-exports.conf')),
-    ganeshaPidFile: path('ganesha-pid-file', '/run/ganesha/ganesha.pid'),
+    ganeshaPidFile: path('ganesha-pid-file', join(dataDir, 'nfs', 'ganesha.pid')),
+    ganeshaManaged: n['ganesha-pid-file'] === undefined,
     checkIntervalMs: interval,
   };
 }

@@ -20,7 +20,16 @@ export interface NfsExport {
   /** Stable filesystem id (image exports), so a re-export keeps client file handles valid. */
   fsid?: string;
   comment: 'nodes' | 'image' | 'persist';
+  /**
+   * The paths nodes mount this export at (`/var/lib/walt/nodes/<mac>/fs` is written in the images'
+   * boot scripts). The kernel server finds them through the node tree's symlinks (data dir
+   * /var/lib/walt); nfs-ganesha presents each one as a pseudo path, whatever the data dir.
+   */
+  nodePaths?: string[];
 }
+
+/** Where images' boot scripts look for a node's tree on the server (walt-image-contract.md §2). */
+export const NODE_EXPORT_ROOT = '/var/lib/walt/nodes';
 
 /** The owner of an image: its user part (`<owner>/<name>:<tag>`), as `split_part(image,'/',1)`. */
 export function imageOwner(image: string): string {
@@ -49,8 +58,11 @@ export function imageFsid(imageRoot: string): string {
 export function planExports(dataDir: string, nodes: readonly ExportedNode[]): NfsExport[] {
   const out: NfsExport[] = [{ path: nodesDir(dataDir), access: 'ro', comment: 'nodes' }];
   const roots = [...new Set(nodes.map((n) => n.imageRoot))].sort();
-  for (const root of roots) out.push({ path: root, access: 'ro', fsid: imageFsid(root), comment: 'image' });
-  const persist = nodes.map((n) => persistDir(dataDir, n.mac, imageOwner(n.image))).sort();
-  for (const path of persist) out.push({ path, access: 'rw', comment: 'persist' });
+  const macsOf = (root: string) => nodes.filter((n) => n.imageRoot === root).map((n) => n.mac).sort();
+  for (const root of roots) out.push({ path: root, access: 'ro', fsid: imageFsid(root), comment: 'image', nodePaths: macsOf(root).map((m) => `${NODE_EXPORT_ROOT}/${m}/fs`) });
+  const persist = nodes
+    .map((n) => ({ path: persistDir(dataDir, n.mac, imageOwner(n.image)), mac: n.mac }))
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  for (const { path, mac } of persist) out.push({ path, access: 'rw', comment: 'persist', nodePaths: [`${NODE_EXPORT_ROOT}/${mac}/persist`] });
   return out;
 }

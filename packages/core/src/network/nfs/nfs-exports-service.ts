@@ -48,7 +48,15 @@ export class NfsExportsService {
     return this.update();
   }
 
+  private readonly stopHooks: (() => void)[] = [];
+
+  /** Run `fn` at stop (the ganesha the server started). */
+  onStop(fn: () => void): void {
+    this.stopHooks.push(fn);
+  }
+
   stop(): void {
+    for (const fn of this.stopHooks.splice(0)) fn();
     clearInterval(this.timer);
     for (const v of this.views.values()) v.release();
     this.views.clear();

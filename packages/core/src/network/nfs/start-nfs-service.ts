@@ -1,9 +1,9 @@
-import type { DependencyContainer } from 'tsyringe';
 import type { ServerConfig } from '../../config/server-config.js';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
 import type { ImageStore } from '../../images/image-store.js';
 import type { LogService } from '../../logs/log-service.js';
-import { TOKENS } from '../../tokens.js';
+import { dirname } from 'node:path';
+import { GaneshaDaemon } from './ganesha-daemon.js';
 import { parseNfsConfig } from './nfs-config.js';
 import { NfsExportsService } from './nfs-exports-service.js';
 
@@ -16,21 +16,44 @@ export function subnetOf(cidr: string): string {
   return `${[24, 16, 8, 0].map((s) => (net >>> s) & 255).join('.')}/${bits}`;
 }
 
-/** Start keeping the NFS exports up to date (config `services.nfs`); undefined when there is no NFS server. */
-export async function startNfsService(container: DependencyContainer): Promise<NfsExportsService | undefined> {
-  const config = container.resolve<ServerConfig>(TOKENS.Config);
+/**
+ * Start keeping the NFS exports up to date (config `services.nfs`), and nfs-ganesha itself when the
+ * server runs it; says which NFS server serves. Undefined when there is none.
+ */
+export async function startNfsService(deps: { config: ServerConfig; devices: DeviceRegistry; images: ImageStore; logs: LogService }): Promise<NfsExportsService | undefined> {
+  const { config, logs } = deps;
   const nfs = parseNfsConfig(config.services, config.dataDir);
-  const logs = container.resolve<LogService>(TOKENS.LogService);
   if (nfs.server === 'none') {
-    logs.platform('nfs', 'no NFS server (this kernel has no nfsd): set services.nfs.server to ganesha to export images with nfs-ganesha');
+    logs.platform('nfs', 'no NFS server: this kernel has no nfsd and nfs-ganesha is not installed (apt install nfs-ganesha nfs-ganesha-vfs); nodes cannot mount their root filesystem');
     return undefined;
   }
+  let ganesha: GaneshaDaemon | undefined;
+  if (nfs.server === 'kernel') logs.platform('nfs', `NFS server: the kernel's nfsd (exports in ${nfs.exportsDir})`);
+  else if (!nfs.ganeshaManaged) logs.platform('nfs', `NFS server: nfs-ganesha run by the system (pid file ${nfs.ganeshaPidFile}, exports in ${nfs.ganeshaExportsFile})`);
+  else {
+    ganesha = new GaneshaDaemon({
+      dir: dirname(nfs.ganeshaExportsFile),
+      exportsFile: nfs.ganeshaExportsFile,
+      pidFile: nfs.ganeshaPidFile,
+      log: (line, error) => logs.platform('nfs', line, { error }),
+    });
+  }
   const service = new NfsExportsService(
-    { devices: container.resolve<DeviceRegistry>(TOKENS.DeviceRegistry), images: container.resolve<ImageStore>(TOKENS.ImageStore), logs },
+    { devices: deps.devices, images: deps.images, logs },
     nfs,
     config.dataDir,
     subnetOf(config.network.waltNet.ip),
   );
+  // Exports first, so that ganesha starts with the current ones.
   await service.start();
+  if (ganesha) {
+    try {
+      await ganesha.start();
+    } catch (e) {
+      service.stop();
+      throw e;
+    }
+    service.onStop(() => ganesha!.stop());
+  }
   return service;
 }

@@ -6,12 +6,14 @@ import { DEFAULT_BUSY_POLL_MICROS, type TransferSettings } from './transfer-pool
 export interface TftpConfig {
   enabled: boolean;
   port: number;
+  /** The same files over HTTP (`GET /boot/<name>`, what iPXE scripts try first); 0: off. */
+  httpPort: number;
   limits: TftpLimits;
   /** Where transfers run: engine (native | threads), worker threads, busy-poll. */
   transfers: TransferSettings;
 }
 
-const KEYS = ['enabled', 'port', 'max-blksize', 'max-windowsize', 'engine', 'workers', 'busy-poll-us'];
+const KEYS = ['enabled', 'port', 'http-port', 'max-blksize', 'max-windowsize', 'engine', 'workers', 'busy-poll-us'];
 
 /** Read `services.tftp` (keys: KEYS); one-line error naming the key. */
 export function parseTftpConfig(services: Record<string, unknown>): TftpConfig {
@@ -35,6 +37,7 @@ export function parseTftpConfig(services: Record<string, unknown>): TftpConfig {
   return {
     enabled: t.enabled !== false,
     port: int('port', 1, 65535, 69),
+    httpPort: int('http-port', 0, 65535, 80),
     transfers: {
       engine: (t.engine as 'native' | 'threads' | undefined) ?? 'native',
       workers: t.workers === undefined ? undefined : int('workers', 0, 64, 0),

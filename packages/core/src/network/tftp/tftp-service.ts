@@ -1,3 +1,4 @@
+import { currentTftpName } from './legacy-tftp-names.js';
 import { mkdirSync } from 'node:fs';
 import type { BootProtocol, TftpRequestContext, TftpResolution } from '@walt/sdk';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
@@ -66,7 +67,15 @@ export class TftpService {
     return this.server.describeTransfers();
   }
 
-  stop(): Promise<void> {
+  private readonly stopHooks: (() => Promise<void>)[] = [];
+
+  /** Also stop `fn` (the HTTP side serving the same files). */
+  onStop(fn: () => Promise<void>): void {
+    this.stopHooks.push(fn);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.stopHooks.splice(0).map((fn) => fn().catch(() => undefined)));
     return this.server.close();
   }
 
@@ -127,7 +136,7 @@ export class TftpService {
   }
 
   async resolve(req: TftpReadRequest): Promise<TftpAnswer> {
-    const ctx = this.requestContext(req.client.address, req.name);
+    const ctx = this.requestContext(req.client.address, currentTftpName(req.name));
     const { resolution } = this.resolveName(ctx);
     const notFound: TftpAnswer = { kind: 'error', code: TFTP_ERROR.notFound, message: 'File not found' };
     if (!resolution || resolution.kind === 'not-found') return notFound;

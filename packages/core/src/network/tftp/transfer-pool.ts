@@ -12,6 +12,16 @@ export function defaultTransferWorkers(): number {
   return Math.min(availableParallelism(), 4);
 }
 
+/**
+ * Event threads of the native sender by default: at least 8, more than the cores. A lab server booting
+ * 20 nodes is busy, and the kernel shares a busy CPU per thread: with one thread per core, 20 tftpd-hpa
+ * processes got more of it than our 2 threads (0.83x with 20 clients at load 40; 1.00x with 8 threads,
+ * 1.01x with 16; docs/decisions/0012-performance-on-a-busy-machine.md). An idle thread only sleeps in epoll.
+ */
+export function defaultNativeThreads(): number {
+  return Math.max(8, availableParallelism());
+}
+
 /** Busy-poll for the next ACK, in microseconds, by default (native sender). */
 export const DEFAULT_BUSY_POLL_MICROS = 50;
 
@@ -22,7 +32,7 @@ export interface TransferSettings {
    * available, worker threads. 'threads': JavaScript worker threads.
    */
   engine?: 'native' | 'threads';
-  /** JavaScript worker threads (default: one per core, at most 4; 0: the main thread). The native sender has as many event threads as cores, at most 4. */
+  /** JavaScript worker threads (default: one per core, at most 4; 0: the main thread). The native sender: its event threads (default: defaultNativeThreads()). */
   workers?: number;
   /** Native sender: busy-poll for the next ACK this long before sleeping (0: never). */
   busyPollMicros?: number;
@@ -68,7 +78,8 @@ export class TransferPool {
     private readonly onWorkerError: (e: unknown) => void = () => undefined,
   ) {
     if ((settings.engine ?? 'native') === 'native') {
-      const native = NativeSender.load(defaultTransferWorkers(), settings.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS, onWorkerError);
+      // `workers` sets the event threads of the native sender too (0: the default)
+      const native = NativeSender.load(settings.workers || defaultNativeThreads(), settings.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS, onWorkerError);
       if (typeof native === 'string') this.nativeUnavailable = native;
       else this.native = native;
     }

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Build the WalT pc-x86-64 default node image's root filesystem from Debian bookworm packages into a
+# tar file (root needed: mmdebstrap's root mode runs the kernel's initramfs hooks for real).
+#   images/pc-x86-64-default/build.sh OUTPUT.tar [MIRROR]
+# publish.sh turns the tar into an OCI image with the WalT labels.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: build.sh OUTPUT.tar [MIRROR]}
+mirror=${2:-http://deb.debian.org/debian}
+command -v mmdebstrap >/dev/null || { echo "build.sh: mmdebstrap is needed (apt-get install mmdebstrap)" >&2; exit 1; }
+packages=(
+  systemd-sysv              # the image's own init, started last by walt-init
+  linux-image-amd64         # the node's kernel, with initramfs-tools (klibc nfsmount, ipconfig)
+  initramfs-tools
+  openssh-server            # walt node shell / ssh with the server's key
+  busybox                   # walt-init, nc for the notification and logs, the net service
+  xz-utils                  # COMPRESS=xz for a smaller initrd (loaded over the network at each boot)
+  iproute2 netbase kmod procps
+)
+mmdebstrap --variant=minbase --mode=root --format=tar \
+  --include="$(IFS=,; echo "${packages[*]}")" \
+  --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+  --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias' \
+  --customize-hook="tar -C '$here/overlay' -c . | tar -C \"\$1\" -x --no-same-owner" \
+  --customize-hook='chroot "$1" sh -c "update-initramfs -u -k all && for v in \$(ls /lib/modules); do /etc/kernel/postinst.d/zz-walt-boot-files \$v; done"' \
+  --customize-hook='chroot "$1" sh -c "systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer systemd-networkd-wait-online.service systemd-timesyncd.service man-db.timer dpkg-db-backup.timer systemd-remount-fs.service >/dev/null 2>&1 || true"' \
+  --customize-hook='rm -f "$1"/etc/hostname "$1"/var/cache/apt/*.bin; rm -rf "$1"/var/lib/apt/lists/*' \
+  bookworm "$out" "$mirror"

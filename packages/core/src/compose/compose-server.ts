@@ -1,0 +1,104 @@
+import { registerDeviceRoutes } from '../api/device-routes.js';
+import { registerNodeRoutes } from '../api/node-routes.js';
+import { Router } from '../api/router.js';
+import { registerSystemRoutes } from '../api/system-routes.js';
+import { registerVirtualNodeRoutes } from '../api/virtual-node-routes.js';
+import type { ServerConfig } from '../config/server-config.js';
+import type { DhcpServiceOptions } from '../network/dhcp/dhcp-service.js';
+import { NodeListing } from '../nodes/node-listing.js';
+import { rebootOnBootChange } from '../nodes/reboot-on-boot-change.js';
+import { VirtualNodeService } from '../nodes/virtual-node-service.js';
+import { composeCore, type CoreOptions, type CoreServices } from './core-services.js';
+import { composeImages } from './images-subsystem.js';
+import { composeLogs, composeTcpSideChannel, DEFAULT_TCP_PORT } from './log-subsystem.js';
+import { composeNodeStatus } from './node-status-subsystem.js';
+import type { Subsystem } from './subsystem.js';
+import { composeSwitches, type SwitchesOptions } from './switches-subsystem.js';
+import { composeWaltNet } from './walt-net-subsystems.js';
+
+export interface ComposeOptions extends CoreOptions {
+  /** The addresses the API and the TCP side channel listen on (known once the networks are set up). */
+  hosts(): readonly string[];
+  /** walt-net exists once the networks are set up: its services (firewall, DHCP, TFTP, NFS) start only then. */
+  waltNetReady(): boolean;
+  switches?: SwitchesOptions;
+  dhcp?: DhcpServiceOptions;
+}
+
+/** The whole server, built but not started: what WaltServer sequences. */
+export interface ComposedServer {
+  core: CoreServices;
+  router: Router;
+  /** In start order (stop is the reverse). */
+  subsystems: Subsystem[];
+  /** The TCP side channel's port once started. */
+  tcpPort(): number;
+}
+
+/**
+ * The composition root: every service of a server is constructed here, explicitly and in dependency
+ * order, and each subsystem hands back what it contributes (routes, TCP requests, device clean-ups,
+ * start, stop) instead of registering itself. The plugin host's registry is created first (in
+ * composeCore) and never replaced, so every service holds the registry plugins fill at start.
+ */
+export function composeServer(config: ServerConfig, options: ComposeOptions): ComposedServer {
+  const core = composeCore(config, options);
+  const { registry, sets, logs, extensions, plugins } = core;
+
+  const vnodes = new VirtualNodeService({ registry, images: core.images, logs, extensions, config });
+  const { switches, subsystem: switchesSubsystem } = composeSwitches(
+    { config, db: core.db, registry, extensions, logs, serverMac: core.identity.mac, snmp: core.snmp },
+    options.switches,
+  );
+  const nodeStatus = composeNodeStatus({
+    registry,
+    sets,
+    logs,
+    wake: (nodes) => switches.powersave.wake(nodes),
+    inPowersave: (node) => switches.poe.isOff(node)?.reason === 'powersave',
+  });
+  // A rebooted node is down until it notifies again (the reboot service logged why).
+  switches.reboot.onReboot((node) => nodeStatus.status.forgetBooted(node.mac));
+  const listing = new NodeListing(registry, nodeStatus.bootedLabel, (mac) => vnodes.bootProblem(mac));
+  let stopRebootOnBootChange: (() => Promise<void>) | undefined;
+
+  const domain: Subsystem[] = [
+    { name: 'plugins', routes: (router) => registerSystemRoutes(router, plugins) },
+    { name: 'devices', routes: (router) => registerDeviceRoutes(router, { registry, sets, config: core.deviceConfig, switches: switches.repo }) },
+    { name: 'nodes', routes: (router) => registerNodeRoutes(router, { registry, sets, listing, images: core.nodeImages }) },
+    {
+      name: 'virtual nodes',
+      routes: (router) => registerVirtualNodeRoutes(router, vnodes),
+      // Virtual nodes run again after a server restart (the original restarts every virtual node row).
+      ready: () => vnodes.startAll(),
+      stop: () => vnodes.stopAll(),
+    },
+    composeImages({ config, store: core.images, defaults: core.defaultImages, registry, logs }),
+    switchesSubsystem,
+    ...composeWaltNet(core, options.waltNetReady, options.dhcp),
+    composeLogs({ db: core.db, logs, repo: core.logsRepo, registry, sets }, () => tcp.port()),
+    nodeStatus.subsystem,
+    {
+      name: 'reboots on boot change',
+      start: async () => {
+        stopRebootOnBootChange = rebootOnBootChange(core.nodeImages, switches.reboot, switches.powersave, logs);
+      },
+      stop: () => stopRebootOnBootChange?.(),
+    },
+  ];
+  const tcpPort = config.api.tcpPort ?? (config.api.port === 0 ? 0 : DEFAULT_TCP_PORT);
+  const tcp = composeTcpSideChannel(
+    domain.flatMap((s) => s.tcpRequests ?? []),
+    options.hosts,
+    tcpPort,
+    (m) => logs.platform('api', m, { error: true }),
+  );
+  const subsystems = [...domain, tcp];
+
+  const router = new Router();
+  for (const s of subsystems) {
+    s.routes?.(router);
+    if (s.forget) core.cleanups.add(s.name, s.forget);
+  }
+  return { core, router, subsystems, tcpPort: () => tcp.port() };
+}
