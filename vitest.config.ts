@@ -3,6 +3,15 @@ import { defineConfig } from 'vitest/config';
 
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+/**
+ * Tests whose servers run nfs-ganesha with rpcbind. rpcbind's socket and lock in /run are shared by
+ * every network namespace, so two of them at once cross-register mountd and a booting node's NFS
+ * mount fails ("NFS over TCP not available"): they run after the others, one file at a time.
+ */
+const NFS_DAEMON_TESTS = ['test/integration/netboot/real-os-*.test.ts', 'test/integration/netboot/ganesha-daemon.test.ts', 'test/integration/netboot/nfs.test.ts'];
+const EXCLUDED = ['**/node_modules/**', '**/dist/**'];
+const ALL_TESTS = ['packages/**/src/**/*.test.ts', 'examples/**/src/**/*.test.ts', 'test/**/*.test.ts'];
+
 export default defineConfig({
   // tsyringe parameter decorators need the legacy decorator transform.
   oxc: { decorator: { legacy: true } },
@@ -13,8 +22,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/**/src/**/*.test.ts', 'examples/**/src/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**'],
+    exclude: EXCLUDED,
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
@@ -25,5 +33,9 @@ export default defineConfig({
     env: { WALT_SKIP_NETWORK_SETUP: '1' },
     // ...and what they send to that walt-net never leaves the machine (see the file).
     globalSetup: ['test/helpers/walt-net-fence.ts'],
+    projects: [
+      { extends: true, test: { name: 'main', include: ALL_TESTS, exclude: NFS_DAEMON_TESTS, sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'nfs-daemons', include: NFS_DAEMON_TESTS, fileParallelism: false, sequence: { groupOrder: 1 } } },
+    ],
   },
 } as Parameters<typeof defineConfig>[0]);
