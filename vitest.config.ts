@@ -13,8 +13,6 @@ const EXCLUDED = ['**/node_modules/**', '**/dist/**'];
 const ALL_TESTS = ['packages/**/src/**/*.test.ts', 'examples/**/src/**/*.test.ts', 'test/**/*.test.ts'];
 
 export default defineConfig({
-  // tsyringe parameter decorators need the legacy decorator transform.
-  oxc: { decorator: { legacy: true } },
   resolve: {
     alias: [
       { find: /^@walt\/sdk\/testing$/, replacement: src('./packages/sdk/src/testing/index.ts') },

@@ -27,8 +27,12 @@ const tftp = (o: Partial<TftpRequestContext>): TftpRequestContext => ({
 describe('boot-rpi-firmware', () => {
   const p = rpiFirmwareProtocol();
 
-  it('knows the seven Raspberry Pi OUIs, zero-padded', () => {
-    expect(RPI_FOUNDATION_OUIS).toEqual(['28:cd:c1', 'b8:27:eb', 'd8:3a:dd', 'dc:a6:32', 'e4:5f:01', '2c:cf:67', '88:a2:9e']);
+  it('owns the Raspberry Pi OUIs: lowercase, zero-padded, no duplicate; MACs matched case-insensitively', () => {
+    expect(RPI_FOUNDATION_OUIS.length).toBeGreaterThanOrEqual(7);
+    for (const oui of RPI_FOUNDATION_OUIS) expect(oui).toMatch(/^[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$/);
+    expect(new Set(RPI_FOUNDATION_OUIS).size).toBe(RPI_FOUNDATION_OUIS.length);
+    expect(Object.isFrozen(RPI_FOUNDATION_OUIS)).toBe(true);
+    expect(isRaspberryPiMac('B8:27:EB:F2:67:82')).toBe(true); // a 3B+
     expect(isRaspberryPiMac('E4:5F:01:AA:BB:CC')).toBe(true);
     expect(isRaspberryPiMac('e4:5f:10:aa:bb:cc')).toBe(false);
   });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { RPI_FOUNDATION_OUIS } from '@walt/plugin-boot-rpi-firmware';
 import { checkNodeModelPlugin, type ExpectedNodeModel } from '@walt/sdk/testing';
 import plugin from './index.js';
 
-/** Raspberry Pi Foundation OUIs: firmware netboot is recognised by MAC. */
-const RPI_FOUNDATION_OUIS = ['28:cd:c1', 'b8:27:eb', 'd8:3a:dd', 'dc:a6:32', 'e4:5f:01', '2c:cf:67', '88:a2:9e'];
+// The models declare the OUIs of the package that owns them (the firmware boot protocol).
 
 const expected: Record<string, ExpectedNodeModel> = {
   'rpi-3-b-plus': { bootProtocol: 'rpi-firmware', bootFiles: ['bootcode.bin', 'start.elf', 'fixup.dat', 'config.txt', 'start.uboot'], poePowered: true, macPrefixes: RPI_FOUNDATION_OUIS },
