@@ -5,6 +5,7 @@ export * from './define.js';
 export * from './node-model.js';
 export * from './plugin.js';
 export * from './settings-schema.js';
+export * from './node-settings-grammar.js';
 export * from './snmp.js';
 export * from './switch-driver.js';
 export * from './snmp-session.js';

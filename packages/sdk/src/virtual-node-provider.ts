@@ -1,4 +1,5 @@
 import type { NodeRef } from './node-model.js';
+import { checkNodeSettingsGrammar, type NodeSettingsGrammar } from './node-settings-grammar.js';
 
 /** How a virtual node's VM boots this time. */
 export type VirtualNodeBoot =
@@ -42,6 +43,12 @@ export interface VirtualNodeProvider {
   /** Short id, e.g. "qemu". */
   id: string;
   description: string;
+  /**
+   * The settings of the nodes it runs (`walt node config <vnode> ram=1G`): the host validates typed
+   * values through them, shows their defaults, and knows none by name. A new value applies at the
+   * VM's next start (the host says to reboot). Names of the host's own node settings win.
+   */
+  settings?: NodeSettingsGrammar;
   /** Why virtual nodes cannot run on this host (one line), or undefined when they can. */
   check?(): Promise<string | undefined>;
   /** Start supervising a node (idempotent: a node already running is left alone). */
@@ -70,5 +77,6 @@ export function defineVirtualNodeProvider(provider: VirtualNodeProvider): Virtua
   for (const f of ['check', 'remove'] as const) {
     if (provider[f] !== undefined && typeof provider[f] !== 'function') throw new TypeError(`defineVirtualNodeProvider(${provider.id}): ${f} must be a function`);
   }
+  if (provider.settings !== undefined) checkNodeSettingsGrammar(provider.settings, `defineVirtualNodeProvider(${provider.id}): settings`);
   return provider;
 }

@@ -56,18 +56,47 @@ export class DeviceConfigService {
     }
   }
 
-  /** Settings a plugin contributes for this node's model (built-in names win over plugin ones). */
-  private modelSettings(d: Device): Record<string, SettingSpec> {
+  /**
+   * The settings of virtual nodes, from the grammar the virtual-node provider contributes (core knows
+   * none by name). Each applies at the VM's next start; built-in names win.
+   */
+  private virtualNodeSettings(): SettingDefinition[] {
+    const grammar = this.extensions.virtualNodeProvider()?.value.settings ?? {};
+    return Object.entries(grammar)
+      .filter(([name]) => !BUILTIN_BY_NAME.has(name))
+      .map(([name, setting]) => ({
+        name,
+        category: 'virtual-nodes' as const,
+        default: setting.default,
+        reboot: true,
+        description: setting.description,
+        parse: (raw: string) => {
+          try {
+            return setting.parse(raw);
+          } catch (e) {
+            throw invalid((e as Error).message);
+          }
+        },
+      }));
+  }
+
+  /** The settings the host checks by category: built-in ones and those of virtual nodes. */
+  private hostSettings(): Map<string, SettingDefinition> {
+    return new Map([...BUILTIN_BY_NAME, ...this.virtualNodeSettings().map((s) => [s.name, s] as const)]);
+  }
+
+  /** Settings a plugin contributes for this node's model (the host's names win over plugin ones). */
+  private modelSettings(d: Device, host: Map<string, SettingDefinition>): Record<string, SettingSpec> {
     if (d.type !== 'node' || !d.model) return {};
     const specs = this.extensions.nodeModel(d.model)?.settings ?? {};
-    return Object.fromEntries(Object.entries(specs).filter(([k]) => !BUILTIN_BY_NAME.has(k)));
+    return Object.fromEntries(Object.entries(specs).filter(([k]) => !host.has(k)));
   }
 
   private pluginSetting(name: string): PluginSetting | undefined {
     const specs = new Map<string, SettingSpec>();
     for (const { value: model } of this.extensions.nodeModels()) {
       const spec = model.settings?.[name];
-      if (spec && !BUILTIN_BY_NAME.has(name)) specs.set(model.id, spec);
+      if (spec) specs.set(model.id, spec);
     }
     return specs.size ? { name, specs } : undefined;
   }
@@ -75,11 +104,12 @@ export class DeviceConfigService {
   /** Every setting of a device with its value (stored, else default). */
   effectiveSettings(d: Device): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const def of BUILTIN_BY_NAME.values()) {
+    const host = this.hostSettings();
+    for (const def of host.values()) {
       if (!this.inCategory(d, def.category)) continue;
       out[def.name] = def.name === 'type' ? d.type : def.name in d.conf ? d.conf[def.name] : def.default;
     }
-    for (const [name, spec] of Object.entries(this.modelSettings(d))) {
+    for (const [name, spec] of Object.entries(this.modelSettings(d, host))) {
       out[name] = name in d.conf ? d.conf[name] : spec.default;
     }
     return out;
@@ -121,8 +151,9 @@ export class DeviceConfigService {
     }
     // 1. Every name is known.
     const defs = new Map<string, SettingDefinition | PluginSetting>();
+    const host = this.hostSettings();
     for (const name of raw.keys()) {
-      const def = BUILTIN_BY_NAME.get(name) ?? this.pluginSetting(name);
+      const def = host.get(name) ?? this.pluginSetting(name);
       if (!def) throw UNKNOWN_SETTING(name);
       defs.set(name, def);
     }

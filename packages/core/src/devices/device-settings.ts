@@ -3,7 +3,8 @@ import { invalid } from '../errors.js';
 /**
  * The built-in device settings of `walt device config` / `walt node config` (the original's
  * settings.py): which devices each applies to, how a typed value is checked and stored, its default,
- * and whether a reboot is needed to see it in effect.
+ * and whether a reboot is needed to see it in effect. Virtual nodes' own settings (ram, disks...)
+ * are not here: the virtual-node provider contributes their grammar (VirtualNodeProvider.settings).
  */
 export type SettingCategory = 'walt-net-devices' | 'nodes' | 'virtual-nodes' | 'switches' | 'unknown';
 
@@ -32,61 +33,6 @@ const intAtLeast = (name: string, min: number, what: string) => (raw: string) =>
   }
   return Number(raw);
 };
-
-const DISK_TEMPLATES = ['none', 'ext4', 'fat32', 'hybrid-boot-v', 'hybrid-boot-p'];
-
-/** Split "a,b[x,y],c" on the commas outside brackets. */
-function splitOutsideBrackets(value: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of value) {
-    if (ch === '[') depth++;
-    if (ch === ']') depth--;
-    if (ch === ',' && depth === 0) {
-      out.push(current);
-      current = '';
-    } else current += ch;
-  }
-  out.push(current);
-  return out;
-}
-
-function parseDisks(raw: string): string {
-  const fail = () =>
-    invalid(`'${raw}' is not a valid value for disks (expecting none, or sizes such as 8G or 1T[template=ext4], comma-separated).`);
-  if (raw.toLowerCase() === 'none') return 'none';
-  for (const disk of splitOutsideBrackets(raw)) {
-    const m = /^\d+[GT](?:\[([^\]]*)\])?$/.exec(disk);
-    if (!m || /^0+[GT]/.test(disk)) throw fail();
-    for (const opt of m[1] === undefined ? [] : m[1].split(',')) {
-      const [k, v] = opt.split('=');
-      if (k !== 'template' || !DISK_TEMPLATES.includes(v)) {
-        throw invalid(`invalid disk option '${opt}' in disks value '${raw}' (only template=${DISK_TEMPLATES.join('|')} is allowed).`);
-      }
-    }
-  }
-  return raw;
-}
-
-function parseNetworks(raw: string): string {
-  const names: string[] = [];
-  for (const net of splitOutsideBrackets(raw)) {
-    const m = /^([a-z][a-z-]*)(?:\[([^\]]*)\])?$/.exec(net);
-    if (!m) {
-      throw invalid(`'${raw}' is not a valid value for networks (expecting for instance walt-net or walt-net,my-net[lat=5ms,bw=100Mbps]).`);
-    }
-    for (const r of m[2] === undefined ? [] : m[2].split(',')) {
-      if (!/^lat=\d+(ms|us)$/i.test(r) && !/^bw=\d+(mbps|gbps)$/i.test(r)) {
-        throw invalid(`invalid network restriction '${r}' in '${raw}' (expecting lat=<n>ms, lat=<n>us, bw=<n>Mbps or bw=<n>Gbps).`);
-      }
-    }
-    if (names.includes(m[1])) throw invalid(`network '${m[1]}' is listed twice in '${raw}'.`);
-    names.push(m[1]);
-  }
-  if (!names.includes('walt-net')) throw invalid(`networks must include walt-net (got '${raw}').`);
-  return raw;
-}
 
 /** "none" or "dport:sport[,dport:sport...]" as [device port, server port] pairs (no duplicate on either side). */
 export function parseExpose(raw: string): Array<[number, number]> {
@@ -129,53 +75,6 @@ export const BUILTIN_SETTINGS: readonly SettingDefinition[] = [
     parse: (raw) => {
       const pairs = parseExpose(raw);
       return pairs.length ? pairs.map(([d, s]) => `${d}:${s}`).join(',') : 'none';
-    },
-  },
-  {
-    name: 'ram',
-    category: 'virtual-nodes',
-    default: '512M',
-    reboot: true,
-    description: 'memory of a virtual node, e.g. 512M or 1G',
-    parse: (raw) => {
-      if (!/^[1-9]\d*[MG]$/.test(raw)) throw invalid(`'${raw}' is not a valid value for ram (expecting for instance 512M or 1G).`);
-      return raw;
-    },
-  },
-  {
-    name: 'cpu.cores',
-    category: 'virtual-nodes',
-    default: 4,
-    reboot: true,
-    description: 'number of CPU cores of a virtual node',
-    parse: intAtLeast('cpu.cores', 1, 'a number of cores of at least 1, for instance 4'),
-  },
-  {
-    name: 'disks',
-    category: 'virtual-nodes',
-    default: 'none',
-    reboot: true,
-    description: 'disks of a virtual node: none, or sizes like 8G,1T[template=ext4]',
-    parse: parseDisks,
-  },
-  {
-    name: 'networks',
-    category: 'virtual-nodes',
-    default: 'walt-net',
-    reboot: true,
-    description: 'networks of a virtual node (must include walt-net), with optional [lat=..,bw=..] restrictions',
-    parse: parseNetworks,
-  },
-  {
-    name: 'boot.delay',
-    category: 'virtual-nodes',
-    default: 'random',
-    reboot: true,
-    description: 'delay before a virtual node boots: random (1 to 10 s) or a number of seconds',
-    parse: (raw) => {
-      if (raw.toLowerCase() === 'random') return 'random';
-      if (!/^\d+$/.test(raw)) throw invalid(`'${raw}' is not a valid value for boot.delay (expecting random or a number of seconds).`);
-      return String(Number(raw));
     },
   },
   {

@@ -2,7 +2,7 @@ import { definePlugin } from '@walt/sdk';
 import { qemuProvider } from './qemu-provider.js';
 
 export { qemuArguments, type QemuPlan, type Accel } from './qemu-arguments.js';
-export { vmSettings, parseDisks, parseNetworks, type VmSettings } from './vm-settings.js';
+export { vmSettings, parseDisks, parseNetworks, VM_SETTINGS, type VmSettings } from './vm-settings.js';
 export { qemuProvider, kvmUsable } from './qemu-provider.js';
 
 interface VirtualSettings {

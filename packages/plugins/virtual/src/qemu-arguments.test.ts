@@ -1,36 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { qemuArguments } from './qemu-arguments.js';
-import { parseDisks, parseNetworks, vmSettings } from './vm-settings.js';
+import { vmSettings } from './vm-settings.js';
 
 const direct = { kind: 'direct' as const, kernel: '/img/boot/pc-x86-64/kernel', initrd: '/img/boot/pc-x86-64/initrd', cmdline: 'console=ttyS0 ip=x', rootfs: '/img' };
 const spec = { name: 'vm1', mac: '52:54:00:01:02:03', ip: '192.168.152.2', serverIp: '192.168.152.1', netmask: '255.255.255.0', boot: direct };
-
-describe('vm settings', () => {
-  it('uses the defaults of the original (512M, 4 cores, no disk, walt-net, random 1-10 s delay)', () => {
-    const s = vmSettings({}, () => 0.99);
-    expect(s).toEqual({ ram: '512M', cores: 4, disks: [], extraNetworks: [], bootDelaySeconds: 10 });
-    expect(vmSettings({}, () => 0).bootDelaySeconds).toBe(1);
-  });
-
-  it('reads stored settings, falling back to defaults on bad values', () => {
-    const s = vmSettings({ ram: '1G', 'cpu.cores': 2, 'boot.delay': '0', disks: '8G,1T[template=ext4]', networks: 'walt-net,ext[lat=8ms,bw=100Mbps]' });
-    expect(s.ram).toBe('1G');
-    expect(s.cores).toBe(2);
-    expect(s.bootDelaySeconds).toBe(0);
-    expect(s.disks).toEqual([{ bytes: 8e9, template: 'none' }, { bytes: 1e12, template: 'ext4' }]);
-    expect(s.extraNetworks).toEqual([{ name: 'ext', latencyUs: 8000, bandwidthMbps: 100 }]);
-    expect(vmSettings({ ram: 'lots', 'cpu.cores': -1, disks: '8X' }).ram).toBe('512M');
-    expect(vmSettings({ 'cpu.cores': -1 }).cores).toBe(4);
-  });
-
-  it('refuses malformed disks and networks', () => {
-    expect(() => parseDisks('8X')).toThrow(/invalid disk/);
-    expect(() => parseDisks('8G[template=ntfs]')).toThrow(/unknown disk template/);
-    expect(() => parseNetworks('ext')).toThrow(/must include walt-net/);
-    expect(() => parseNetworks('walt-net,walt-net')).toThrow(/twice/);
-    expect(() => parseNetworks('walt-net,ext[lat=fast]')).toThrow(/invalid restriction/);
-  });
-});
 
 describe('qemu arguments', () => {
   it('direct boot: kernel, initrd, command line, image over 9p read-only, private walt-net, serial on stdio', () => {

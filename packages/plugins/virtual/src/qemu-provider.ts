@@ -3,6 +3,7 @@ import { delimiter, join } from 'node:path';
 import type { NodeRef, PluginLogger, VirtualNodeProvider, VirtualNodeSession } from '@walt/sdk';
 import type { Accel } from './qemu-arguments.js';
 import { VmFiles } from './vm-files.js';
+import { VM_SETTINGS } from './vm-settings.js';
 import { VmSupervisor } from './vm-supervisor.js';
 
 export interface QemuProviderOptions {
@@ -52,6 +53,7 @@ export function qemuProvider(options: QemuProviderOptions): VirtualNodeProvider 
   return {
     id: 'qemu',
     description: `qemu/kvm virtual machines (${options.qemu})`,
+    settings: VM_SETTINGS,
     async check() {
       if (!findCommand(options.qemu)) return `${options.qemu} is not installed on the server (install the qemu-system-x86 package)`;
       return undefined;

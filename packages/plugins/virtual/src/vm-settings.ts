@@ -1,4 +1,12 @@
-/** A virtual node's settings (`walt node config`), as one VM start uses them. */
+import type { NodeSettingsGrammar, SettingValue } from '@walt/sdk';
+
+/**
+ * The settings of a virtual node (`walt node config`): their grammar, owned here and contributed with
+ * the provider (VirtualNodeProvider.settings), so the host validates `walt node config` through it
+ * and knows none by name; and how one VM start reads them.
+ */
+
+/** A virtual node's settings as one VM start uses them. */
 export interface VmSettings {
   /** qemu -m value, e.g. "512M". */
   ram: string;
@@ -13,7 +21,7 @@ export interface VmSettings {
 export interface DiskSpec {
   /** Size in bytes (G = 10^9, T = 10^12, as the original counts). */
   bytes: number;
-  template: 'none' | 'ext4' | 'fat32' | 'hybrid-boot-v' | 'hybrid-boot-p';
+  template: DiskTemplate;
 }
 
 export interface NetworkSpec {
@@ -24,65 +32,131 @@ export interface NetworkSpec {
   bandwidthMbps?: number;
 }
 
-export const VM_DEFAULTS = { ram: '512M', 'cpu.cores': 4, disks: 'none', networks: 'walt-net', 'boot.delay': 'random' } as const;
+const DISK_TEMPLATES = ['none', 'ext4', 'fat32', 'hybrid-boot-v', 'hybrid-boot-p'] as const;
+type DiskTemplate = (typeof DISK_TEMPLATES)[number];
 
-const TEMPLATES = ['none', 'ext4', 'fat32', 'hybrid-boot-v', 'hybrid-boot-p'] as const;
-
-/**
- * Read the settings of a node's conf (validated by `walt node config`; parsed again here defensively:
- * a bad stored value falls back to its default rather than stopping the node). `random` draws the
- * boot delay (1 to 10 s) with `random`.
- */
-export function vmSettings(conf: Readonly<Record<string, unknown>>, random: () => number = Math.random): VmSettings {
-  const ram = typeof conf.ram === 'string' && /^[1-9]\d*[MG]$/.test(conf.ram) ? conf.ram : VM_DEFAULTS.ram;
-  const coresRaw = Number(conf['cpu.cores'] ?? VM_DEFAULTS['cpu.cores']);
-  const cores = Number.isSafeInteger(coresRaw) && coresRaw >= 1 ? coresRaw : VM_DEFAULTS['cpu.cores'];
-  let disks: DiskSpec[] = [];
-  try {
-    disks = parseDisks(String(conf.disks ?? VM_DEFAULTS.disks));
-  } catch {
-    disks = [];
+/** Split "a,b[x,y],c" on the commas outside brackets. */
+function splitOutsideBrackets(value: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of value) {
+    if (ch === '[') depth++;
+    if (ch === ']') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(current);
+      current = '';
+    } else current += ch;
   }
-  let extraNetworks: NetworkSpec[] = [];
-  try {
-    extraNetworks = parseNetworks(String(conf.networks ?? VM_DEFAULTS.networks)).filter((n) => n.name !== 'walt-net');
-  } catch {
-    extraNetworks = [];
-  }
-  const delay = String(conf['boot.delay'] ?? VM_DEFAULTS['boot.delay']);
-  const bootDelaySeconds = /^\d+$/.test(delay) ? Number(delay) : 1 + Math.floor(random() * 10);
-  return { ram, cores, disks, extraNetworks, bootDelaySeconds };
+  out.push(current);
+  return out;
 }
 
 /** `none` or `8G,1T[template=ext4]`. Throws a one-line Error. */
-export function parseDisks(value: string): DiskSpec[] {
-  if (value === 'none') return [];
-  return value.split(',').map((item) => {
-    const m = /^(\d+)([GT])(?:\[template=([a-z0-9-]+)\])?$/.exec(item);
-    if (!m) throw new Error(`invalid disk '${item}' (expecting for instance 8G or 1T[template=ext4])`);
-    const template = (m[3] ?? 'none') as DiskSpec['template'];
-    if (!TEMPLATES.includes(template)) throw new Error(`unknown disk template '${m[3]}' (one of ${TEMPLATES.join(', ')})`);
+export function parseDisks(raw: string): DiskSpec[] {
+  if (raw.toLowerCase() === 'none') return [];
+  return splitOutsideBrackets(raw).map((disk) => {
+    const m = /^(\d+)([GT])(?:\[([^\]]*)\])?$/.exec(disk);
+    if (!m || /^0+[GT]/.test(disk)) {
+      throw new Error(`'${raw}' is not a valid value for disks (expecting none, or sizes such as 8G or 1T[template=ext4], comma-separated).`);
+    }
+    let template: DiskTemplate = 'none';
+    for (const opt of m[3] === undefined ? [] : m[3].split(',')) {
+      const [k, v] = opt.split('=');
+      if (k !== 'template' || !(DISK_TEMPLATES as readonly string[]).includes(v)) {
+        throw new Error(`invalid disk option '${opt}' in disks value '${raw}' (only template=${DISK_TEMPLATES.join('|')} is allowed).`);
+      }
+      template = v as DiskTemplate;
+    }
     return { bytes: Number(m[1]) * (m[2] === 'G' ? 1e9 : 1e12), template };
   });
 }
 
-/** `walt-net,ext[lat=8ms,bw=100Mbps]`. Throws a one-line Error. */
-export function parseNetworks(value: string): NetworkSpec[] {
+/** `walt-net,ext[lat=8ms,bw=100Mbps]` (walt-net required, no network twice). Throws a one-line Error. */
+export function parseNetworks(raw: string): NetworkSpec[] {
   const out: NetworkSpec[] = [];
-  for (const item of value.match(/[^,[]+(\[[^\]]*\])?/g) ?? []) {
+  for (const item of splitOutsideBrackets(raw)) {
     const m = /^([a-z][a-z-]*)(?:\[([^\]]*)\])?$/.exec(item);
-    if (!m) throw new Error(`invalid network '${item}'`);
+    if (!m) throw new Error(`'${raw}' is not a valid value for networks (expecting for instance walt-net or walt-net,my-net[lat=5ms,bw=100Mbps]).`);
     const net: NetworkSpec = { name: m[1] };
-    for (const r of m[2] ? m[2].split(',') : []) {
+    for (const r of m[2] === undefined ? [] : m[2].split(',')) {
       const lat = /^lat=(\d+)(ms|us)$/i.exec(r);
       const bw = /^bw=(\d+)(mbps|gbps)$/i.exec(r);
       if (lat) net.latencyUs = Number(lat[1]) * (lat[2].toLowerCase() === 'ms' ? 1000 : 1);
       else if (bw) net.bandwidthMbps = Number(bw[1]) * (bw[2].toLowerCase() === 'gbps' ? 1000 : 1);
-      else throw new Error(`invalid restriction '${r}' on network ${m[1]} (lat=<n>ms|us, bw=<n>Mbps|Gbps)`);
+      else throw new Error(`invalid network restriction '${r}' in '${raw}' (expecting lat=<n>ms, lat=<n>us, bw=<n>Mbps or bw=<n>Gbps).`);
     }
-    if (out.some((n) => n.name === net.name)) throw new Error(`network ${net.name} is listed twice`);
+    if (out.some((n) => n.name === net.name)) throw new Error(`network '${net.name}' is listed twice in '${raw}'.`);
     out.push(net);
   }
-  if (!out.some((n) => n.name === 'walt-net')) throw new Error('networks must include walt-net');
+  if (!out.some((n) => n.name === 'walt-net')) throw new Error(`networks must include walt-net (got '${raw}').`);
   return out;
+}
+
+/** The grammar of a virtual node's settings: what `walt node config` accepts and stores. */
+export const VM_SETTINGS: NodeSettingsGrammar = {
+  ram: {
+    description: 'memory of a virtual node, e.g. 512M or 1G',
+    default: '512M',
+    parse: (raw) => {
+      if (!/^[1-9]\d*[MG]$/.test(raw)) throw new Error(`'${raw}' is not a valid value for ram (expecting for instance 512M or 1G).`);
+      return raw;
+    },
+  },
+  'cpu.cores': {
+    description: 'number of CPU cores of a virtual node',
+    default: 4,
+    parse: (raw) => {
+      if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) {
+        throw new Error(`'${raw}' is not a valid value for cpu.cores (expecting a number of cores of at least 1, for instance 4).`);
+      }
+      return Number(raw);
+    },
+  },
+  disks: {
+    description: 'disks of a virtual node: none, or sizes like 8G,1T[template=ext4]',
+    default: 'none',
+    parse: (raw) => (parseDisks(raw).length ? raw : 'none'),
+  },
+  networks: {
+    description: 'networks of a virtual node (must include walt-net), with optional [lat=..,bw=..] restrictions',
+    default: 'walt-net',
+    parse: (raw) => (parseNetworks(raw), raw),
+  },
+  'boot.delay': {
+    description: 'delay before a virtual node boots: random (1 to 10 s) or a number of seconds',
+    default: 'random',
+    parse: (raw) => {
+      if (raw.toLowerCase() === 'random') return 'random';
+      if (!/^\d+$/.test(raw)) throw new Error(`'${raw}' is not a valid value for boot.delay (expecting random or a number of seconds).`);
+      return String(Number(raw));
+    },
+  },
+};
+
+/** The stored value of a setting parsed again, or its default when missing or no longer valid. */
+function stored(conf: Readonly<Record<string, unknown>>, name: keyof typeof VM_SETTINGS & string): SettingValue {
+  const setting = VM_SETTINGS[name];
+  if (conf[name] === undefined || conf[name] === null) return setting.default;
+  try {
+    return setting.parse(String(conf[name]));
+  } catch {
+    return setting.default;
+  }
+}
+
+/**
+ * Read the settings of a node's conf for one VM start. `walt node config` validated them; they are
+ * parsed again defensively with the same grammar: a bad stored value falls back to its default rather
+ * than stopping the node. `random` draws the boot delay (1 to 10 s) with `random`.
+ */
+export function vmSettings(conf: Readonly<Record<string, unknown>>, random: () => number = Math.random): VmSettings {
+  const delay = String(stored(conf, 'boot.delay'));
+  return {
+    ram: String(stored(conf, 'ram')),
+    cores: Number(stored(conf, 'cpu.cores')),
+    disks: parseDisks(String(stored(conf, 'disks'))),
+    extraNetworks: parseNetworks(String(stored(conf, 'networks'))).filter((n) => n.name !== 'walt-net'),
+    bootDelaySeconds: delay === 'random' ? 1 + Math.floor(random() * 10) : Number(delay),
+  };
 }
