@@ -16,6 +16,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@walt\/sdk\/testing$/, replacement: src('./packages/sdk/src/testing/index.ts') },
+      { find: /^@walt\/sdk\/dhcp$/, replacement: src('./packages/sdk/src/dhcp/index.ts') },
       { find: /^@walt\/sdk$/, replacement: src('./packages/sdk/src/index.ts') },
     ],
   },

@@ -17,7 +17,7 @@ import { loadLine, median, printLoad, spread } from './bench-stats.mjs';
 const HERE = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(HERE), '..', '..');
 const WALT_SERVER = join(REPO, 'packages/server/dist/bin/walt-server.js');
-const DHCP_SIMULATOR = join(REPO, 'packages/core/dist/network/dhcp/dhcp-simulator-cli.js');
+const DHCP_SIMULATOR = join(REPO, 'packages/sdk/dist/testing/dhcp-simulator-cli.js');
 const MODEL = 'rpi-4-b';
 const IMAGE = `waltplatform/${MODEL}-default:latest`;
 const SRV = 'wbi-srv';

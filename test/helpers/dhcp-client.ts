@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { inNetns, ip } from './netns.js';
 import { REPO } from './walt-processes.js';
 
-/** The built DHCP client simulator (packages/core/src/network/dhcp/dhcp-simulator-cli.ts). */
-export const DHCP_SIMULATOR = join(REPO, 'packages/core/dist/network/dhcp/dhcp-simulator-cli.js');
+/** The built DHCP client simulator of the SDK's test kit (packages/sdk/src/testing/dhcp-simulator-cli.ts). */
+export const DHCP_SIMULATOR = join(REPO, 'packages/sdk/dist/testing/dhcp-simulator-cli.js');
 
 /** What udhcpc's script saw when bound (its environment: ip, router, hostname, boot_file, siaddr...). */
 export type UdhcpcLease = Record<string, string>;

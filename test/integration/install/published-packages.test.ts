@@ -55,6 +55,18 @@ describe('published packages: pack, install into empty prefixes, run without the
     }
   });
 
+  it("ships test kits in @walt/sdk's testing entry, not in @walt/core (DHCP client simulators, malformed-packet generator)", async () => {
+    const list = async (tgz: string) => (await run('tar', ['-tzf', join(tarballs, tgz)], { maxBuffer: 16 << 20 })).stdout.split('\n');
+    const kit = /(dhcp-client-simulator|dhcp-client-request|dhcp-simulator-cli|malformed-dhcp-packets)\.js$/;
+    expect((await list('walt-core-1.0.0.tgz')).filter((f) => kit.test(f))).toEqual([]);
+    expect((await list('walt-sdk-1.0.0.tgz')).filter((f) => kit.test(f)).sort()).toEqual([
+      'package/dist/testing/dhcp-client-request.js',
+      'package/dist/testing/dhcp-client-simulator.js',
+      'package/dist/testing/dhcp-simulator-cli.js',
+      'package/dist/testing/malformed-dhcp-packets.js',
+    ]);
+  });
+
   it('installs the client alone: `walt --help` lists the commands, no server code, no native build', async () => {
     await run('npm', ['install', '-g', '--prefer-offline', '--prefix', clientPrefix, join(tarballs, 'walt-cli-1.0.0.tgz')], { cwd, env: npmEnv, timeout: NPM_TIMEOUT });
     const r = await runNode(join(clientPrefix, 'bin', 'walt'), ['--help'], { cwd });

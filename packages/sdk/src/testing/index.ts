@@ -13,3 +13,6 @@ export {
 } from './switch-profile.js';
 export { switchDriverConformance, runSwitchConformance, conformanceSwitchOptions, type ConformanceCheck, type ConformanceResult, type SwitchConformanceOptions } from './switch-conformance.js';
 export { checkNodeModelPlugin, type ExpectedNodeModel } from './node-model-plugin-checks.js';
+export { DhcpClientSimulator, type SimulatedClient, type SimulatorOptions, type LeaseOutcome } from './dhcp-client-simulator.js';
+export { buildClientRequest, type ClientRequestFields } from './dhcp-client-request.js';
+export { malformedDhcpPackets, seededRandom } from './malformed-dhcp-packets.js';

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DhcpParseError, parseDhcpPacket, type DhcpReplyFields } from './dhcp-codec.js';
-import { buildClientRequest } from './dhcp-client-request.js';
-import { DhcpMessageType, Opt } from './dhcp-packet.js';
+import { DhcpMessageType, DhcpParseError, Opt, parseDhcpPacket, type DhcpReplyFields } from '@walt/sdk/dhcp';
+import { buildClientRequest, malformedDhcpPackets, seededRandom } from '@walt/sdk/testing';
 import { decodeDhcpRequest } from './dhcp-request.js';
-import { malformedDhcpPackets, seededRandom } from './malformed-dhcp-packets.js';
 
 const chaddr = Buffer.from([0xb8, 0x27, 0xeb, 0xf2, 0x67, 0x82, ...new Array(10).fill(0)]);
 

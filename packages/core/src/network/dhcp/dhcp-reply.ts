@@ -1,6 +1,5 @@
 import type { DhcpBootReply } from '@walt/sdk';
-import { serializeDhcpReply } from './dhcp-codec.js';
-import { DhcpMessageType, Opt } from './dhcp-packet.js';
+import { DhcpMessageType, Opt, serializeDhcpReply } from '@walt/sdk/dhcp';
 import type { DhcpRequest } from './dhcp-request.js';
 import { ipToInt, type Ipv4Subnet } from './ipv4.js';
 

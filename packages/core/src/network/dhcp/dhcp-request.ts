@@ -1,6 +1,5 @@
 import type { DhcpMessageKind, DhcpRequestView } from '@walt/sdk';
-import { DhcpParseError } from './dhcp-codec.js';
-import { BOOTREQUEST, DhcpMessageType, Opt, type DhcpPacket } from './dhcp-packet.js';
+import { BOOTREQUEST, DhcpMessageType, DhcpParseError, Opt, type DhcpPacket } from '@walt/sdk/dhcp';
 import { intToIp } from './ipv4.js';
 
 /** A client request the server can act on: the packet plus its decoded, validated options. */

@@ -8,12 +8,10 @@ import { composeCore, type CoreServices } from '../../compose/core-services.js';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
 import { DirectoryImageStore } from '../../images/directory-image-store.js';
 import { emptyContributions } from '../../plugins/extension-registry.js';
-import { DhcpClientSimulator } from './dhcp-client-simulator.js';
-import { DhcpMessageType, Opt } from './dhcp-packet.js';
-import { buildClientRequest } from './dhcp-client-request.js';
+import { buildClientRequest, DhcpClientSimulator, malformedDhcpPackets } from '@walt/sdk/testing';
+import { DhcpMessageType, Opt } from '@walt/sdk/dhcp';
 import type { DhcpServer } from './dhcp-server.js';
 import { startDhcpService } from './dhcp-service.js';
-import { malformedDhcpPackets } from './malformed-dhcp-packets.js';
 
 const noSnmp = { open: () => { throw new Error('no SNMP in this test'); } };
 
@@ -142,7 +140,7 @@ describe('DHCP server (loopback)', () => {
   it('NAKs a request for an address that is not the client\'s', async () => {
     const s = await setup({ withImage: true });
     await s.sim.run([rpi, { mac: '02:00:00:00:00:02' }], { timeoutMs: 5000 });
-    const { parseDhcpPacket, serializeDhcpReply } = await import('./dhcp-codec.js');
+    const { parseDhcpPacket, serializeDhcpReply } = await import('@walt/sdk/dhcp');
     const { createSocket } = await import('node:dgram');
     const sock = createSocket('udp4');
     await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));

@@ -1,15 +1,7 @@
-import { isIPv4 } from 'node:net';
+import { intToIp, ipToInt } from '@walt/sdk/dhcp';
 
-/** IPv4 address arithmetic on unsigned 32-bit numbers. */
-
-export function ipToInt(ip: string): number {
-  if (!isIPv4(ip)) throw new Error(`invalid IPv4 address '${ip}'`);
-  return ip.split('.').reduce((acc, part) => acc * 256 + Number(part), 0) >>> 0;
-}
-
-export function intToIp(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+/** IPv4 address arithmetic on unsigned 32-bit numbers (the conversions are the DHCP codec's, in @walt/sdk/dhcp). */
+export { intToIp, ipToInt };
 
 /** An IPv4 subnet given as "<server ip>/<prefix>", as in server.conf's walt-net ip. */
 export class Ipv4Subnet {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DhcpMessageType, FLAG_BROADCAST } from './dhcp-packet.js';
+import { DhcpMessageType, FLAG_BROADCAST } from '@walt/sdk/dhcp';
 import { replyDestination } from './reply-destination.js';
 
 const MAC = 'b8:27:eb:00:00:01';

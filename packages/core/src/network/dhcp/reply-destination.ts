@@ -1,4 +1,4 @@
-import { DhcpMessageType, FLAG_BROADCAST, type DhcpPacket } from './dhcp-packet.js';
+import { DhcpMessageType, FLAG_BROADCAST, type DhcpPacket } from '@walt/sdk/dhcp';
 
 /** Where a server reply goes (RFC 2131 section 4.1). */
 export type ReplyDestination =

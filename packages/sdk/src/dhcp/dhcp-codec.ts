@@ -1,5 +1,5 @@
 import { BOOTP_MIN_LENGTH, BOOTREPLY, DHCP_HEADER_LENGTH, DHCP_MAGIC_COOKIE, Opt, type DhcpPacket } from './dhcp-packet.js';
-import { intToIp, ipToInt } from './ipv4.js';
+import { intToIp, ipToInt } from './ipv4-numbers.js';
 
 /** A packet the codec refuses; the message says which rule it broke. */
 export class DhcpParseError extends Error {}

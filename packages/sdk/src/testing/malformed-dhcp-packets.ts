@@ -1,5 +1,5 @@
 import { buildClientRequest } from './dhcp-client-request.js';
-import { DHCP_HEADER_LENGTH, DhcpMessageType, Opt } from './dhcp-packet.js';
+import { DHCP_HEADER_LENGTH, DhcpMessageType, Opt } from '../dhcp/dhcp-packet.js';
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same packets, so failures replay. */
 export function seededRandom(seed: number): () => number {

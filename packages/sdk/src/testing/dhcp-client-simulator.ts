@@ -1,9 +1,9 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { parseDhcpPacket } from './dhcp-codec.js';
+import { parseDhcpPacket } from '../dhcp/dhcp-codec.js';
 import { buildClientRequest } from './dhcp-client-request.js';
-import { BOOTREPLY, DhcpMessageType, Opt } from './dhcp-packet.js';
-import { intToIp, ipToInt } from './ipv4.js';
+import { BOOTREPLY, DhcpMessageType, Opt } from '../dhcp/dhcp-packet.js';
+import { intToIp, ipToInt } from '../dhcp/ipv4-numbers.js';
 
 /**
  * Many DHCP clients over one UDP socket: each runs DISCOVER -> OFFER -> REQUEST -> ACK with its own

@@ -1,5 +1,5 @@
-import { serializeDhcpReply, type DhcpReplyFields } from './dhcp-codec.js';
-import { BOOTREQUEST, FLAG_BROADCAST, Opt, type DhcpMessageType } from './dhcp-packet.js';
+import { serializeDhcpReply, type DhcpReplyFields } from '../dhcp/dhcp-codec.js';
+import { BOOTREQUEST, FLAG_BROADCAST, Opt, type DhcpMessageType } from '../dhcp/dhcp-packet.js';
 
 export interface ClientRequestFields {
   /** "aa:bb:cc:dd:ee:ff", or the 16-byte chaddr field itself. */
