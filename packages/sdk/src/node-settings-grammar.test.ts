@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineVirtualNodeProvider, type VirtualNodeProvider } from './virtual-node-provider.js';
 
-const base: VirtualNodeProvider = { id: 'toy', description: 'toy', start: async () => {}, kill: async () => {}, stop: async () => {}, input: () => {} };
+const base: VirtualNodeProvider = { id: 'toy', description: 'toy', model: 'toy-vm', start: async () => {}, kill: async () => {}, stop: async () => {}, input: () => {} };
 const withSettings = (settings: unknown) => () => defineVirtualNodeProvider({ ...base, settings } as VirtualNodeProvider);
 
 describe('a virtual-node provider contributes its settings grammar (checked when contributed)', () => {

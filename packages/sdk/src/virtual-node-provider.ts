@@ -1,4 +1,4 @@
-import type { NodeRef } from './node-model.js';
+import { NODE_MODEL_ID, type NodeRef } from './node-model.js';
 import { checkNodeSettingsGrammar, type NodeSettingsGrammar } from './node-settings-grammar.js';
 
 /** How a virtual node's VM boots this time. */
@@ -44,6 +44,11 @@ export interface VirtualNodeProvider {
   id: string;
   description: string;
   /**
+   * The node model of the nodes it runs (`walt node create` makes nodes of it, booting that model's
+   * default image), e.g. pc-x86-64; another plugin may own the model itself.
+   */
+  model: string;
+  /**
    * The settings of the nodes it runs (`walt node config <vnode> ram=1G`): the host validates typed
    * values through them, shows their defaults, and knows none by name. A new value applies at the
    * VM's next start (the host says to reboot). Names of the host's own node settings win.
@@ -70,6 +75,9 @@ export function defineVirtualNodeProvider(provider: VirtualNodeProvider): Virtua
   if (typeof provider !== 'object' || provider === null) throw new TypeError('defineVirtualNodeProvider: expected an object');
   if (typeof provider.id !== 'string' || !PROVIDER_ID.test(provider.id)) {
     throw new TypeError(`defineVirtualNodeProvider: invalid id ${JSON.stringify(provider.id)} (lowercase letters, digits and '-')`);
+  }
+  if (typeof provider.model !== 'string' || !NODE_MODEL_ID.test(provider.model)) {
+    throw new TypeError(`defineVirtualNodeProvider(${provider.id}): invalid model ${JSON.stringify(provider.model)} (the id of a node model, e.g. pc-x86-64)`);
   }
   for (const f of ['start', 'kill', 'stop', 'input'] as const) {
     if (typeof provider[f] !== 'function') throw new TypeError(`defineVirtualNodeProvider(${provider.id}): ${f} must be a function`);

@@ -21,6 +21,7 @@ function setup(withProvider: boolean) {
   const provider: VirtualNodeProvider = defineVirtualNodeProvider({
     id: 'toy',
     description: 'toy VMs',
+    model: 'pc-x86-64',
     settings: {
       'gpu.count': {
         description: 'GPUs of a toy VM',

@@ -17,7 +17,9 @@ export interface DirectBootContext {
  * `console=ttyS0`) followed by the root, network and walt parameters.
  */
 export function directBoot(node: Device, imageRoot: string, ctx: DirectBootContext): VirtualNodeBoot {
-  const model = node.model ?? 'pc-x86-64';
+  const model = node.model;
+  // Virtual nodes are created with the provider's model; a row without one cannot say which boot folder.
+  if (!model) throw new WaltError('no-boot-files', `node ${node.name} has no model: it cannot boot`, 400);
   const problem = virtualBootProblem(imageRoot, model, node.image ?? '?');
   if (problem) throw new WaltError('no-boot-files', problem, 400);
   // Every file is resolved inside the image (its links cannot lead qemu to a host file).

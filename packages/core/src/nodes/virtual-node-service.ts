@@ -15,8 +15,6 @@ import { directBoot, virtualBootProblem } from './virtual-node-boot.js';
 import { VirtualConsole } from './virtual-console.js';
 import { deleteTap, ensureTap, tapName, waltNetBridge } from './virtual-node-tap.js';
 
-/** Virtual nodes are standard PCs, as in the original (the model is fixed). */
-export const VIRTUAL_NODE_MODEL = 'pc-x86-64';
 
 export interface VirtualNodeDeps {
   registry: DeviceRegistry;
@@ -56,7 +54,7 @@ export class VirtualNodeService {
   }
 
   /**
-   * `walt node create <name>`: a pc-x86-64 VM booting the user's clone of the default image. When that
+   * `walt node create <name>`: a VM of the provider's model (pc-x86-64 for qemu) booting the user's clone of the default image. When that
    * image cannot boot a virtual node, the node is still created (the user can give it another image, or
    * fix this one, then `walt node reboot`) and `warnings` says why it will not boot.
    */
@@ -64,23 +62,25 @@ export class VirtualNodeService {
     const { registry, images } = this.deps;
     checkNewDeviceName(name, (n) => registry.byName(n) !== undefined);
     if (isDeviceSetKeyword(name)) throw invalid(`'${name}' is a device set keyword (see 'walt help show device-sets'): choose another name.`);
-    if (!this.deps.extensions.nodeModel(VIRTUAL_NODE_MODEL)) {
-      throw unavailable(`virtual nodes are ${VIRTUAL_NODE_MODEL} nodes and no plugin provides that model (@walt/plugin-pc-x86 is missing).`);
-    }
     const provider = this.provider();
+    // The provider says which model its VMs are (pc-x86-64 for qemu); another plugin owns that model.
+    const model = provider.model;
+    if (!this.deps.extensions.nodeModel(model)) {
+      throw unavailable(`virtual nodes are ${model} nodes and no plugin provides that model (see 'walt-server plugins list').`);
+    }
     const why = await provider.check?.();
     if (why) throw unavailable(`cannot run virtual nodes: ${why}.`);
 
-    const source = await this.defaultImage();
-    const target = `${user}/${source.preferredName ?? `${VIRTUAL_NODE_MODEL}-default`}:latest`;
+    const source = await this.defaultImage(model);
+    const target = `${user}/${source.preferredName ?? `${model}-default`}:latest`;
     const existing = await images.get(target);
-    if (existing && !existing.models.includes(VIRTUAL_NODE_MODEL)) {
-      throw conflict(`your image '${displayImageName(target)}' does not support model ${VIRTUAL_NODE_MODEL}: rename it (walt image rename) and retry.`);
+    if (existing && !existing.models.includes(model)) {
+      throw conflict(`your image '${displayImageName(target)}' does not support model ${model}: rename it (walt image rename) and retry.`);
     }
     const messages: string[] = [];
     if (!existing) {
       await images.tag(source.fullname, target);
-      messages.push(`Default image for ${VIRTUAL_NODE_MODEL} was saved as "${displayImageName(target)}" in your working set.`);
+      messages.push(`Default image for ${model} was saved as "${displayImageName(target)}" in your working set.`);
     }
     const node = registry.transaction(() => {
       const mac = freeVirtualMac((m) => registry.byMac(m) !== undefined);
@@ -88,10 +88,10 @@ export class VirtualNodeService {
       used.add(this.serverIp);
       const ip = lowestFreeIp(this.deps.config.network.waltNet.ip, used);
       if (!ip) throw conflict(`walt-net (${this.deps.config.network.waltNet.ip}) has no free address left for a new node.`);
-      return registry.addVirtualNode({ mac, ip, name, model: VIRTUAL_NODE_MODEL, image: target });
+      return registry.addVirtualNode({ mac, ip, name, model, image: target });
     });
     const warnings: string[] = [];
-    const problem = await this.imageBootProblem(target);
+    const problem = await this.imageBootProblem(target, model);
     if (problem) {
       this.bootProblems.set(node.mac, problem);
       messages.push(`Node ${name} was created, but it cannot boot your image "${displayImageName(target)}".`);
@@ -104,7 +104,7 @@ export class VirtualNodeService {
   }
 
   /** Why `image` cannot boot a virtual node, checked in its files; undefined when it can (or cannot be looked at now). */
-  private async imageBootProblem(image: string): Promise<string | undefined> {
+  private async imageBootProblem(image: string, model: string): Promise<string | undefined> {
     let view;
     try {
       view = await this.deps.images.acquireView(image);
@@ -112,20 +112,20 @@ export class VirtualNodeService {
       return undefined; // the boot attempt says why the image cannot be read
     }
     try {
-      return virtualBootProblem(view.root, VIRTUAL_NODE_MODEL, displayImageName(image));
+      return virtualBootProblem(view.root, model, displayImageName(image));
     } finally {
       view.release();
     }
   }
 
-  private async defaultImage(): Promise<WaltImage> {
-    const fullname = this.deps.registry.defaultImageOf(VIRTUAL_NODE_MODEL);
+  private async defaultImage(model: string): Promise<WaltImage> {
+    const fullname = this.deps.registry.defaultImageOf(model);
     const local = await this.deps.images.get(fullname);
     if (local) return local;
     try {
       return await this.deps.images.pull(fullname);
     } catch (e) {
-      throw new WaltError('default-image-unavailable', `the default image of ${VIRTUAL_NODE_MODEL} nodes (${fullname}) is not available: ${(e as Error).message}`, 503);
+      throw new WaltError('default-image-unavailable', `the default image of ${model} nodes (${fullname}) is not available: ${(e as Error).message}`, 503);
     }
   }
 

@@ -53,6 +53,8 @@ export function qemuProvider(options: QemuProviderOptions): VirtualNodeProvider 
   return {
     id: 'qemu',
     description: `qemu/kvm virtual machines (${options.qemu})`,
+    // The VMs are PCs: the model (owned by @walt/plugin-pc-x86) whose default image they boot.
+    model: 'pc-x86-64',
     settings: VM_SETTINGS,
     async check() {
       if (!findCommand(options.qemu)) return `${options.qemu} is not installed on the server (install the qemu-system-x86 package)`;
