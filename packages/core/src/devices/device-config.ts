@@ -71,11 +71,18 @@ export class DeviceConfigService {
         reboot: true,
         description: setting.description,
         parse: (raw: string) => {
+          let value: unknown;
           try {
-            return setting.parse(raw);
+            value = setting.parse(raw);
           } catch (e) {
-            throw invalid((e as Error).message);
+            // The plugin's message, kept to one line (a plugin's parser is input like any other).
+            const message = (e instanceof Error ? e.message : String(e)).split('\n')[0].trim();
+            throw invalid(message || `'${raw}' is not a valid value for ${name}.`);
           }
+          if (!['boolean', 'number', 'string'].includes(typeof value)) {
+            throw invalid(`setting '${name}': the virtual node provider gave no value for '${raw}' (a plugin defect; nothing was changed).`);
+          }
+          return value;
         },
       }));
   }

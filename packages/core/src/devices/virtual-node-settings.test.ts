@@ -23,6 +23,15 @@ function setup(withProvider: boolean) {
     description: 'toy VMs',
     model: 'pc-x86-64',
     settings: {
+      'odd.parser': {
+        description: 'a parser with defects',
+        default: 'a',
+        parse: (raw) => {
+          if (raw === 'throw-string') throw 'line one\nline two';
+          if (raw === 'no-value') return undefined as unknown as string;
+          return raw;
+        },
+      },
       'gpu.count': {
         description: 'GPUs of a toy VM',
         default: 0,
@@ -58,6 +67,13 @@ describe('virtual-node settings come from the provider', () => {
   it("refuses a bad value with the grammar's one-line message, and changes nothing", async () => {
     const { registry, service, vm } = setup(true);
     await expect(service.apply([vm], [['gpu.count', '9']])).rejects.toThrow("'9' is not a valid value for gpu.count (0 to 8).");
+    expect(registry.byMac(vm.mac)!.conf).toEqual({});
+  });
+
+  it("keeps a defective parser's errors to one line, and refuses a value it did not give", async () => {
+    const { registry, service, vm } = setup(true);
+    await expect(service.apply([vm], [['odd.parser', 'throw-string']])).rejects.toThrow(/^line one$/);
+    await expect(service.apply([vm], [['odd.parser', 'no-value']])).rejects.toThrow("setting 'odd.parser': the virtual node provider gave no value for 'no-value'");
     expect(registry.byMac(vm.mac)!.conf).toEqual({});
   });
 
