@@ -129,7 +129,7 @@ export class WaltServer {
     this.apiHosts = apiHosts;
     await this.plugins.ready();
     await runReady(subsystems);
-    this.logs.platform('daemon', `walt-server ready, API on ${this.apiHosts.map((h) => `${h}:${this.port}`).join(' and ')} (HTTPS but on loopback; certificate ${this.composed.security.tls.fingerprint.slice(0, 16)}...), TCP side channel on port ${this.tcpPort}, data in ${this.config.dataDir}`);
+    this.logs.platform('daemon', `walt-server ready, API on ${this.apiHosts.map((h) => `${h}:${this.port}`).join(' and ')} (HTTPS except on loopback; certificate ${this.composed.security.tls.fingerprint.slice(0, 16)}...), TCP side channel on port ${this.tcpPort}, data in ${this.config.dataDir}`);
   }
 
   /**
