@@ -26,6 +26,8 @@ export async function httpExchange(url: string, options: HttpExchangeOptions): P
     // The TLS handshake and the fingerprint check come first: no byte of the request (nor the token) is sent to another server.
     const socket = await connectPinned(target, options.pin, options.signal);
     request = (await import('node:https')).request;
+    // No agent: with one, https would open its own (unpinned) connection instead of this one.
+    init.agent = undefined;
     init.createConnection = () => socket;
   }
   return new Promise((resolve, reject) => {
