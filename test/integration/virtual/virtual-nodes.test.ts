@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, WALT_BIN, type ServerHandle } from '../../helpers/walt-processes.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
 import { BOOT_MARKER, buildImageDirectory, hostKernel } from '../../fixtures/vnode/test-image.js';
-import { authHeaders } from '../../helpers/api-token.js';
-import { userToken } from '../../helpers/api-token.js';
+import { authHeaders, userToken } from '../../helpers/api-token.js';
 
 const KERNEL = hostKernel() ?? '/boot/vmlinuz-<linux-image-amd64 is not installed>';
 const BOOT_TIMEOUT_MS = 150_000;
