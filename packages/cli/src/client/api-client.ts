@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { SERVER_ADDRESS_FORMS, isLoopbackHost, serverBaseUrlOf } from './server-address.js';
 import { httpExchange, httpText } from './http-json-request.js';
 import { ClientCredentials } from './client-credentials.js';
+import type { Agent } from 'node:https';
 import type { CertificatePin } from './pinned-tls.js';
 
 /** The HTTP API version this client speaks. */
@@ -26,6 +27,8 @@ export class ApiClient {
   private token: string | undefined;
   /** The token came from the config file (not WALT_TOKEN): if refused, it may be claimed again. */
   private tokenSaved = false;
+  /** https: the pinned, kept-alive connections (one handshake per walt run). */
+  private agent?: Promise<Agent>;
 
   constructor(
     readonly config: ClientConfig,
@@ -77,7 +80,7 @@ export class ApiClient {
     await this.prepare(init.signal);
     let answer;
     try {
-      answer = await httpExchange(this.base + path, { method, headers: this.headers(init.type), body: init.body, signal: init.signal, pin: this.pin() });
+      answer = await httpExchange(this.base + path, { method, headers: this.headers(init.type), body: init.body, signal: init.signal, agent: await this.httpsAgent() });
     } catch (e) {
       throw this.networkError(e);
     }
@@ -136,6 +139,13 @@ export class ApiClient {
     if (process.stderr.isTTY) process.stderr.write(`User name ${this.username} is now yours on ${this.config.server}: its token is saved in ${this.credentials.file ?? 'memory'}.\n`);
   }
 
+  private httpsAgent(): Promise<Agent> | undefined {
+    const pin = this.pin();
+    if (!pin) return undefined;
+    this.agent ??= import('./pinned-tls.js').then((m) => m.pinnedAgent(pin));
+    return this.agent;
+  }
+
   /** https: the certificate of this address is pinned on first use, as ssh does with host keys. */
   private pin(): CertificatePin | undefined {
     if (!this.base.startsWith('https:')) return undefined;
@@ -175,7 +185,7 @@ export class ApiClient {
     let res: { status: number; text: string };
     try {
       const json = body !== undefined ? JSON.stringify(body) : undefined;
-      res = await httpText(this.base + path, { method, headers: this.headers(json !== undefined ? 'application/json' : undefined), body: json, signal, pin: this.pin() });
+      res = await httpText(this.base + path, { method, headers: this.headers(json !== undefined ? 'application/json' : undefined), body: json, signal, agent: await this.httpsAgent() });
     } catch (e) {
       throw this.networkError(e);
     }

@@ -1,6 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type RequestOptions } from 'node:http';
 import type { Readable } from 'node:stream';
-import { connectPinned, type CertificatePin } from './pinned-tls.js';
+import type { Agent } from 'node:https';
 
 export interface HttpExchangeOptions {
   method: string;
@@ -8,8 +8,8 @@ export interface HttpExchangeOptions {
   /** A string (JSON) or a stream (a tar), sent chunked. */
   body?: string | Readable;
   signal?: AbortSignal;
-  /** https: the certificate fingerprint the server must show (checked before anything is sent). */
-  pin?: CertificatePin;
+  /** https: the agent whose connections are pinned (pinned-tls.ts); none: a CA-verified connection. */
+  agent?: Agent;
 }
 
 /**
@@ -23,12 +23,8 @@ export async function httpExchange(url: string, options: HttpExchangeOptions): P
   const init: RequestOptions = { method: options.method, headers, signal: options.signal, agent: false };
   let request = httpRequest;
   if (target.protocol === 'https:') {
-    // The TLS handshake and the fingerprint check come first: no byte of the request (nor the token) is sent to another server.
-    const socket = await connectPinned(target, options.pin, options.signal);
     request = (await import('node:https')).request;
-    // No agent: with one, https would open its own (unpinned) connection instead of this one.
-    init.agent = undefined;
-    init.createConnection = () => socket;
+    if (options.agent) init.agent = options.agent;
   }
   return new Promise((resolve, reject) => {
     const req = request(target, init, resolve);
