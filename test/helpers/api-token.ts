@@ -5,10 +5,15 @@
  */
 const tokens = new Map<string, Promise<string>>();
 
-/** `base`: the API's base URL (http://127.0.0.1:<port>) or its host:port. */
-export function userToken(base: string, user: string): Promise<string> {
+/**
+ * `base`: the API's base URL (http://127.0.0.1:<port>) or its host:port. Kept by the server's
+ * identity (its certificate, in its data dir), not its address: a server restarted on the same data
+ * dir (another port) still knows the names claimed before, and another server on a reused port does not.
+ */
+export async function userToken(base: string, user: string): Promise<string> {
   const url = base.includes('://') ? base : `http://${base}`;
-  const key = `${url} ${user}`;
+  const version = (await (await fetch(`${url}/api/v1/version`, { signal: AbortSignal.timeout(10_000) })).json()) as { id?: string };
+  const key = `${version.id ?? url} ${user}`;
   let token = tokens.get(key);
   if (!token) {
     token = claim(url, user);

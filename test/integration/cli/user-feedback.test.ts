@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNode, startServer, WALT_BIN } from '../../helpers/walt-processes.js';
 import { startDevicesServer, type DevicesServer } from '../devices/devices-test-kit.js';
-import { authHeaders } from '../../helpers/api-token.js';
+import { authHeaders, userToken } from '../../helpers/api-token.js';
 
 /**
  * What the user sees (issue 10, item 6): every case here printed something misleading before.
@@ -107,7 +107,7 @@ describe('walt log show --realtime when the server stops', () => {
   it('says that the connection to the server was lost, in one line, exit non-zero', async () => {
     const server = await startServer();
     const cli = spawn(process.execPath, [WALT_BIN, 'log', 'show', '--realtime', '--platform', '--format', '{line}'], {
-      env: { ...process.env, WALT_SERVER: server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(server.dataDir, 'none') },
+      env: { ...process.env, WALT_SERVER: server.address, WALT_USER: 'alice', WALT_TOKEN: await userToken(server.address, 'alice'), WALT_CONFIG_FILE: join(server.dataDir, 'none') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
