@@ -60,15 +60,23 @@ export class HttpApi {
     this.servers = [];
   }
 
+  /**
+   * Who a request acts for (null on the open routes); throws the 403 of a node's address or the 401
+   * of a missing or bad token. Every way into the API goes through here, HTTP Upgrade routes included.
+   */
+  authenticate(req: IncomingMessage, path = new URL(req.url ?? '/', 'http://walt').pathname): string | null {
+    const refused = this.security.refusePeer?.(req.socket.remoteAddress ?? '');
+    if (refused) throw new WaltError('refused-peer', refused, 403);
+    return requestUserName(req.method ?? 'GET', path, req.headers, this.security.tokens);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://walt');
       const found = this.router.match(req.method ?? 'GET', url.pathname);
       if (found === undefined) throw new WaltError('not-found', `no such API endpoint: ${req.method} ${url.pathname}`, 404);
       if (found === 'methodMismatch') throw new WaltError('method-not-allowed', `method ${req.method} not allowed on ${url.pathname}`, 405);
-      const refused = this.security.refusePeer?.(req.socket.remoteAddress ?? '');
-      if (refused) throw new WaltError('refused-peer', refused, 403);
-      const user = requestUserName(req.method ?? 'GET', url.pathname, req.headers, this.security.tokens);
+      const user = this.authenticate(req, url.pathname);
       const body = await readJson(req, jsonBodyLimit(req.method ?? 'GET', url.pathname));
       const result = await found.handler({
         method: req.method ?? 'GET',
