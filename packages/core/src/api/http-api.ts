@@ -35,7 +35,7 @@ export class HttpApi {
     const { servers, port: bound } = await listenOnEach(
       (host) => {
         const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
-        const server = isLoopback(host) ? createServer(handler) : createHttpsServer({ key: this.security.tls.keyPem, cert: this.security.tls.certPem }, handler);
+        const server = isLoopback(host) || host === 'localhost' ? createServer(handler) : createHttpsServer({ key: this.security.tls.keyPem, cert: this.security.tls.certPem }, handler);
         server.keepAliveTimeout = 5000;
         return server;
       },
@@ -73,10 +73,11 @@ export class HttpApi {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://walt');
+      // Before routing: without a token, not even which endpoints exist.
+      const user = this.authenticate(req, url.pathname);
       const found = this.router.match(req.method ?? 'GET', url.pathname);
       if (found === undefined) throw new WaltError('not-found', `no such API endpoint: ${req.method} ${url.pathname}`, 404);
       if (found === 'methodMismatch') throw new WaltError('method-not-allowed', `method ${req.method} not allowed on ${url.pathname}`, 405);
-      const user = this.authenticate(req, url.pathname);
       const body = await readJson(req, jsonBodyLimit(req.method ?? 'GET', url.pathname));
       const result = await found.handler({
         method: req.method ?? 'GET',
