@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { CliError } from '../../cli-error.js';
 import type { ApiClient } from '../../client/api-client.js';
 
@@ -79,8 +79,10 @@ export async function downloadTar(api: ApiClient, image: string, path: string): 
 
 /** PUT a tar into directory `path` of an image. */
 export async function uploadTar(api: ApiClient, image: string, path: string, tar: Readable): Promise<{ message: string }> {
+  // Read at once: a child's stdout nobody reads when it exits is drained and lost (child_process flushStdio).
+  const body = tar.pipe(new PassThrough());
   const res = await send(api, 'PUT', `/api/v1/images/${encodeURIComponent(image)}/archive?path=${encodeURIComponent(path)}`, {
-    body: tar,
+    body,
     type: 'application/x-tar',
   });
   await failOn(res);
