@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { userToken } from './api-token.js';
 
 /** Paths of the built commands (tests run after `npm run build`). */
 export const REPO = resolve(import.meta.dirname, '..', '..');
@@ -108,13 +109,18 @@ export async function startServer(options: { config?: string; dataDir?: string; 
     configFile,
     process: child,
     output: () => out,
-    walt: (args, o = {}) =>
-      runNode(WALT_BIN, args, {
+    // The user's token (claimed once per server, shared with the tests' raw API calls) as WALT_TOKEN.
+    walt: async (args, o = {}) => {
+      const user = o.env?.WALT_USER ?? o.user ?? 'alice';
+      // In a namespace the test process cannot reach the API: there walt claims the token itself (saved in its config file).
+      const token = options.netns || (o.env && 'WALT_TOKEN' in o.env) ? {} : { WALT_TOKEN: await userToken(address, user) };
+      return runNode(WALT_BIN, args, {
         netns: options.netns,
-        env: { WALT_SERVER: address, WALT_USER: o.user ?? 'alice', WALT_CONFIG_FILE: join(dataDir, 'client-config-unused'), ...o.env },
+        env: { WALT_SERVER: address, WALT_USER: user, WALT_CONFIG_FILE: join(dataDir, 'client-config-unused'), ...token, ...o.env },
         input: o.input,
         timeoutMs: o.timeoutMs,
-      }),
+      });
+    },
     stop: async ({ cleanup = false, signal = 'SIGTERM' } = {}) => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -6,6 +6,8 @@ export * from './config/config-schema.js';
 export * from './config/load-config.js';
 export * from './store/database.js';
 export * from './store/migrations.js';
+export * from './users/user-tokens.js';
+export * from './api/tls/server-certificate.js';
 export * from './devices/device.js';
 export * from './devices/device-naming.js';
 export * from './devices/device-registry.js';

@@ -5,7 +5,7 @@ import type { Router } from './api/router.js';
 import { composeServer, type ComposedServer } from './compose/compose-server.js';
 import type { SwitchesOptions } from './compose/switches-subsystem.js';
 import type { Subsystem } from './compose/subsystem.js';
-import { apiListenHosts } from './config/api-listen-hosts.js';
+import { apiListenHosts, userApiHosts } from './config/api-listen-hosts.js';
 import type { ServerConfig } from './config/server-config.js';
 import type { DeviceRegistry } from './devices/device-registry.js';
 import type { LogService } from './logs/log-service.js';
@@ -48,6 +48,8 @@ export class WaltServer {
   private readonly stopHooks: Array<() => void | Promise<void>> = [];
   port = 0;
   tcpPort = 0;
+  /** Where the user API listens (see userApiHosts). */
+  apiHosts: string[] = [];
 
   private constructor(
     readonly config: ServerConfig,
@@ -66,7 +68,7 @@ export class WaltServer {
     this.router = this.composed.router;
     this.plugins = this.composed.core.plugins;
     const logs = this.logs;
-    this.api = new HttpApi(this.router, (e) => logs.platform('api', `internal error: ${(e as Error)?.stack ?? e}`, { error: true }));
+    this.api = new HttpApi(this.router, (e) => logs.platform('api', `internal error: ${(e as Error)?.stack ?? e}`, { error: true }), this.composed.security);
   }
 
   get logs(): LogService {
@@ -112,20 +114,22 @@ export class WaltServer {
     }
     this.tcpPort = this.composed.tcpPort();
 
-    const hosts = this.hosts;
+    // The node channel listens on walt-net too (this.hosts); the user API only where users are.
+    const apiHosts = userApiHosts(this.config);
     try {
-      this.port = await this.api.listen(hosts, this.config.api.port);
+      this.port = await this.api.listen(apiHosts, this.config.api.port);
     } catch (e) {
-      if (hosts.length === 1) throw e;
-      // The walt-net address may not be configured yet: serve on the main address and say so.
+      if (apiHosts.length === 1) throw e;
+      // An address of api.listen may not be configured yet: serve on the main address and say so.
       await this.api.close();
-      this.logs.platform('api', `cannot listen on walt-net address ${waltNetIp} (${(e as Error).message}); API on ${hosts[0]} only`, { error: true });
-      this.port = await this.api.listen([hosts[0]], this.config.api.port);
-      hosts.length = 1;
+      this.logs.platform('api', `cannot listen on ${apiHosts.slice(1).join(', ')} (${(e as Error).message}); API on ${apiHosts[0]} only`, { error: true });
+      this.port = await this.api.listen([apiHosts[0]], this.config.api.port);
+      apiHosts.length = 1;
     }
+    this.apiHosts = apiHosts;
     await this.plugins.ready();
     await runReady(subsystems);
-    this.logs.platform('daemon', `walt-server ready, API on ${hosts.map((h) => `${h}:${this.port}`).join(' and ')}, TCP side channel on port ${this.tcpPort}, data in ${this.config.dataDir}`);
+    this.logs.platform('daemon', `walt-server ready, API on ${this.apiHosts.map((h) => `${h}:${this.port}`).join(' and ')} (HTTPS except on loopback; certificate ${this.composed.security.tls.fingerprint.slice(0, 16)}...), TCP side channel on port ${this.tcpPort}, data in ${this.config.dataDir}`);
   }
 
   /**

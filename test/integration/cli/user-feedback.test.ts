@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNode, startServer, WALT_BIN } from '../../helpers/walt-processes.js';
 import { startDevicesServer, type DevicesServer } from '../devices/devices-test-kit.js';
+import { authHeaders, userToken } from '../../helpers/api-token.js';
 
 /**
  * What the user sees (issue 10, item 6): every case here printed something misleading before.
@@ -106,7 +107,7 @@ describe('walt log show --realtime when the server stops', () => {
   it('says that the connection to the server was lost, in one line, exit non-zero', async () => {
     const server = await startServer();
     const cli = spawn(process.execPath, [WALT_BIN, 'log', 'show', '--realtime', '--platform', '--format', '{line}'], {
-      env: { ...process.env, WALT_SERVER: server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(server.dataDir, 'none') },
+      env: { ...process.env, WALT_SERVER: server.address, WALT_USER: 'alice', WALT_TOKEN: await userToken(server.address, 'alice'), WALT_CONFIG_FILE: join(server.dataDir, 'none') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -120,7 +121,7 @@ describe('walt log show --realtime when the server stops', () => {
       for (let i = 1; Date.now() < deadline && !stdout.includes('new device'); i++) {
         await fetch(`http://${server.address}/api/v1/devices/register`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...(await authHeaders(server.address, 'alice')) },
           body: JSON.stringify({ mac: `02:00:00:04:01:${i.toString(16).padStart(2, '0')}`, ip: `192.168.152.${100 + i}` }),
         });
         await new Promise((r) => setTimeout(r, 300));

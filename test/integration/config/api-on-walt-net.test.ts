@@ -8,8 +8,9 @@ import { skipUnless } from '../../helpers/prerequisites.js';
 import { WALT_BIN, WALT_SERVER_BIN } from '../../helpers/walt-processes.js';
 
 /**
- * With a raw device on walt-net, the API answers on 127.0.0.1 and on the server's walt-net address, so
- * a machine on walt-net (here a client network namespace) reaches it.
+ * With a raw device on walt-net and walt-net listed in api.listen (not the default: see
+ * security/authentication.test.ts), the API answers on 127.0.0.1 and, in HTTPS, on the server's
+ * walt-net address, so a machine on walt-net (here a client network namespace) reaches it.
  */
 describe.skipIf(skipUnless({ root: true, commands: ['ip', 'ss'] }))('API on the walt-net address', () => {
   let net: TestNetwork;
@@ -25,7 +26,7 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'ss'] }))('API on the 
     ip('-n', client.ns, 'addr', 'add', `192.168.231.50/${net.prefix}`, 'dev', client.ifname);
     dir = mkdtempSync(join(tmpdir(), 'walt-api-net-'));
     const config = join(dir, 'server.conf');
-    writeFileSync(config, `network:\n  walt-net:\n    raw-device: ${net.serverIf}\n    ip: ${net.serverIp}/${net.prefix}\napi:\n  port: 0\n`);
+    writeFileSync(config, `network:\n  walt-net:\n    raw-device: ${net.serverIf}\n    ip: ${net.serverIp}/${net.prefix}\napi:\n  port: 0\n  listen: [walt-net]\n`);
     server = spawnInNetns(net.serverNs, process.execPath, [WALT_SERVER_BIN, 'start', '--config', config, '--data-dir', join(dir, 'data')]);
     server.stdout!.on('data', (d) => (out += d));
     server.stderr!.on('data', (d) => (out += d));

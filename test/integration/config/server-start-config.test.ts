@@ -72,7 +72,7 @@ describe.skipIf(existsSync('/etc/walt/server.conf'))('walt-server start finds a 
         });
       });
       expect(out).toContain(`config: ${join(dir, '.waltrc.yaml')}`);
-      const r = await runNode(WALT_BIN, ['device', 'show', '--json'], { env: { WALT_SERVER: `127.0.0.1:${port}`, WALT_USER: 'alice' } });
+      const r = await runNode(WALT_BIN, ['device', 'show', '--json'], { env: { WALT_SERVER: `127.0.0.1:${port}`, WALT_USER: 'alice', WALT_CONFIG_FILE: join(dir, 'client-config') } });
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout)).toContainEqual(expect.objectContaining({ name: 'walt-server', ip: '10.77.0.1' }));
     } finally {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'vitest';
 import { startServer, type RunResult, type ServerHandle } from '../../helpers/walt-processes.js';
+import { authHeaders } from '../../helpers/api-token.js';
 
 export const TEST_PLUGIN = resolve(import.meta.dirname, 'fixtures', 'walt-plugin-test-board');
 
@@ -85,7 +86,7 @@ export class DevicesServer {
   async api(method: string, path: string, body?: unknown, user = 'alice'): Promise<{ status: number; body: any }> {
     const res = await fetch(`http://${this.server.address}${path}`, {
       method,
-      headers: { 'x-walt-user': user, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: { ...(await authHeaders(this.server.address, user)), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     return { status: res.status, body: await res.json() };

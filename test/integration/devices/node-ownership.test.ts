@@ -3,13 +3,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WALT_BIN } from '../../helpers/walt-processes.js';
 import { startDevicesServer, type DevicesServer } from './devices-test-kit.js';
+import { userToken } from '../../helpers/api-token.js';
 
 /** Run walt on a pseudo-terminal (util-linux `script`), typing `input`: the confirmation prompt path. */
-function waltOnTty(s: DevicesServer, args: string[], user: string, input: string): Promise<{ code: number; output: string }> {
+async function waltOnTty(s: DevicesServer, args: string[], user: string, input: string): Promise<{ code: number; output: string }> {
+  const token = await userToken(s.server.address, user);
   return new Promise((resolve, reject) => {
     const command = [process.execPath, WALT_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], {
-      env: { ...process.env, WALT_SERVER: s.server.address, WALT_USER: user, WALT_CONFIG_FILE: join(s.server.dataDir, 'none') },
+      env: { ...process.env, WALT_SERVER: s.server.address, WALT_USER: user, WALT_TOKEN: token, WALT_CONFIG_FILE: join(s.server.dataDir, 'none') },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let output = '';

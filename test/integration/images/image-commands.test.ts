@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { startServer, WALT_BIN, type ServerHandle } from '../../helpers/walt-processes.js';
 import { buildImage, ENGINE, engineHas, localRegistryYaml, needsEngine, podmanCli, registryTags, uniqueSuffix } from './images-test-kit.js';
+import { authHeaders } from '../../helpers/api-token.js';
+import { userToken } from '../../helpers/api-token.js';
 
 const BASE = 'network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\napi:\n  port: 0\n';
 
@@ -60,7 +62,7 @@ describe.skipIf(needsEngine())('walt image commands on podman and a local regist
     expect(engineHas(`localhost/${defaultImage}`)).toBe(false);
     const res = await fetch(`http://${server.address}/api/v1/devices/register`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await authHeaders(server.address, 'alice')) },
       // A loopback address (127.77.4.x): the reboot after 'walt node acquire' below fails at once (nothing listens).
       body: JSON.stringify({ mac: `aa:bb:cc:${s.slice(0, 2)}:${s.slice(2, 4)}:${s.slice(4, 6)}`, ip: '127.77.4.20', vendorClass: `walt.node.${model}` }),
     });
@@ -68,7 +70,7 @@ describe.skipIf(needsEngine())('walt image commands on podman and a local regist
     expect(reg.device.type).toBe('unknown');
     expect(reg.pendingImage).toBe(defaultImage);
     const node = await eventually(async () => {
-      const { devices } = (await (await fetch(`http://${server.address}/api/v1/devices`)).json()) as { devices: Array<{ type: string; model: string; image: string; name: string }> };
+      const { devices } = (await (await fetch(`http://${server.address}/api/v1/devices`, { headers: await authHeaders(server.address, 'alice') })).json()) as { devices: Array<{ type: string; model: string; image: string; name: string }> };
       return devices.find((d) => d.type === 'node' && d.model === model);
     }, 'the node conversion');
     expect(node.image).toBe(defaultImage);
@@ -114,12 +116,13 @@ describe.skipIf(needsEngine())('walt image commands on podman and a local regist
     expect(search.stdout).toContain(`local:${user}/work-b`);
   });
 
-  it('on a terminal, a clone shows the pull progress streamed from the server', () => {
+  it('on a terminal, a clone shows the pull progress streamed from the server', async () => {
+    const token = await userToken(server.address, user);
     const cmd = `${process.execPath} ${WALT_BIN} image clone local:${user}/work-b on-tty`;
     const out = execFileSync('script', ['-qec', cmd, '/dev/null'], {
       encoding: 'utf8',
       timeout: 120_000,
-      env: { ...process.env, WALT_SERVER: server.address, WALT_USER: user, WALT_CONFIG_FILE: join(work, 'no-client-config') },
+      env: { ...process.env, WALT_SERVER: server.address, WALT_USER: user, WALT_TOKEN: token, WALT_CONFIG_FILE: join(work, 'no-client-config') },
     });
     expect(out).toContain('\r\x1b[K'); // progress lines rewritten in place
     expect(out).toMatch(/Pulling|Download complete|Copying/);

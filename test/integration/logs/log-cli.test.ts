@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, startServer, WALT_BIN, type ServerHandle } from '../../helpers/walt-processes.js';
+import { authHeaders, userToken } from '../../helpers/api-token.js';
 
 /** `walt log ...` against a real walt-server: history ranges, filters, format, checkpoints, wait, realtime. */
 
@@ -12,7 +13,7 @@ describe('walt log against a running server', () => {
   let server: ServerHandle;
   let base: string;
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-walt-user': 'alice' }, body: JSON.stringify(body) });
+    const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(await authHeaders(base, 'alice')) }, body: JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const ingest = async (records: Array<{ stream: string; line: string; ts?: number }>, issuer?: string) => {
@@ -165,7 +166,7 @@ describe('walt log against a running server', () => {
     await ingest([{ stream: 'rt', line: 'before' }], NODE_MAC);
     const cli = spawn(process.execPath, [WALT_BIN, 'log', 'show', '--realtime', '--history', '-1h:', '--issuers', 'node-f26782', '--streams', '^rt$', '--format', '{line}'], {
       cwd: REPO,
-      env: { ...process.env, WALT_SERVER: server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(server.dataDir, 'no-config') },
+      env: { ...process.env, WALT_SERVER: server.address, WALT_USER: 'alice', WALT_TOKEN: await userToken(server.address, 'alice'), WALT_CONFIG_FILE: join(server.dataDir, 'no-config') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const seen: Array<{ line: string; at: number }> = [];

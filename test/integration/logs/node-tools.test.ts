@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipUnless } from '../../helpers/prerequisites.js';
 import { REPO, startServer, type ServerHandle } from '../../helpers/walt-processes.js';
+import { authHeaders } from '../../helpers/api-token.js';
 
 /** The node tools (walt-log-echo, walt-log-cat, walt-log-tee) run by busybox sh against a real server. */
 
@@ -32,7 +33,7 @@ describe.skipIf(skipUnless({ commands: ['busybox'] }))('walt-log-* node tools un
 
   beforeAll(async () => {
     server = await startServer();
-    tcpPort = ((await (await fetch(`http://${server.address}/api/v1/logs/ingestion`)).json()) as { tcpPort: number }).tcpPort;
+    tcpPort = ((await (await fetch(`http://${server.address}/api/v1/logs/ingestion`, { headers: await authHeaders(server.address, 'alice') })).json()) as { tcpPort: number }).tcpPort;
     expect(tcpPort).toBeGreaterThan(0);
   });
   afterAll(async () => {
@@ -74,7 +75,7 @@ describe.skipIf(skipUnless({ commands: ['busybox'] }))('walt-log-* node tools un
   it('identifies the issuer by the IP that connects', async () => {
     const reg = await fetch(`http://${server.address}/api/v1/devices/register`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await authHeaders(server.address, 'alice')) },
       body: JSON.stringify({ mac: '02:00:00:aa:bb:01', ip: '127.0.0.9', vendorClass: 'walt.node.pc-x86-64' }),
     });
     const { device } = (await reg.json()) as { device: { name: string; type: string } };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DirectoryImageStore } from '../../../packages/core/src/images/directory-image-store.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
+import { authHeaders } from '../../helpers/api-token.js';
 
 /** The node side of walt-notify-bootup: connect from the node's IP, send the request line, then a byte. */
 function notifyBootup(port: number, localAddress: string): Promise<{ socket: Socket; reply: string }> {
@@ -39,11 +40,11 @@ describe('node boot status: bootup notifications, the booted column and walt nod
     const base = `http://${server.address}`;
     const reg = await fetch(`${base}/api/v1/devices/register`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await authHeaders(base, 'alice')) },
       body: JSON.stringify({ mac: '02:00:00:bb:00:01', ip: '127.0.0.11', vendorClass: 'walt.node.pc-x86-64' }),
     });
     expect(reg.ok).toBe(true);
-    tcpPort = ((await (await fetch(`${base}/api/v1/logs/ingestion`)).json()) as { tcpPort: number }).tcpPort;
+    tcpPort = ((await (await fetch(`${base}/api/v1/logs/ingestion`, { headers: await authHeaders(base, 'alice') })).json()) as { tcpPort: number }).tcpPort;
   });
   afterAll(async () => {
     await server?.stop({ cleanup: true });

@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runNode, WALT_SERVER_BIN, type RunResult } from '../../helpers/walt-processes.js';
+import { authHeaders } from '../../helpers/api-token.js';
 
 /** The minimal config of a test server, plus extra YAML. */
 export const baseConfig = (extra = '') => `network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\napi:\n  port: 0\n${extra}`;
 
 /** GET a JSON endpoint of a running server. */
 export async function getJson<T>(port: number, path: string): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { 'X-Walt-User': 'alice' }, signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: await authHeaders(`127.0.0.1:${port}`, 'alice'), signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipUnless } from '../../helpers/prerequisites.js';
 import { REPO, startServer, type ServerHandle } from '../../helpers/walt-processes.js';
+import { authHeaders } from '../../helpers/api-token.js';
 
 const BIN = join(REPO, 'packages/core/node-files/bin');
 
@@ -24,7 +25,7 @@ describe.skipIf(skipUnless({ commands: ['busybox'] }))('explicit acknowledgement
 
   beforeAll(async () => {
     server = await startServer();
-    tcpPort = ((await (await fetch(`http://${server.address}/api/v1/logs/ingestion`)).json()) as { tcpPort: number }).tcpPort;
+    tcpPort = ((await (await fetch(`http://${server.address}/api/v1/logs/ingestion`, { headers: await authHeaders(server.address, 'alice') })).json()) as { tcpPort: number }).tcpPort;
     // What a client sees of a server killed with -9 after reading the lines: a clean close, nothing said.
     silent = createServer((s) => {
       s.on('data', (d) => {

@@ -42,13 +42,14 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox', 'tftp', 'cu
     const client = net.addClient(MAC);
     const lease = udhcpc(client.ns, client.ifname, { vendorClass: 'walt.node.rpi-3-b-plus' });
     ip('-n', client.ns, 'addr', 'add', `${lease.ip}/${net.prefix}`, 'dev', client.ifname);
-    const tcpPort = (JSON.parse(inNetns(net.serverNs, 'curl', ['-s', `http://${server.address}/api/v1/logs/ingestion`])) as { tcpPort: number }).tcpPort;
+    const tcpPort = Number(/TCP side channel on port (\d+)/.exec(server.output())?.[1]);
 
     // A user follows the logs with the pattern.
     const [cmd, ...pre] = nodeCommand(net.serverNs);
     const realtime = spawn(cmd, [...pre, WALT_BIN, 'log', 'show', '--realtime', '--issuers', 'all-nodes', '--format', '{line}', EVIL], {
       cwd: REPO,
-      env: { ...process.env, WALT_SERVER: server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(server.dataDir, 'no-config') },
+      // The config file of the server handle's walt runs: alice's token, claimed in the namespace, is there.
+      env: { ...process.env, WALT_SERVER: server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(server.dataDir, 'client-config-unused') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let seen = '';

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerHandle } from '../../helpers/walt-processes.js';
+import { authHeaders } from '../../helpers/api-token.js';
 import { openDatabase } from '../../../packages/core/src/store/database.js';
 import { DevicesRepository } from '../../../packages/core/src/store/devices-repository.js';
 
@@ -10,7 +11,7 @@ import { DevicesRepository } from '../../../packages/core/src/store/devices-repo
 export async function api<T = unknown>(server: ServerHandle, method: string, path: string, body?: unknown, user = 'alice'): Promise<T> {
   const res = await fetch(`http://${server.address}${path}`, {
     method,
-    headers: { 'x-walt-user': user, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: { ...(await authHeaders(server.address, user)), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const json = (await res.json()) as T & { error?: { message: string } };

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, WALT_BIN, type ServerHandle } from '../../helpers/walt-processes.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
 import { BOOT_MARKER, buildImageDirectory, hostKernel } from '../../fixtures/vnode/test-image.js';
+import { authHeaders, userToken } from '../../helpers/api-token.js';
 
 const KERNEL = hostKernel() ?? '/boot/vmlinuz-<linux-image-amd64 is not installed>';
 const BOOT_TIMEOUT_MS = 150_000;
@@ -86,7 +87,7 @@ describe.skipIf(skipUnless({ commands: ['qemu-system-x86_64', 'cpio', 'busybox']
 
     // The console shows the kernel's init marker, with the walt parameters on its command line.
     const consoleProc = spawn(process.execPath, [WALT_BIN, 'node', 'console', 'vm1'], {
-      env: { ...process.env, WALT_SERVER: server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(server.dataDir, 'client-config-unused') },
+      env: { ...process.env, WALT_SERVER: server.address, WALT_USER: 'alice', WALT_TOKEN: await userToken(server.address, 'alice'), WALT_CONFIG_FILE: join(server.dataDir, 'client-config-unused') },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let screen = '';
@@ -123,7 +124,7 @@ describe.skipIf(skipUnless({ commands: ['qemu-system-x86_64', 'cpio', 'busybox']
   it('refuses remove and console on a physical node, and on a missing one', async () => {
     const reg = await fetch(`http://${server.address}/api/v1/devices/register`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await authHeaders(server.address, 'alice')) },
       body: JSON.stringify({ mac: 'b8:27:eb:00:00:01', ip: '192.168.152.50', vendorClass: 'walt.node.rpi-3-b-plus' }),
     });
     expect(reg.ok).toBe(true);

@@ -36,21 +36,43 @@ afterEach(async () => {
   servers = [];
 });
 
+/** A fake server; it gives alice the token 'alice:s3cret' when claimed (the client's first use). */
 async function walt(handler: (req: IncomingMessage, res: ServerResponse) => void) {
-  const fake = await fakeServer(handler);
+  const fake = await fakeServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/api/v1/users/claim') return json(res, 200, { user: 'alice', token: 'alice:s3cret' });
+    handler(req, res);
+  });
   servers.push(fake.server);
   return { ...fake, client: new ApiClient({ server: fake.address, username: 'alice' }) };
 }
 
 describe('ApiClient', () => {
-  it('checks the version once, then calls the API with the user header', async () => {
+  it('checks the version once, claims a token once, then calls the API with the token', async () => {
     const { client, requests } = await walt((req, res) => {
-      if (req.url === '/api/v1/version') return json(res, 200, { server: '1.0.0', api: CLIENT_API_VERSION });
-      json(res, 200, { devices: [], user: req.headers['x-walt-user'] });
+      if (req.url === '/api/v1/version') return json(res, 200, { server: '1.0.0', api: CLIENT_API_VERSION, id: 'ab'.repeat(32) });
+      json(res, 200, { devices: [], authorization: req.headers.authorization, header: req.headers['x-walt-user'] ?? null });
     });
-    expect(await client.get('/api/v1/devices')).toEqual({ devices: [], user: 'alice' });
-    expect(await client.post('/api/v1/devices', { a: 1 })).toEqual({ devices: [], user: 'alice' });
-    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /api/v1/version', 'GET /api/v1/devices', 'POST /api/v1/devices']);
+    expect(await client.get('/api/v1/devices')).toEqual({ devices: [], authorization: 'Bearer alice:s3cret', header: null });
+    expect(await client.post('/api/v1/devices', { a: 1 })).toEqual({ devices: [], authorization: 'Bearer alice:s3cret', header: null });
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /api/v1/version', 'POST /api/v1/users/claim', 'GET /api/v1/devices', 'POST /api/v1/devices']);
+  });
+
+  it('claims again, once, when the saved token was reset by the administrator', async () => {
+    let valid = false;
+    const { client, requests } = await walt((req, res) => {
+      if (req.url === '/api/v1/version') return json(res, 200, { server: '1.0.0', api: CLIENT_API_VERSION, id: 'cd'.repeat(32) });
+      if (!valid) return json(res, 401, { error: { code: 'bad-token', message: 'the token is not valid' } });
+      json(res, 200, { ok: true });
+    });
+    await client.get('/api/v1/users/me').catch(() => undefined);
+    // the first claim's token is refused: the client forgets it, claims once more, and stops there
+    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /api/v1/version', 'POST /api/v1/users/claim', 'GET /api/v1/users/me', 'POST /api/v1/users/claim', 'GET /api/v1/users/me']);
+    valid = true;
+    expect(await client.get('/api/v1/users/me')).toEqual({ ok: true });
+  });
+
+  it('refuses to send a token in clear to an address other than loopback', () => {
+    expect(() => new ApiClient({ server: 'http://10.0.0.1:12345', username: 'alice' })).toThrow(/refusing to send your token in clear/);
   });
 
   it('says clearly when the server speaks another API version, and calls nothing else', async () => {
@@ -97,8 +119,9 @@ describe('ApiClient', () => {
   });
 
   it('builds the base URL from host, host:port or a URL', () => {
-    expect(serverBaseUrl('walt.lab')).toBe('http://walt.lab:12345');
-    expect(serverBaseUrl('10.0.0.1:8080')).toBe('http://10.0.0.1:8080');
+    expect(serverBaseUrl('walt.lab')).toBe('https://walt.lab:12345');
+    expect(serverBaseUrl('10.0.0.1:8080')).toBe('https://10.0.0.1:8080');
+    expect(serverBaseUrl('127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
     expect(serverBaseUrl('https://walt.lab/')).toBe('https://walt.lab');
   });
 });

@@ -1,7 +1,11 @@
 import { CliError } from '../cli-error.js';
 import type { ClientConfig } from './client-config.js';
-import { SERVER_ADDRESS_FORMS, serverBaseUrlOf } from './server-address.js';
-import { httpText } from './http-json-request.js';
+import type { Readable } from 'node:stream';
+import { SERVER_ADDRESS_FORMS, isLoopbackHost, serverBaseUrlOf } from './server-address.js';
+import { httpExchange, httpText } from './http-json-request.js';
+import { ClientCredentials } from './client-credentials.js';
+import type { Agent } from 'node:https';
+import type { CertificatePin } from './pinned-tls.js';
 
 /** The HTTP API version this client speaks. */
 export const CLIENT_API_VERSION = 1;
@@ -14,13 +18,27 @@ export function serverBaseUrl(server: string): string {
   return url;
 }
 
-/** A thin JSON client of the server API: one-line errors, version check before the first call. */
+/** A thin JSON client of the server API: one-line errors, version check before the first call, a token per user and server. */
 export class ApiClient {
   private readonly base: string;
   private checked = false;
+  /** The server's identity (its certificate's fingerprint), from the version check. */
+  private serverId = '';
+  private token: string | undefined;
+  /** The token came from the config file (not WALT_TOKEN): if refused, it may be claimed again. */
+  private tokenSaved = false;
+  /** https: the pinned, kept-alive connections (one handshake per walt run). */
+  private agent?: Promise<Agent>;
 
-  constructor(readonly config: ClientConfig) {
+  constructor(
+    readonly config: ClientConfig,
+    private readonly credentials = new ClientCredentials(undefined),
+  ) {
     this.base = serverBaseUrl(config.server);
+    const url = new URL(this.base);
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      throw new CliError(`refusing to send your token in clear to ${config.server}: use https:// (the default for any address but loopback), in WALT_SERVER or ~/.walt/config`, 'insecure-server');
+    }
   }
 
   get username(): string {
@@ -28,8 +46,17 @@ export class ApiClient {
   }
 
   async request<T = unknown>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    if (!this.checked) await this.checkVersion(signal);
-    return this.raw<T>(method, path, body, signal);
+    await this.prepare(signal);
+    try {
+      return await this.raw<T>(method, path, body, signal);
+    } catch (e) {
+      // A saved token the server no longer knows (reset by the admin): claim the name again, once.
+      if (!(e instanceof CliError) || e.code !== 'bad-token' || !this.tokenSaved) throw e;
+      this.credentials.saveToken(this.serverId, this.username, undefined);
+      this.token = undefined;
+      await this.prepare(signal);
+      return this.raw<T>(method, path, body, signal);
+    }
   }
 
   /** `signal` bounds the call (e.g. AbortSignal.timeout(ms)). */
@@ -41,21 +68,40 @@ export class ApiClient {
     return this.request<T>('POST', path, body ?? {});
   }
 
-  /** Open a streaming response (logs); the caller reads the body. */
+  /** Open a streaming response (logs, console); the caller reads the body. */
   async stream(path: string, signal?: AbortSignal): Promise<Response> {
-    if (!this.checked) await this.checkVersion(signal, true);
-    const res = await this.fetch('GET', path, undefined, signal);
+    const res = await this.send('GET', path, { signal });
     if (!res.ok) this.fail(res.status, await res.text().catch(() => ''));
     return res;
   }
 
-  /** `viaFetch`: before a stream, check through fetch too (one HTTP stack loaded, not two). */
-  private async checkVersion(signal?: AbortSignal, viaFetch = false): Promise<void> {
-    let v: { server?: unknown; api?: unknown };
+  /** A request whose body or answer is a stream (tar transfers, progress): the answer as a fetch Response, unchecked. */
+  async send(method: string, path: string, init: { body?: string | Readable; type?: string; signal?: AbortSignal } = {}): Promise<Response> {
+    await this.prepare(init.signal);
+    let answer;
     try {
-      v = await this.raw<{ server?: unknown; api?: unknown }>('GET', '/api/v1/version', undefined, signal, viaFetch);
+      answer = await httpExchange(this.base + path, { method, headers: this.headers(init.type), body: init.body, signal: init.signal, agent: await this.httpsAgent() });
     } catch (e) {
-      if (e instanceof CliError && e.code !== 'unreachable') {
+      throw this.networkError(e);
+    }
+    const { Readable: NodeReadable } = await import('node:stream');
+    const status = answer.statusCode ?? 0;
+    const headers = Object.entries(answer.headers).flatMap(([k, v]) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x) => [k, x] as [string, string])));
+    return new Response(status === 204 || status === 304 ? null : (NodeReadable.toWeb(answer) as ReadableStream), { status, headers });
+  }
+
+  /** Version check, then a token for this user on this server (claimed on first use). */
+  private async prepare(signal?: AbortSignal): Promise<void> {
+    if (!this.checked) await this.checkVersion(signal);
+    if (this.token === undefined) await this.obtainToken(signal);
+  }
+
+  private async checkVersion(signal?: AbortSignal): Promise<void> {
+    let v: { server?: unknown; api?: unknown; id?: unknown };
+    try {
+      v = await this.raw<{ server?: unknown; api?: unknown; id?: unknown }>('GET', '/api/v1/version', undefined, signal);
+    } catch (e) {
+      if (e instanceof CliError && !['unreachable', 'certificate-changed'].includes(e.code)) {
         throw new CliError(`${this.config.server} does not answer like a WalT server (GET /api/v1/version: ${e.message}); check WALT_SERVER or ~/.walt/config`, 'not-walt');
       }
       throw e;
@@ -69,38 +115,79 @@ export class ApiClient {
         'version-mismatch',
       );
     }
+    this.serverId = typeof v.id === 'string' ? v.id : '';
     this.checked = true;
   }
 
-  /** Streams (logs, console) read the body as it comes: fetch. */
-  private async fetch(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
-    try {
-      return await fetch(this.base + path, { method, headers: this.headers(body), body: body !== undefined ? JSON.stringify(body) : undefined, signal });
-    } catch (e) {
-      if ((e as Error).name === 'AbortError') throw e;
-      throw this.unreachable();
+  /** WALT_TOKEN, else the token saved for this user and server, else claim the user name (trust on first use). */
+  private async obtainToken(signal?: AbortSignal): Promise<void> {
+    if (this.config.token) {
+      this.token = this.config.token;
+      return;
     }
+    const saved = this.credentials.token(this.serverId, this.username);
+    if (saved) {
+      this.token = saved;
+      this.tokenSaved = true;
+      return;
+    }
+    const claimed = await this.raw<{ token?: unknown }>('POST', '/api/v1/users/claim', { name: this.username }, signal);
+    if (typeof claimed.token !== 'string') throw new CliError(`${this.config.server} gave no token for ${this.username}; is it a WalT server?`, 'bad-answer');
+    this.credentials.saveToken(this.serverId, this.username, claimed.token);
+    this.token = claimed.token;
+    this.tokenSaved = true;
+    if (process.stderr.isTTY) process.stderr.write(`User name ${this.username} is now yours on ${this.config.server}: its token is saved in ${this.credentials.file ?? 'memory'}.\n`);
   }
 
-  private headers(body: unknown): Record<string, string> {
-    return { 'x-walt-user': this.config.username, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
+  private httpsAgent(): Promise<Agent> | undefined {
+    const pin = this.pin();
+    if (!pin) return undefined;
+    this.agent ??= import('./pinned-tls.js').then((m) => m.pinnedAgent(pin));
+    return this.agent;
+  }
+
+  /** https: the certificate of this address is pinned on first use, as ssh does with host keys. */
+  private pin(): CertificatePin | undefined {
+    if (!this.base.startsWith('https:')) return undefined;
+    const address = new URL(this.base).host;
+    const where = this.credentials.file ?? 'memory';
+    return {
+      expected: () => this.credentials.certificate(address),
+      firstUse: (fingerprint) => {
+        this.credentials.saveCertificate(address, fingerprint);
+        process.stderr.write(`walt: first connection to ${address}: its certificate sha256:${fingerprint} is now trusted (saved in ${where}; the administrator can compare it with walt-server users certificate).\n`);
+      },
+      changed: (expected, actual) =>
+        new CliError(
+          `the certificate of ${address} changed (trusted sha256:${expected.slice(0, 16)}..., now sha256:${actual.slice(0, 16)}...): refusing to connect, it may be another machine. If the server was reinstalled, check with its administrator (walt-server users certificate), then remove ${this.credentials.certificateEntry(address)} from ${where}`,
+          'certificate-changed',
+        ),
+    };
+  }
+
+  private headers(type?: string): Record<string, string> {
+    return { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(type ? { 'content-type': type } : {}) };
   }
 
   private unreachable(): CliError {
     return new CliError(`Network connection to WalT server failed! (${this.config.server} unreachable: is walt-server running? check WALT_SERVER)`, 'unreachable');
   }
 
-  private async raw<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, viaFetch = false): Promise<T> {
+  private networkError(e: unknown): Error {
+    if (e instanceof CliError) return e;
+    if ((e as Error).name === 'AbortError') return e as Error;
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (/CERT|SSL|TLS|SELF_SIGNED/i.test(code)) return new CliError(`TLS with ${this.config.server} failed (${code}): is it a WalT server? check WALT_SERVER`, 'tls');
+    return this.unreachable();
+  }
+
+  private async raw<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     let res: { status: number; text: string };
     try {
-      if (viaFetch) {
-        const answer = await this.fetch(method, path, body, signal);
-        res = { status: answer.status, text: await answer.text() };
-      } else res = await httpText(this.base + path, { method, headers: this.headers(body), body: body !== undefined ? JSON.stringify(body) : undefined, signal });
+      const json = body !== undefined ? JSON.stringify(body) : undefined;
+      res = await httpText(this.base + path, { method, headers: this.headers(json !== undefined ? 'application/json' : undefined), body: json, signal, agent: await this.httpsAgent() });
     } catch (e) {
-      if (e instanceof CliError) throw e;
-      if ((e as Error).name === 'AbortError') throw e;
-      throw this.unreachable();
+      throw this.networkError(e);
     }
     if (res.status < 200 || res.status > 299) this.fail(res.status, res.text);
     try {

@@ -14,6 +14,8 @@ const yaml = (): typeof import('yaml') => createRequire(import.meta.url)('yaml')
 export interface ClientConfig {
   server: string;
   username: string;
+  /** WALT_TOKEN: a token the administrator issued, used instead of the saved one. */
+  token?: string;
 }
 
 export const VALID_USER = /^[a-z_][a-z0-9_-]*$/;
@@ -55,7 +57,9 @@ export function readClientConfigFile(file: string): { settings: Partial<ClientCo
 export function saveClientConfig(file: string, settings: Partial<ClientConfig>, document: Record<string, unknown> = {}): void {
   const walt = { ...((typeof document.walt === 'object' && document.walt) || {}), ...settings };
   const rest = Object.fromEntries(Object.entries(document).filter(([k]) => !['walt', 'server', 'username'].includes(k)));
-  const text = `# WalT configuration file\n# ***********************\n\n${yaml().stringify({ walt, ...rest }, { indent: 4 })}`;
+  // No empty `walt: {}` (a file holding only tokens): the quick reader would hand it to the YAML library.
+  const content = Object.keys(walt).length ? { walt, ...rest } : rest;
+  const text = `# WalT configuration file\n# ***********************\n\n${yaml().stringify(content, { indent: 4 })}`;
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
   try {
@@ -150,5 +154,6 @@ export async function loadClientConfig(options: LoadClientConfigOptions = {}): P
   }
   if (!username) username = env.USER || 'root';
   if (!VALID_USER.test(username)) throw new CliError(`invalid user name '${username}': use lowercase letters, digits, '_' and '-' (set WALT_USER)`, 'invalid-user');
-  return { server, username };
+  const token = env.WALT_TOKEN?.trim() || undefined;
+  return { server, username, ...(token ? { token } : {}) };
 }

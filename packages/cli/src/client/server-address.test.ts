@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { serverBaseUrlOf } from './server-address.js';
 
 describe('serverBaseUrlOf', () => {
-  it('accepts a host, host:port, [v6]:port and http(s) URLs', () => {
-    expect(serverBaseUrlOf('walt.lab')).toBe('http://walt.lab:12345');
-    expect(serverBaseUrlOf('10.0.0.1:8080')).toBe('http://10.0.0.1:8080');
+  it('accepts a host, host:port, [v6]:port and http(s) URLs; https but on loopback', () => {
+    expect(serverBaseUrlOf('walt.lab')).toBe('https://walt.lab:12345');
+    expect(serverBaseUrlOf('10.0.0.1:8080')).toBe('https://10.0.0.1:8080');
     expect(serverBaseUrlOf('[::1]:12345')).toBe('http://[::1]:12345');
+    expect(serverBaseUrlOf('127.0.0.1')).toBe('http://127.0.0.1:12345');
+    expect(serverBaseUrlOf('localhost:80')).toBe('http://localhost:80');
     expect(serverBaseUrlOf('https://walt.lab/')).toBe('https://walt.lab');
-    expect(serverBaseUrlOf('walt-server:65535')).toBe('http://walt-server:65535');
+    expect(serverBaseUrlOf('http://walt.lab/')).toBe('http://walt.lab');
+    expect(serverBaseUrlOf('walt-server:65535')).toBe('https://walt-server:65535');
   });
 
   it('refuses what is no address: extra colons, ports out of 1-65535, bad hosts', () => {

@@ -11,9 +11,15 @@ function validHost(host: string): boolean {
   return HOSTNAME.test(host);
 }
 
+/** Loopback hosts: the server answers them in plain HTTP (nothing leaves the machine). */
+export function isLoopbackHost(host: string): boolean {
+  return /^127\.\d+\.\d+\.\d+$/.test(host) || host === 'localhost' || host === '[::1]';
+}
+
 /**
  * "host", "host:port", "[v6]:port" or "http(s)://host[:port]" -> the API base URL (default port
  * 12345); undefined when the text is none of these (so it can be called invalid, not unreachable).
+ * Without a scheme: http on loopback, https anywhere else (the server's other listeners are HTTPS).
  */
 export function serverBaseUrlOf(server: string): string | undefined {
   const m = /^(?:(https?):\/\/)?(\[[^\]]*\]|[^:/[\]]+)(?::(\d{1,5}))?\/*$/.exec(server.trim());
@@ -22,5 +28,5 @@ export function serverBaseUrlOf(server: string): string | undefined {
   if (!validHost(host)) return undefined;
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return undefined;
   if (scheme) return `${scheme}://${host}${port ? `:${port}` : ''}`;
-  return `http://${host}:${port ?? '12345'}`;
+  return `${isLoopbackHost(host) ? 'http' : 'https'}://${host}:${port ?? '12345'}`;
 }

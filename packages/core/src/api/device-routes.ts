@@ -1,11 +1,12 @@
 import { isIPv4 } from 'node:net';
 import { WALT_NODE_CLASS_PREFIX, modelFromClasses, NODE_MODEL_ID } from '@walt/sdk';
-import { conflict, invalid } from '../errors.js';
+import { conflict, forbidden, invalid } from '../errors.js';
 import { normalizeMac, type Device } from '../devices/device.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { DeviceSets } from '../devices/device-set.js';
 import type { DeviceConfigService } from '../devices/device-config.js';
-import { checkOwnership } from '../nodes/node-ownership.js';
+import { checkOwnership, requireUser } from '../nodes/node-ownership.js';
+import { isLoopback } from '../logs/peer-address.js';
 import type { SwitchesRepository } from '../store/switches-repository.js';
 import type { Router } from './router.js';
 
@@ -32,12 +33,24 @@ export function deviceView(d: Device, registry: DeviceRegistry): DeviceView {
  */
 export function registerDeviceRoutes(
   router: Router,
-  { registry, sets, config, switches }: { registry: DeviceRegistry; sets: DeviceSets; config: DeviceConfigService; switches: SwitchesRepository },
+  {
+    registry,
+    sets,
+    config,
+    switches,
+    audit = () => undefined,
+  }: { registry: DeviceRegistry; sets: DeviceSets; config: DeviceConfigService; switches: SwitchesRepository; audit?: (line: string) => void },
 ): void {
   const withDriver = (view: DeviceView): DeviceView => {
     if (view.type !== 'switch') return view;
     const choice = switches.driverChoice(view.mac);
     return { ...view, driver: choice ? { id: choice.driver, score: choice.score, probedAt: choice.probedAt } : null };
+  };
+
+  /** A node of another user is renamed or forgotten only with the explicit confirmation (recorded). */
+  const confirmIfOthersNode = (name: string, user: string | null, body: Record<string, unknown>, action: string) => {
+    const device = registry.byName(name);
+    if (device?.type === 'node') checkOwnership([device], requireUser(user), 'owned-or-free', optionalBoolean(body, 'confirmed'), { action, log: audit });
   };
 
   router.get('/api/v1/devices', (req) => {
@@ -48,6 +61,8 @@ export function registerDeviceRoutes(
 
   /** The registration entry point (what the DHCP service calls on a lease), for tests and tools. */
   router.post('/api/v1/devices/register', (req) => {
+    // Devices register through DHCP; this entry point is for the server's own tools and tests.
+    if (!isLoopback(req.raw.socket.remoteAddress ?? '')) throw forbidden('devices register through DHCP: this entry point only answers the server itself (loopback)');
     const body = bodyObject(req.body);
     let mac: string;
     try {
@@ -83,12 +98,15 @@ export function registerDeviceRoutes(
 
   router.post('/api/v1/devices/:name/rename', (req) => {
     const body = bodyObject(req.body);
-    const device = registry.rename(req.params.name, requiredString(body, 'newName'));
+    const newName = requiredString(body, 'newName');
+    confirmIfOthersNode(req.params.name, req.user, body, 'device rename');
+    const device = registry.rename(req.params.name, newName);
     return { device: deviceView(device, registry) };
   });
 
   router.post('/api/v1/devices/:name/forget', (req) => {
     const body = bodyObject(req.body);
+    confirmIfOthersNode(req.params.name, req.user, body, 'device forget');
     const { device, deletedLines } = registry.forget(req.params.name, optionalBoolean(body, 'force'));
     return { device: device.name, deletedLines };
   });
@@ -103,7 +121,7 @@ export function registerDeviceRoutes(
     const devices = sets.resolve(requiredString(body, 'set'), req.user, { nodesOnly: optionalBoolean(body, 'nodes') });
     const settings = settingsField(body.settings);
     // Soft ownership: settings of other users' nodes need a confirmation.
-    checkOwnership(devices.filter((d) => d.type === 'node'), req.user ?? '', 'owned-or-free', optionalBoolean(body, 'confirmed'));
+    checkOwnership(devices.filter((d) => d.type === 'node'), requireUser(req.user), 'owned-or-free', optionalBoolean(body, 'confirmed'), { action: 'device config', log: audit });
     return config.apply(devices, settings);
   });
 }

@@ -1,24 +1,41 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { WaltError } from '../errors.js';
 import { STREAMED, type Router } from './router.js';
 import { listenOnEach } from '../network/listen-on-each.js';
 import { jsonBodyLimit } from './body-limits.js';
 import { requestUserName } from './user-name.js';
+import type { UserTokens } from '../users/user-tokens.js';
+import { isLoopback } from '../logs/peer-address.js';
 
-/** The HTTP + JSON API server: typed errors as {error: {code, message}}, never a crash on bad input. */
+export interface HttpApiSecurity {
+  tokens: UserTokens;
+  /** Key and certificate of the HTTPS listeners (every address but loopback). */
+  tls: { keyPem: string; certPem: string };
+  /** A reason to refuse a peer (a node's address on walt-net), or undefined. */
+  refusePeer?: (address: string) => string | undefined;
+}
+
+/**
+ * The HTTP + JSON API server: typed errors as {error: {code, message}}, never a crash on bad input.
+ * Loopback listeners speak plain HTTP (nothing leaves the machine); every other address speaks
+ * HTTPS only, so tokens never cross a network in clear.
+ */
 export class HttpApi {
   private servers: Server[] = [];
 
   constructor(
     private readonly router: Router,
     private readonly onInternalError: (e: unknown) => void,
+    private readonly security: HttpApiSecurity,
   ) {}
 
   /** Listen on each address; returns the bound ports (port 0 picks one, the first choice is reused after). */
   async listen(hosts: readonly string[], port: number): Promise<number> {
     const { servers, port: bound } = await listenOnEach(
-      () => {
-        const server = createServer((req, res) => void this.handle(req, res));
+      (host) => {
+        const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+        const server = isLoopback(host) || host === 'localhost' ? createServer(handler) : createHttpsServer({ key: this.security.tls.keyPem, cert: this.security.tls.certPem }, handler);
         server.keepAliveTimeout = 5000;
         return server;
       },
@@ -43,13 +60,24 @@ export class HttpApi {
     this.servers = [];
   }
 
+  /**
+   * Who a request acts for (null on the open routes); throws the 403 of a node's address or the 401
+   * of a missing or bad token. Every way into the API goes through here, HTTP Upgrade routes included.
+   */
+  authenticate(req: IncomingMessage, path = new URL(req.url ?? '/', 'http://walt').pathname): string | null {
+    const refused = this.security.refusePeer?.(req.socket.remoteAddress ?? '');
+    if (refused) throw new WaltError('refused-peer', refused, 403);
+    return requestUserName(req.method ?? 'GET', path, req.headers, this.security.tokens);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'http://walt');
+      // Before routing: without a token, not even which endpoints exist.
+      const user = this.authenticate(req, url.pathname);
       const found = this.router.match(req.method ?? 'GET', url.pathname);
       if (found === undefined) throw new WaltError('not-found', `no such API endpoint: ${req.method} ${url.pathname}`, 404);
       if (found === 'methodMismatch') throw new WaltError('method-not-allowed', `method ${req.method} not allowed on ${url.pathname}`, 405);
-      const user = requestUserName(req.headers['x-walt-user']);
       const body = await readJson(req, jsonBodyLimit(req.method ?? 'GET', url.pathname));
       const result = await found.handler({
         method: req.method ?? 'GET',

@@ -11,7 +11,7 @@ import type { Router } from './router.js';
 /** Node endpoints: listing for a user, rename, and ownership (acquire, release, boot). */
 export function registerNodeRoutes(
   router: Router,
-  { registry, sets, listing, images }: { registry: DeviceRegistry; sets: DeviceSets; listing: NodeListing; images: NodeImageService },
+  { registry, sets, listing, images, audit }: { registry: DeviceRegistry; sets: DeviceSets; listing: NodeListing; images: NodeImageService; audit?: (line: string) => void },
 ): void {
 
   router.get('/api/v1/nodes', (req) => ({ nodes: listing.list(requireUser(req.user)) }));
@@ -21,7 +21,7 @@ export function registerNodeRoutes(
     const newName = requiredString(body, 'newName');
     const node = registry.get(req.params.name);
     if (node.type !== 'node') throw new WaltError('not-a-node', `${node.name} is not a node, it is ${typeWithArticle(node.type)}.`, 400);
-    checkOwnership([node], requireUser(req.user), 'owned-or-free', optionalBoolean(body, 'confirmed'));
+    checkOwnership([node], requireUser(req.user), 'owned-or-free', optionalBoolean(body, 'confirmed'), audit && { action: 'node rename', log: audit });
     return { device: deviceView(registry.rename(node.name, newName), registry) };
   });
 

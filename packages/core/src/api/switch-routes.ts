@@ -2,6 +2,7 @@ import type { Device } from '../devices/device.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import { resolveDeviceSet } from '../devices/device-set.js';
 import { invalid } from '../errors.js';
+import { checkOwnership, requireUser } from '../nodes/node-ownership.js';
 import type { Switches } from '../switches/switches.js';
 import type { Router } from './router.js';
 
@@ -21,7 +22,7 @@ function stringField(b: Record<string, unknown>, name: string, fallback?: string
  * Switch and reboot endpoints: rescan, tree, port-config, node reboot and wake-up. Every handler
  * validates first; a refusal changes nothing.
  */
-export function registerSwitchRoutes(router: Router, registry: DeviceRegistry, switches: Switches): void {
+export function registerSwitchRoutes(router: Router, registry: DeviceRegistry, switches: Switches, audit: (line: string) => void = () => undefined): void {
   const resolve = (spec: string, user: string | null, nodesOnly = false): Device[] =>
     resolveDeviceSet(spec, { devices: registry.all(), user, defaultImageOf: (m) => registry.defaultImageOf(m) }, { nodesOnly });
 
@@ -61,6 +62,8 @@ export function registerSwitchRoutes(router: Router, registry: DeviceRegistry, s
   router.post('/api/v1/nodes/reboot', async (req) => {
     const b = body(req);
     const nodes = resolve(stringField(b, 'set'), req.user, true);
+    // As the original: rebooting another user's node needs the explicit confirmation.
+    checkOwnership(nodes, requireUser(req.user), 'owned-or-free', b.confirmed === true, { action: 'node reboot', log: audit });
     const wake = await switches.powersave.wake(nodes);
     const result = await switches.reboot.reboot(nodes, b.hard === true);
     return { lines: [...wake, ...result.lines], ok: result.ok };

@@ -24,7 +24,7 @@ export function registerVirtualNodeRoutes(router: Router, vnodes: VirtualNodeSer
   });
 
   router.get('/api/v1/nodes/:name/console', (req) => {
-    const { console } = vnodes.console(req.params.name);
+    const { console } = vnodes.console(req.params.name, requireUser(req.user), req.query.get('confirmed') === 'true');
     const res = req.res;
     req.raw.socket.setNoDelay(true);
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
@@ -46,7 +46,7 @@ export function registerVirtualNodeRoutes(router: Router, vnodes: VirtualNodeSer
     const body = bodyObject(req.body);
     const data = Buffer.from(requiredString(body, 'data'), 'base64');
     if (data.length > MAX_INPUT) throw new WaltError('too-large', `console input is limited to ${MAX_INPUT} bytes per request`, 413);
-    vnodes.input(req.params.name, data);
+    vnodes.input(req.params.name, data, requireUser(req.user), optionalBoolean(body, 'confirmed'));
     return { ok: true };
   });
 }

@@ -3,6 +3,10 @@ import { registerNodeRoutes } from '../api/node-routes.js';
 import { Router } from '../api/router.js';
 import { registerSystemRoutes } from '../api/system-routes.js';
 import { registerVirtualNodeRoutes } from '../api/virtual-node-routes.js';
+import type { HttpApiSecurity } from '../api/http-api.js';
+import { loadOrCreateServerCertificate, type ServerCertificate } from '../api/tls/server-certificate.js';
+import { registerUserRoutes } from '../api/user-routes.js';
+import { UserTokens } from '../users/user-tokens.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { DhcpServiceOptions } from '../network/dhcp/dhcp-service.js';
 import { NodeListing } from '../nodes/node-listing.js';
@@ -33,6 +37,8 @@ export interface ComposedServer {
   subsystems: Subsystem[];
   /** The TCP side channel's port once started. */
   tcpPort(): number;
+  /** Tokens, certificate and peer check of the user API. */
+  security: HttpApiSecurity & { tls: ServerCertificate };
 }
 
 /**
@@ -62,10 +68,19 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
   const listing = new NodeListing(registry, nodeStatus.bootedLabel, (mac) => vnodes.bootProblem(mac));
   let stopRebootOnBootChange: (() => Promise<void>) | undefined;
 
+  const tokens = new UserTokens(core.db);
+  const certificate = loadOrCreateServerCertificate(config.dataDir);
+  // A node never needs the user API: if an admin lists walt-net, a node's address is refused there.
+  const refusePeer = (address: string) => {
+    const ip = address.replace(/^::ffff:/, '');
+    return registry.byIp(ip)?.type === 'node' ? `${ip} is a node's address: nodes do not use the user API (only the node channel, TFTP and NFS)` : undefined;
+  };
+
   const domain: Subsystem[] = [
-    { name: 'plugins', routes: (router) => registerSystemRoutes(router, plugins) },
-    { name: 'devices', routes: (router) => registerDeviceRoutes(router, { registry, sets, config: core.deviceConfig, switches: switches.repo }) },
-    { name: 'nodes', routes: (router) => registerNodeRoutes(router, { registry, sets, listing, images: core.nodeImages }) },
+    { name: 'users', routes: (router) => registerUserRoutes(router, tokens, (m) => logs.platform('api', m)) },
+    { name: 'plugins', routes: (router) => registerSystemRoutes(router, plugins, certificate.fingerprint) },
+    { name: 'devices', routes: (router) => registerDeviceRoutes(router, { registry, sets, config: core.deviceConfig, switches: switches.repo, audit: (line) => logs.platform('nodes', line) }) },
+    { name: 'nodes', routes: (router) => registerNodeRoutes(router, { registry, sets, listing, images: core.nodeImages, audit: (line) => logs.platform('nodes', line) }) },
     {
       name: 'virtual nodes',
       routes: (router) => registerVirtualNodeRoutes(router, vnodes),
@@ -100,5 +115,5 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
     s.routes?.(router);
     if (s.forget) core.cleanups.add(s.name, s.forget);
   }
-  return { core, router, subsystems, tcpPort: () => tcp.port() };
+  return { core, router, subsystems, tcpPort: () => tcp.port(), security: { tokens, tls: certificate, refusePeer } };
 }

@@ -76,7 +76,7 @@ export function composeSwitches(deps: SwitchesDeps, options: SwitchesOptions = {
     switches,
     subsystem: {
       name: 'switches',
-      routes: (router) => registerSwitchRoutes(router, registry, switches),
+      routes: (router) => registerSwitchRoutes(router, registry, switches, (line) => logs.platform('nodes', line)),
       forget: (device) => {
         repo.forgetDevice(device.mac);
         drivers.forget(device);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { ServerConfig } from './server-config.js';
 
@@ -24,4 +25,32 @@ export function apiListenHosts(config: Pick<ServerConfig, 'api' | 'network'>, lo
   if (waltNetIp === main) return [main];
   if (config.network.waltNet.rawDevice || localAddresses().includes(waltNetIp)) return [main, waltNetIp];
   return [main];
+}
+
+/**
+ * Where the user API listens: `api.host` (loopback by default) and each entry of `api.listen`, a
+ * network of the config (walt-out, walt-adm, even walt-net if the admin wants it) or an address.
+ * walt-net is not there by default: nodes only need the node channel, TFTP and NFS.
+ */
+export function userApiHosts(config: Pick<ServerConfig, 'api' | 'network'>, interfaceAddress: (device: string) => string | undefined = firstIpv4Of): string[] {
+  const hosts = [config.api.host];
+  if (WILDCARDS.includes(config.api.host)) return hosts;
+  for (const entry of config.api.listen ?? []) {
+    const address = isIP(entry) ? entry : networkAddress(config, entry, interfaceAddress);
+    if (!hosts.includes(address)) hosts.push(address);
+  }
+  return hosts;
+}
+
+function networkAddress(config: Pick<ServerConfig, 'network'>, name: string, interfaceAddress: (device: string) => string | undefined): string {
+  const network = name === 'walt-net' ? config.network.waltNet : name === 'walt-adm' ? config.network.waltAdm : config.network.unmanaged[name];
+  if (!network) throw new Error(`api.listen names '${name}', which is not a network of this config (network: walt-net, walt-adm, walt-out...)`);
+  if (network.ip !== 'dhcp') return network.ip.split('/')[0];
+  const address = network.rawDevice ? interfaceAddress(network.rawDevice) : undefined;
+  if (!address) throw new Error(`api.listen names '${name}', whose address (dhcp) is not known yet: no IPv4 address on ${network.rawDevice ?? 'its interface'}`);
+  return address;
+}
+
+function firstIpv4Of(device: string): string | undefined {
+  return networkInterfaces()[device]?.find((a) => a.family === 'IPv4')?.address;
 }

@@ -213,6 +213,8 @@ const INVALID: Array<[name: string, text: string, key: string]> = [
   ['api port a string', 'network: {walt-net: {ip: 192.168.1.1/24}}\napi: {port: "12345"}\n', 'api.port:'],
   ['api tcp-port a string', 'network: {walt-net: {ip: 192.168.1.1/24}}\napi: {tcp-port: "12347"}\n', 'api.tcp-port:'],
   ['api unknown key', 'network: {walt-net: {ip: 192.168.1.1/24}}\napi: {address: 127.0.0.1}\n', 'api.address:'],
+  ['api listen not a list', 'network: {walt-net: {ip: 192.168.1.1/24}}\napi: {listen: walt-out}\n', 'api.listen:'],
+  ['api listen not names', 'network: {walt-net: {ip: 192.168.1.1/24}}\napi: {listen: ["my net", 3]}\n', 'api.listen:'],
   ['plugins not a list', 'network: {walt-net: {ip: 192.168.1.1/24}}\nplugins: walt-plugin-foo\n', 'plugins:'],
   ['plugin entry without name', 'network: {walt-net: {ip: 192.168.1.1/24}}\nplugins: [{settings: {}}]\n', 'plugins[0].name:'],
   ['plugin settings a list', 'network: {walt-net: {ip: 192.168.1.1/24}}\nplugins: [{name: p, settings: [1]}]\n', 'plugins[0].settings:'],

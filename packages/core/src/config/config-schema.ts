@@ -72,7 +72,13 @@ function parseApi(value: unknown, p: Problem): ServerConfig['api'] {
     p('api', 'expected a mapping (e.g. "api: {host: 127.0.0.1, port: 12345}")');
     return api;
   }
-  checkKnownKeys('api', value, ['host', 'port', 'tcp-port'], p);
+  checkKnownKeys('api', value, ['host', 'port', 'tcp-port', 'listen'], p);
+  if (value.listen !== undefined && value.listen !== null) {
+    const names = value.listen;
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string' || !(isIP(n) || /^[a-z][a-z0-9-]{0,30}$/.test(n)))) {
+      p('api.listen', `invalid value ${shown(names)} (expected a list of networks of this config or IP addresses the API also listens on, e.g. [walt-out])`);
+    } else api.listen = names as string[];
+  }
   if (value.host !== undefined) {
     if (typeof value.host !== 'string' || !(isIP(value.host) || value.host === 'localhost')) {
       p('api.host', `invalid value ${shown(value.host)} (expected an IP address to listen on, e.g. 127.0.0.1, or 0.0.0.0 for all)`);

@@ -30,7 +30,7 @@ registries:
 # server of this TypeScript edition (defaults shown)
 # ----------------------------------
 # data-dir: /var/lib/walt
-# api: {host: 127.0.0.1, port: 12345}
+# api: {host: 127.0.0.1, port: 12345, listen: []}   (listen: networks users reach the API on, e.g. [walt-out])
 # plugins: []
 `;
 }

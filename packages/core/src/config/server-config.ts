@@ -52,7 +52,11 @@ export interface ServerConfig {
   };
   dataDir: string;
   /** HTTP API; `tcpPort`: the TCP side channel for node logs (default 12347, or a free one when port is 0). */
-  api: { host: string; port: number; tcpPort?: number };
+  /**
+   * `host` (loopback by default) and the networks or addresses of `listen` (walt-out...) are where
+   * users reach the API; walt-net only if listed (nodes never need it).
+   */
+  api: { host: string; port: number; tcpPort?: number; listen?: string[] };
   registries: RegistryConfig[];
   plugins: PluginEntry[];
   /**

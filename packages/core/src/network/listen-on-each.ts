@@ -5,12 +5,12 @@ import type { AddressInfo, Server } from 'node:net';
  * then reuses it). All or nothing: if one address fails, the servers opened so far are closed and the
  * error is thrown, so a caller can fall back to fewer addresses.
  */
-export async function listenOnEach<S extends Server>(make: () => S, hosts: readonly string[], port: number): Promise<{ servers: S[]; port: number }> {
+export async function listenOnEach<S extends Server>(make: (host: string) => S, hosts: readonly string[], port: number): Promise<{ servers: S[]; port: number }> {
   const servers: S[] = [];
   let bound = port;
   try {
     for (const host of hosts) {
-      const server = make();
+      const server = make(host);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(bound, host, () => {

@@ -4,7 +4,7 @@ import type { DeviceRegistry } from '../devices/device-registry.js';
 import { NODE_LABEL, formatSentence, listNames } from '../devices/format-sentence.js';
 import type { ImageStore, WaltImage } from '../images/image-store.js';
 import type { LogService } from '../logs/log-service.js';
-import { checkOwnership, type OwnershipMode } from './node-ownership.js';
+import { checkOwnership, type OwnershipMode, type OwnershipAudit } from './node-ownership.js';
 import { displayImageName, workingSetImage } from './working-set-image.js';
 
 /** Why nodes got a new image (the reboot's cause, as the original logs it). */
@@ -61,7 +61,7 @@ export class NodeImageService {
   async boot(nodes: readonly Device[], imageArg: string, user: string, confirmed: boolean): Promise<NodeImageResult> {
     if (imageArg === 'default') return this.bootDefault(nodes, user, 'owned-or-free', confirmed, 'image change');
     const fullname = workingSetImage(user, imageArg);
-    checkOwnership(nodes, user, 'owned-or-free', confirmed);
+    checkOwnership(nodes, user, 'owned-or-free', confirmed, this.audit('node boot'));
     const image = await this.images.get(fullname);
     if (!image) throw new WaltError('image-not-found', `No image named '${imageArg}' in your working set (see 'walt image show').`, 404);
     this.checkCompatible(image, nodes);
@@ -80,7 +80,7 @@ export class NodeImageService {
    * have it already), then boot the nodes on it. Your own nodes are an error; others' need `confirmed`.
    */
   async acquire(nodes: readonly Device[], user: string, confirmed: boolean): Promise<NodeImageResult> {
-    checkOwnership(nodes, user, 'free-or-not-owned', confirmed);
+    checkOwnership(nodes, user, 'free-or-not-owned', confirmed, this.audit('node acquire'));
     // Group the models by default image (one image often covers several models).
     const byDefault = new Map<string, string[]>();
     for (const n of nodes) {
@@ -123,8 +123,12 @@ export class NodeImageService {
     return { ...result, messages: [...messages, ...result.messages] };
   }
 
+  private audit(action: string): OwnershipAudit {
+    return { action, log: (line) => this.logs.platform('nodes', line) };
+  }
+
   private async bootDefault(nodes: readonly Device[], user: string, mode: OwnershipMode, confirmed: boolean, cause: BootCause): Promise<NodeImageResult> {
-    checkOwnership(nodes, user, mode, confirmed);
+    checkOwnership(nodes, user, mode, confirmed, this.audit(`node ${cause === 'release' ? 'release' : 'boot'}`));
     const targets = nodes.map((n) => [n, this.registry.defaultImageOf(n.model!)] as const);
     for (const image of new Set(targets.map(([, i]) => i))) {
       await this.defaultImage(image, targets.filter(([, i]) => i === image).map(([n]) => n.model!));

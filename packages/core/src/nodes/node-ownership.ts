@@ -24,17 +24,23 @@ export type OwnershipMode = 'owned-or-free' | 'free-or-not-owned' | 'owned';
 
 const SEE_HELP = 'See `walt help show node-ownership`.';
 
-/** The user a request acts for; node commands need one. */
+/** The user a request acts for (the owner of its token); node commands need one. */
 export function requireUser(user: string | null): string {
-  if (!user) throw invalid('this request needs a user name (the walt client sends it in the X-Walt-User header)');
+  if (!user) throw invalid('this request needs an authenticated user (the walt client sends its token)');
   return user;
+}
+
+/** Where acting on other users' nodes is recorded (both names), and what the action was. */
+export interface OwnershipAudit {
+  action: string;
+  log(line: string): void;
 }
 
 /**
  * Refuse what the mode forbids; when others' nodes are involved and `confirmed` is false, answer
  * `needs-confirmation` (HTTP 409) so the client asks the user (or tells them to pass --yes).
  */
-export function checkOwnership(nodes: readonly Device[], user: string, mode: OwnershipMode, confirmed: boolean): void {
+export function checkOwnership(nodes: readonly Device[], user: string, mode: OwnershipMode, confirmed: boolean, audit?: OwnershipAudit): void {
   const names = (o: Ownership) => nodes.filter((n) => ownershipOf(n, user) === o).map((n) => n.name);
   if (mode === 'owned') {
     const notMine = nodes.filter((n) => ownershipOf(n, user) !== 'owned').map((n) => n.name);
@@ -48,5 +54,9 @@ export function checkOwnership(nodes: readonly Device[], user: string, mode: Own
   const others = names('other');
   if (others.length && !confirmed) {
     throw new WaltError('needs-confirmation', formatSentence('%s {seems|seem} to be used by {another user|other users}.', others, NODE_LABEL), 409);
+  }
+  if (others.length && audit) {
+    const owned = nodes.filter((n) => ownershipOf(n, user) === 'other').map((n) => `${n.name} (of ${imageOwner(n.image)})`);
+    audit.log(`user ${user} confirmed ${audit.action} on other users' nodes: ${owned.join(', ')}`);
   }
 }

@@ -8,7 +8,7 @@ import { isDeviceSetKeyword } from '../devices/device-set.js';
 import type { ImageStore, WaltImage } from '../images/image-store.js';
 import type { LogService } from '../logs/log-service.js';
 import type { ExtensionRegistry } from '../plugins/extension-registry.js';
-import { checkOwnership } from './node-ownership.js';
+import { checkOwnership, type OwnershipAudit } from './node-ownership.js';
 import { displayImageName } from './working-set-image.js';
 import { freeVirtualMac, lowestFreeIp, netmaskOf } from './virtual-node-allocation.js';
 import { directBoot, virtualBootProblem } from './virtual-node-boot.js';
@@ -132,7 +132,7 @@ export class VirtualNodeService {
   /** `walt node remove <name>`: virtual nodes only; another user's node needs `confirmed`. */
   async remove(name: string, user: string, confirmed: boolean): Promise<{ messages: string[] }> {
     const node = this.virtualNode(name, `${name} is not a virtual node: only virtual nodes can be removed (see 'walt device forget').`);
-    checkOwnership([node], user, 'owned-or-free', confirmed);
+    checkOwnership([node], user, 'owned-or-free', confirmed, this.audit('node remove'));
     await this.halt(node, true);
     this.consoles.get(node.mac)?.close();
     this.consoles.delete(node.mac);
@@ -149,15 +149,22 @@ export class VirtualNodeService {
   }
 
   /** The console of a virtual node (the VM's serial port). */
-  console(name: string): { node: Device; console: VirtualConsole } {
+  /** A virtual node's console, for `user`: another user's node needs `confirmed` (recorded). */
+  console(name: string, user: string, confirmed: boolean): { node: Device; console: VirtualConsole } {
     const node = this.virtualNode(name, 'console is only available on virtual nodes.');
+    checkOwnership([node], user, 'owned-or-free', confirmed, this.audit('node console'));
     return { node, console: this.consoleOf(node.mac) };
   }
 
-  /** Keystrokes for a virtual node's console. */
-  input(name: string, data: Uint8Array): void {
+  /** Keystrokes for a virtual node's console: as for the console itself, another user's node needs `confirmed`. */
+  input(name: string, data: Uint8Array, user: string, confirmed: boolean): void {
     const node = this.virtualNode(name, 'console is only available on virtual nodes.');
+    checkOwnership([node], user, 'owned-or-free', confirmed);
     this.deps.extensions.virtualNodeProvider()?.value.input(nodeRef(node), data);
+  }
+
+  private audit(action: string): OwnershipAudit {
+    return { action, log: (line) => this.deps.logs.platform('nodes', line) };
   }
 
   private consoleOf(mac: string): VirtualConsole {

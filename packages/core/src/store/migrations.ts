@@ -107,4 +107,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE topology_scans (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL);
     `,
   },
+  {
+    id: 6,
+    name: 'users',
+    sql: `
+      -- WalT users and their API tokens (issue 14): only a SHA-256 of each token is kept.
+      CREATE TABLE users (
+        name       TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        -- 'claim' (trust on first use) or 'admin' (issued by walt-server users issue)
+        origin     TEXT NOT NULL
+      );
+    `,
+  },
 ];

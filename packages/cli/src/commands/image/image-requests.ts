@@ -1,21 +1,11 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { CliError } from '../../cli-error.js';
 import type { ApiClient } from '../../client/api-client.js';
-import { serverBaseUrl } from '../../client/api-client.js';
 
 /** Raw requests the JSON client does not cover: NDJSON progress streams and tar transfers. */
-async function send(api: ApiClient, method: string, path: string, init: { body?: RequestInit["body"]; type?: string; duplex?: boolean } = {}): Promise<Response> {
-  await api.get('/api/v1/version'); // the client's version check, before a long transfer
-  try {
-    return await fetch(serverBaseUrl(api.config.server) + path, {
-      method,
-      headers: { 'x-walt-user': api.config.username, ...(init.type ? { 'content-type': init.type } : {}) },
-      body: init.body,
-      ...(init.duplex ? { duplex: 'half' } : {}),
-    } as RequestInit);
-  } catch {
-    throw new CliError(`Network connection to WalT server failed! (${api.config.server} unreachable: is walt-server running? check WALT_SERVER)`, 'unreachable');
-  }
+async function send(api: ApiClient, method: string, path: string, init: { body?: string | Readable; type?: string } = {}): Promise<Response> {
+  await api.get('/api/v1/users/me'); // version and token checked before a long transfer (a stream body cannot be sent twice)
+  return api.send(method, path, init);
 }
 
 async function failOn(res: Response): Promise<void> {
@@ -89,10 +79,11 @@ export async function downloadTar(api: ApiClient, image: string, path: string): 
 
 /** PUT a tar into directory `path` of an image. */
 export async function uploadTar(api: ApiClient, image: string, path: string, tar: Readable): Promise<{ message: string }> {
+  // Read at once: a child's stdout nobody reads when it exits is drained and lost (child_process flushStdio).
+  const body = tar.pipe(new PassThrough());
   const res = await send(api, 'PUT', `/api/v1/images/${encodeURIComponent(image)}/archive?path=${encodeURIComponent(path)}`, {
-    body: Readable.toWeb(tar) as unknown as RequestInit["body"],
+    body,
     type: 'application/x-tar',
-    duplex: true,
   });
   await failOn(res);
   return (await res.json()) as { message: string };

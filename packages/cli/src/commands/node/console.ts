@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../cli-context.js';
 import type { ApiClient } from '../../client/api-client.js';
+import { CliError } from '../../cli-error.js';
+import { askConfirmation } from './ownership-confirmation.js';
 
 const CTRL_A = 0x01;
 
@@ -32,12 +34,24 @@ export function registerNodeConsole(node: Command, ctx: CliContext): void {
   node
     .command('console')
     .argument('<node-name>', 'a virtual node')
+    .option('--yes', "do not ask before connecting to another user's node")
     .description('connect to the console of a virtual node')
-    .action(async (name: string) => {
+    .action(async (name: string, opts: { yes?: boolean }) => {
       const api = await ctx.api();
       const path = `/api/v1/nodes/${encodeURIComponent(name)}`;
       const abort = new AbortController();
-      const res = await api.stream(`${path}/console`, abort.signal);
+      let confirmed = !!opts.yes;
+      let res: Response;
+      try {
+        res = await api.stream(`${path}/console?confirmed=${confirmed}`, abort.signal);
+      } catch (e) {
+        // Another user's node: ask (as the other node commands do), or tell a script about --yes.
+        if (!(e instanceof CliError) || e.code !== 'needs-confirmation') throw e;
+        if (!(process.stdin.isTTY && process.stdout.isTTY)) throw new CliError(`${e.message.replace(/\.$/, '')}: use --yes to connect anyway.`, 'needs-confirmation');
+        if (!(await askConfirmation(e.message))) throw new CliError('Aborted.', 'aborted');
+        confirmed = true;
+        res = await api.stream(`${path}/console?confirmed=true`, abort.signal);
+      }
       process.stderr.write(`Connected to the console of ${name}: press <ctrl-a> d to detach, <ctrl-a> a to send <ctrl-a>.\n`);
       const stdin = process.stdin;
       const raw = stdin.isTTY === true;
@@ -51,7 +65,7 @@ export function registerNodeConsole(node: Command, ctx: CliContext): void {
       let sending: Promise<unknown> = Promise.resolve();
       const onData = (chunk: Buffer) => {
         const { send, detach: wants } = escape.feed(chunk);
-        if (send.length) sending = sending.then(() => sendInput(api, path, send)).catch(() => undefined);
+        if (send.length) sending = sending.then(() => sendInput(api, path, send, confirmed)).catch(() => undefined);
         if (wants) void sending.then(detach);
       };
       stdin.on('data', onData);
@@ -73,6 +87,6 @@ export function registerNodeConsole(node: Command, ctx: CliContext): void {
     });
 }
 
-function sendInput(api: ApiClient, path: string, data: Buffer): Promise<unknown> {
-  return api.post(`${path}/console/input`, { data: data.toString('base64') });
+function sendInput(api: ApiClient, path: string, data: Buffer, confirmed: boolean): Promise<unknown> {
+  return api.post(`${path}/console/input`, { data: data.toString('base64'), confirmed });
 }
