@@ -71,6 +71,8 @@ export function composeCore(config: ServerConfig, options: CoreOptions): CoreSer
   const startedAt = options.startedAt ?? new Date().toISOString();
   const plugins = new PluginHost({
     timeoutMs: config.pluginTimeoutMs,
+    callTimeoutMs: config.pluginCallTimeoutMs,
+    isolateThirdParty: true,
     dataDir: config.dataDir,
     snmp: options.snmp,
     log: (plugin, level, message) => {

@@ -266,8 +266,8 @@ describe('server config: valid texts load', () => {
   it('reads the plugin entries and this server\'s keys', () => {
     const config = check(VALID[10][1]);
     expect(config.plugins).toEqual([
-      { name: 'walt-plugin-foo', settings: {}, enabled: true },
-      { name: '@acme/walt-plugin-bar', settings: { speed: 3 }, enabled: false },
+      { name: 'walt-plugin-foo', settings: {}, enabled: true, inProcess: false },
+      { name: '@acme/walt-plugin-bar', settings: { speed: 3 }, enabled: false, inProcess: false },
     ]);
     expect(config).toMatchObject({ dataDir: '/srv/walt', api: { host: '0.0.0.0', port: 0, tcpPort: 0 }, pluginTimeoutMs: 2000 });
     expect(config.images).toEqual({ engineSocket: '/run/podman/podman.sock', directory: null });

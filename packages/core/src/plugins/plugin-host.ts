@@ -5,6 +5,7 @@ import {
   EXTENSION_POINTS,
   SDK_VERSION,
   contributionKeys,
+  emptyContributions,
   isWaltPlugin,
   registerPlugin,
   type ExtensionPointTable,
@@ -15,6 +16,7 @@ import {
   type WaltPlugin,
 } from '@walt/sdk';
 import { ExtensionRegistry, type PluginContributions } from './extension-registry.js';
+import { IsolatedPlugin } from './isolated-plugin.js';
 import { locatePackage } from './package-locator.js';
 import { createPluginCache } from './plugin-cache.js';
 import { readPluginManifest, type PluginManifest } from './plugin-manifest.js';
@@ -36,6 +38,13 @@ export interface PluginHostOptions<Table extends ExtensionPointTable = StandardE
   report?: (line: string, isError: boolean) => void;
   /** Called when the results change: after loading, and when a plugin fails at run time. */
   onChange?: (results: readonly PluginLoadResult[]) => void;
+  /**
+   * Run third-party plugins (not built-ins, not those the config marks in-process) each in its own
+   * process. Only with the SDK's extension points, which that process knows.
+   */
+  isolateThirdParty?: boolean;
+  /** Limit of one call into an isolated plugin, in ms (config key plugin-call-timeout; default 30 s). */
+  callTimeoutMs?: number;
 }
 
 /** A plugin that loaded: its definition and lifecycle hooks. */
@@ -46,6 +55,8 @@ interface LoadedPlugin {
   result: PluginLoadResult;
   ready: Array<() => void | Promise<void>>;
   shutdown: Array<() => void | Promise<void>>;
+  /** Its process, when it runs out of the server's. */
+  process?: IsolatedPlugin;
 }
 
 /** A built-in plugin failed: the server must not start (fail fast, as Fastify does for its plugins). */
@@ -122,6 +133,16 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
       // Accepted in a working folder only: a packed plugin always runs against the server's own SDK.
       result.warnings.push(`working folder: imports its own @walt/sdk from ${join(dir, 'node_modules')}, not the server's (${SDK_VERSION})`);
     }
+    if (this.isolated(source)) {
+      try {
+        const { contributions, loaded } = await this.runIsolated(manifest, source, result);
+        this.registry.add(manifest.name, contributions);
+        this.loaded.set(manifest.name, loaded);
+        return done({ status: 'loaded', failedAt: undefined, contributes: contributionKeys(contributions, this.registry.points) });
+      } catch (e) {
+        return done({ error: oneLine(e) });
+      }
+    }
     const session = { open: true };
     try {
       const attempt = this.run(manifest, source, session, result);
@@ -184,6 +205,66 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
     return { contributions: registration.contributions, loaded };
   }
 
+  private isolated(source: PluginSource): boolean {
+    return !!this.options.isolateThirdParty && !this.options.points && source.origin !== 'builtin' && !source.inProcess;
+  }
+
+  /**
+   * Load a third-party plugin in its own process: the load timeout kills a process that never
+   * answers (a loop in register()), whatever its code does; what crossed is checked again here.
+   */
+  private async runIsolated(
+    manifest: PluginManifest,
+    source: PluginSource,
+    result: PluginLoadResult,
+  ): Promise<{ contributions: PluginContributions<Table>; loaded: LoadedPlugin }> {
+    const name = manifest.name;
+    const proc = new IsolatedPlugin({
+      manifest,
+      settings: source.settings ?? {},
+      settingsSource: source.declaredIn,
+      dataDir: join(this.options.dataDir, 'plugin-data', name.replace('/', '__')),
+      callTimeoutMs: this.options.callTimeoutMs ?? 30_000,
+      snmp: this.options.snmp,
+      log: (level, message) => this.options.log(name, level, message),
+      onDeath: (reason) => this.fail(name, 'runtime', new Error(reason)),
+    });
+    try {
+      const registration = await withTimeout(
+        proc.load(),
+        this.options.timeoutMs,
+        `did not finish loading within ${this.options.timeoutMs} ms (its module or register() never resolved or never yielded; its process was killed; the limit is the config key plugin-timeout)`,
+      );
+      const contributions = emptyContributions(this.registry.points) as PluginContributions<Table>;
+      const lists = contributions as Record<string, unknown[]>;
+      for (const point of this.registry.points) {
+        for (const value of registration.contributions[point.kind] ?? []) lists[point.kind].push(point.define(value));
+      }
+      const protocols = lists.bootProtocols ?? [];
+      if (protocols.length) {
+        const ids = protocols.map((p) => (p as { id: string }).id).join(', ');
+        throw new Error(
+          `contributes boot protocol ${ids}, whose hooks answer DHCP and TFTP synchronously and cannot run in a plugin process: ` +
+            `trust it to run inside the server with 'in-process: true' in its entry of the config's plugins list`,
+        );
+      }
+      const conflicts = this.registry.conflicts(name, contributions);
+      if (conflicts.length) throw new Error(`conflict: ${conflicts.join('; ')}`);
+      const loaded: LoadedPlugin = {
+        plugin: { name, version: manifest.version } as WaltPlugin,
+        result,
+        paths: [],
+        ready: registration.readyHooks,
+        shutdown: registration.shutdownHooks,
+        process: proc,
+      };
+      return { contributions, loaded };
+    } catch (e) {
+      proc.kill();
+      throw e;
+    }
+  }
+
   /** A model is usable only if some plugin speaks its boot protocol: say so, without failing anyone. */
   private warnAboutMissingBootProtocols(): void {
     for (const { plugin, value: model } of this.registry.nodeModels()) {
@@ -214,6 +295,7 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
     const l = this.loaded.get(pluginName);
     if (!l || l.result.status !== 'loaded') return;
     this.registry.remove(pluginName, (e) => this.options.log(pluginName, 'error', `withdrawing its contributions failed: ${oneLine(e)}`));
+    l.process?.kill();
     Object.assign(l.result, { status: 'failed', failedAt: phase, error: oneLine(error) });
     this.options.report?.(reportLine(l.result), true);
     this.options.onChange?.(this.results);
@@ -245,6 +327,17 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
         }
       }
     }
+    this.close();
+  }
+
+  /** End the plugins' processes (after a dry run, or once stopped). */
+  close(): void {
+    for (const l of this.loaded.values()) l.process?.kill();
+  }
+
+  /** The process ids of the isolated plugins that run, by plugin name (tests, diagnostics). */
+  processes(): Record<string, number | undefined> {
+    return Object.fromEntries([...this.loaded.values()].filter((l) => l.process && l.result.status === 'loaded').map((l) => [l.plugin.name, l.process!.pid]));
   }
 }
 

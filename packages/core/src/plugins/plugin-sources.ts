@@ -12,6 +12,8 @@ export interface PluginSource {
   resolveFrom: string[];
   settings?: Record<string, unknown>;
   enabled?: boolean;
+  /** A third-party plugin the config trusts to run inside the server's process (in-process: true). */
+  inProcess?: boolean;
   /** Where the plugin is named, for messages ("plugins[2] of /etc/walt/server.conf"). */
   declaredIn: string;
 }
@@ -45,6 +47,7 @@ export function pluginSources(config: ServerConfig, builtins: BuiltinPlugins, de
       resolveFrom: [dataPlugins, ...installDir],
       settings: p.settings,
       enabled: p.enabled,
+      inProcess: p.inProcess,
       declaredIn: `plugins[${i}] of ${config.source}`,
     })),
     ...installedPlugins(config.dataDir)
