@@ -49,6 +49,8 @@ export class IsolatedPlugin {
   private pings = 0;
   private pingTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
+  private readonly hello: Promise<void>;
+  private helloSettled: { resolve(): void; reject(e: Error): void } | undefined;
 
   constructor(private readonly options: IsolatedPluginOptions) {
     this.child = fork(childScript(), [], {
@@ -59,6 +61,8 @@ export class IsolatedPlugin {
       env: { ...process.env, WALT_PLUGIN_PROCESS: options.manifest.name },
     });
     const name = options.manifest.name;
+    this.hello = new Promise((resolve, reject) => (this.helloSettled = { resolve, reject }));
+    this.hello.catch(() => undefined);
     this.calls = new RemoteCalls({
       send: (m) => this.child.send(m),
       timeoutMs: options.callTimeoutMs,
@@ -77,6 +81,11 @@ export class IsolatedPlugin {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** Resolves once the process runs and waits for its plugin (Node started, the SDK imported). */
+  started(): Promise<void> {
+    return this.hello;
   }
 
   /** Import and register the plugin in its process; rejects with the one-line reason it failed. */
@@ -137,6 +146,9 @@ export class IsolatedPlugin {
           this.awaitingPong = false;
         }
         return;
+      case 'hello':
+        this.helloSettled?.resolve();
+        return;
       case 'loaded':
       case 'load-failed':
         this.onLoadMessage?.(m);
@@ -165,6 +177,7 @@ export class IsolatedPlugin {
     const reported = this.deathReason !== undefined;
     this.deathReason ??= reason;
     this.calls.close(new Error(`${this.options.manifest.name} is not running (${this.deathReason})`));
+    this.helloSettled?.reject(new Error(`${reason} before it could load the plugin`));
     if (this.onLoadMessage) this.onLoadMessage({ t: 'exit', reason });
     else if (this.loadedFlag && !reported) this.options.onDeath(reason);
   }

@@ -19,6 +19,7 @@ export interface LoadRequest {
 
 /** Messages a plugin's process sends besides calls and results. */
 export type ChildMessage =
+  | { t: 'hello' }
   | { t: 'loaded'; registration: unknown }
   | { t: 'load-failed'; error: string }
   | { t: 'log'; level: keyof PluginLogger; message: string }

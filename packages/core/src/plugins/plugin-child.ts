@@ -38,6 +38,9 @@ process.on('message', (message: unknown) => {
   else if (m?.t === 'ping') send({ t: 'pong', id: (message as { id: number }).id } satisfies ChildMessage);
 });
 
+// Ready to load: the server's load timeout counts from here, so only the plugin's own code is timed.
+send({ t: 'hello' } satisfies ChildMessage);
+
 async function load(request: LoadRequest): Promise<void> {
   calls = new RemoteCalls({
     send: (m) => send(m),

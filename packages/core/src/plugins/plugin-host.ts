@@ -59,6 +59,9 @@ interface LoadedPlugin {
   process?: IsolatedPlugin;
 }
 
+/** How long a plugin's process may take to start Node (a busy machine), before its load is timed. */
+const PROCESS_START_TIMEOUT_MS = 30_000;
+
 /** A built-in plugin failed: the server must not start (fail fast, as Fastify does for its plugins). */
 export class PluginLoadError extends Error {
   override name = 'PluginLoadError';
@@ -230,6 +233,8 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
       onDeath: (reason) => this.fail(name, 'runtime', new Error(reason)),
     });
     try {
+      // Starting Node is the server's cost, not the plugin's: the load timeout counts from there.
+      await withTimeout(proc.started(), PROCESS_START_TIMEOUT_MS, `its process did not start within ${PROCESS_START_TIMEOUT_MS} ms`);
       const registration = await withTimeout(
         proc.load(),
         this.options.timeoutMs,

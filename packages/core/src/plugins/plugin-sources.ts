@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { ServerConfig } from '../config/server-config.js';
-import { installedPlugins, pluginsDir } from './installed-plugins.js';
+import { inProcessPlugins, installedPlugins, pluginsDir } from './installed-plugins.js';
 import type { PluginOrigin } from './plugin-report.js';
 
 /** One plugin to load, and where its package may be found. */
@@ -38,6 +38,7 @@ export function pluginSources(config: ServerConfig, builtins: BuiltinPlugins, de
   const configDir = isAbsolute(config.source) ? dirname(config.source) : process.cwd();
   const configSpec = (name: string) => (name.startsWith('.') ? resolve(configDir, name) : name);
   const configured = new Set(config.plugins.map((p) => p.name));
+  const trusted = inProcessPlugins(config.dataDir);
   return [
     ...builtins.names.map((spec) => ({ spec, origin: 'builtin' as const, resolveFrom: installDir, declaredIn: 'the WalT install' })),
     ...devDirs.map((dir) => ({ spec: resolve(dir), origin: 'dev' as const, resolveFrom: [], declaredIn: '--plugin-dir' })),
@@ -52,6 +53,12 @@ export function pluginSources(config: ServerConfig, builtins: BuiltinPlugins, de
     })),
     ...installedPlugins(config.dataDir)
       .filter((name) => !configured.has(name))
-      .map((spec) => ({ spec, origin: 'installed' as const, resolveFrom: [dataPlugins], declaredIn: `${dataPlugins}/package.json` })),
+      .map((spec) => ({
+        spec,
+        origin: 'installed' as const,
+        resolveFrom: [dataPlugins],
+        declaredIn: `${dataPlugins}/package.json`,
+        inProcess: trusted.has(spec),
+      })),
   ];
 }
