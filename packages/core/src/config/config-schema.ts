@@ -10,7 +10,7 @@ import { parseVpn } from './vpn-schema.js';
 export { isIpv4Cidr } from './network-schema.js';
 
 /** Every top-level key the server accepts: the original's four, then this server's own. */
-export const CONFIG_KEYS = ['network', 'registries', 'services', 'vpn', 'data-dir', 'api', 'plugins', 'images', 'plugin-timeout', 'plugin-call-timeout'] as const;
+export const CONFIG_KEYS = ['network', 'registries', 'services', 'vpn', 'data-dir', 'api', 'plugins', 'images', 'plugin-timeout', 'plugin-call-timeout', 'logs'] as const;
 
 export const DEFAULT_API = { host: '127.0.0.1', port: 12345 } as const;
 export const DEFAULT_PLUGIN_TIMEOUT_MS = 10_000;
@@ -49,6 +49,7 @@ export function parseServerConfig(
   const timeout = root['plugin-timeout'] ?? DEFAULT_PLUGIN_TIMEOUT_MS;
   if (!isWholeNumber(timeout, 100, 3_600_000)) p('plugin-timeout', `invalid value ${shown(timeout)} (expected a whole number of milliseconds, from 100 to 3600000)`);
 
+  const logs = parseLogs(root.logs, p);
   const callTimeout = root['plugin-call-timeout'] ?? DEFAULT_PLUGIN_CALL_TIMEOUT_MS;
   if (!isWholeNumber(callTimeout, 100, 3_600_000)) p('plugin-call-timeout', `invalid value ${shown(callTimeout)} (expected a whole number of milliseconds, from 100 to 3600000)`);
 
@@ -65,6 +66,7 @@ export function parseServerConfig(
       images,
       pluginTimeoutMs: timeout as number,
       pluginCallTimeoutMs: callTimeout as number,
+      logs,
       services,
       vpn,
     },
@@ -93,6 +95,25 @@ function parseApi(value: unknown, p: Problem): ServerConfig['api'] {
     else api.tcpPort = value['tcp-port'];
   }
   return api;
+}
+
+/** Stored log lines one node may keep, MiB (older lines are dropped beyond it). */
+export const DEFAULT_NODE_LOG_QUOTA_MIB = 512;
+
+function parseLogs(value: unknown, p: Problem): ServerConfig['logs'] {
+  const logs: ServerConfig['logs'] = { nodeQuotaMiB: DEFAULT_NODE_LOG_QUOTA_MIB };
+  if (value === undefined || value === null) return logs;
+  if (!isMapping(value)) {
+    p('logs', 'expected a mapping (e.g. "logs: {node-quota-mib: 512}")');
+    return logs;
+  }
+  checkKnownKeys('logs', value, ['node-quota-mib'], p);
+  const quota = value['node-quota-mib'];
+  if (quota !== undefined) {
+    if (!isWholeNumber(quota, 1, 1_048_576)) p('logs.node-quota-mib', `invalid value ${shown(quota)} (expected a whole number of MiB, from 1 to 1048576)`);
+    else logs.nodeQuotaMiB = quota as number;
+  }
+  return logs;
 }
 
 function parseImages(value: unknown, p: Problem): ServerConfig['images'] {

@@ -76,6 +76,8 @@ export interface ServerConfig {
   pluginTimeoutMs: number;
   /** Limit of one call into a third-party plugin's process (config key plugin-call-timeout). */
   pluginCallTimeoutMs: number;
+  /** Log storage: the stored lines one node may keep (key logs.node-quota-mib; older lines are dropped). */
+  logs: { nodeQuotaMiB: number };
   /** Services and vpn sections of the original (validated; defaults filled in). */
   services: Record<string, ServiceConfig>;
   vpn: VpnConfig;
