@@ -54,7 +54,7 @@ describe('walt-server plugins', () => {
     expect(existsSync(join(pluginsDir(), 'node_modules', 'walt-plugin-good', 'node_modules'))).toBe(false);
     expect(existsSync(join(SDK_DIR, 'node_modules'))).toBe(false);
     expect(readdirSync(join(pluginsDir(), 'packages'))).toEqual(['walt-plugin-good-1.0.0.tgz']);
-  });
+  }, 180_000);
 
   it.each([
     ['walt-plugin-bundles-sdk', 'refused walt-plugin-bundles-sdk: bundles @walt/sdk in dependencies (make it a peerDependency: the server provides it)'],
