@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NodeRef, SnmpSession, SnmpTarget } from '@walt/sdk';
+import type { NodeRef, SnmpSession, SnmpTarget, VirtualNodeSession } from '@walt/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stageFixtures, type StagedFixtures } from '../../../../test/fixtures/plugins/stage-fixtures.js';
 import { PluginHost } from './plugin-host.js';
@@ -46,6 +46,7 @@ describe('PluginHost with isolated third-party plugins', () => {
       'walt-plugin-hook-hangs',
       'walt-plugin-hook-throws',
       'walt-plugin-async-throws',
+      'walt-plugin-vnodes',
     ]);
     dataDir = mkdtempSync(join(tmpdir(), 'walt-isolated-'));
     host = new PluginHost({
@@ -66,6 +67,7 @@ describe('PluginHost with isolated third-party plugins', () => {
         source('walt-plugin-hook-throws'),
         source('walt-plugin-good'),
         source('walt-plugin-good', { inProcess: true }),
+        source('walt-plugin-vnodes'),
       ],
       { failFast: false },
     );
@@ -105,6 +107,29 @@ describe('PluginHost with isolated third-party plugins', () => {
     expect(await driver.probe(session, { sysName: 'asking', sysDescr: null, sysObjectID: null })).toBe(77);
     // An error of a hook is the plugin's: it stays loaded.
     expect(result('walt-plugin-hook-throws').status).toBe('loaded');
+  });
+
+  it('runs a virtual node provider across the boundary: the session is called back, bytes cross both ways', async () => {
+    const provider = host.registry.virtualNodeProvider()!.value;
+    const events: string[] = [];
+    const output: string[] = [];
+    let released = 0;
+    const session: VirtualNodeSession = {
+      node,
+      current: async () => ({ ...node, boot: { kind: 'pxe', tap: 'tap0' }, serverIp: '192.168.152.1', netmask: '255.255.255.0', release: () => void released++ }),
+      output: (chunk) => output.push(Buffer.from(chunk).toString()),
+      event: (line) => events.push(line),
+    };
+    await provider.start(session);
+    await waitFor(() => released === 1 && output.length === 1);
+    expect(events).toEqual(['booting board-1 on img (pxe)']);
+    expect(output).toEqual(['U-Boot 2024\n']);
+    provider.input(node, new TextEncoder().encode('ls\n'));
+    await waitFor(() => output.length === 2);
+    expect(output[1]).toBe('ls\n');
+    await provider.kill(node);
+    expect(events).toContain('killed board-1');
+    await provider.stop(node);
   });
 
   it('bounds a hook that never returns, and kills a plugin whose hook spins', async () => {
