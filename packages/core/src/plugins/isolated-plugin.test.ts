@@ -47,6 +47,7 @@ describe('PluginHost with isolated third-party plugins', () => {
       'walt-plugin-hook-throws',
       'walt-plugin-async-throws',
       'walt-plugin-vnodes',
+      'walt-plugin-chatty',
     ]);
     dataDir = mkdtempSync(join(tmpdir(), 'walt-isolated-'));
     host = new PluginHost({
@@ -68,6 +69,7 @@ describe('PluginHost with isolated third-party plugins', () => {
         source('walt-plugin-good'),
         source('walt-plugin-good', { inProcess: true }),
         source('walt-plugin-vnodes'),
+        source('walt-plugin-chatty'),
       ],
       { failFast: false },
     );
@@ -130,6 +132,17 @@ describe('PluginHost with isolated third-party plugins', () => {
     await provider.kill(node);
     expect(events).toContain('killed board-1');
     await provider.stop(node);
+  });
+
+  it("bounds a plugin's output: 200 lines a second reach the platform log, the rest are counted", async () => {
+    await waitFor(() => logs.includes('warn walt-plugin-chatty: and one more'));
+    const chatty = logs.filter((l) => l.includes('walt-plugin-chatty:'));
+    // 1000 lines printed at once: 200 pass (up to 400 if they straddle a second), the rest are counted.
+    const passed = chatty.filter((l) => l.startsWith('info walt-plugin-chatty: chatter ')).length;
+    expect(passed).toBeGreaterThanOrEqual(200);
+    expect(passed).toBeLessThanOrEqual(400);
+    const dropped = chatty.map((l) => /: (\d+) log lines dropped \(more than 200 in one second\)$/.exec(l)).filter((m) => m !== null);
+    expect(dropped.reduce((n, m) => n + Number(m[1]), 0)).toBe(1000 - passed);
   });
 
   it('bounds a hook that never returns, and kills a plugin whose hook spins', async () => {

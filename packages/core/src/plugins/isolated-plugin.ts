@@ -31,6 +31,8 @@ export interface IsolatedPluginOptions {
 
 /** Lines a plugin prints on its stdout/stderr are logged, cut to this length. */
 const MAX_OUTPUT_LINE = 500;
+/** Log lines (logger calls and output) a plugin's process may write per second; more are dropped and counted. */
+const MAX_LOG_LINES_PER_SECOND = 200;
 /** How long a plugin whose call timed out has to answer a ping before its process is killed. */
 const PING_TIMEOUT_MS = 2000;
 
@@ -49,6 +51,7 @@ export class IsolatedPlugin {
   private pings = 0;
   private pingTimer: NodeJS.Timeout | undefined;
   private awaitingPong = false;
+  private logWindow = { second: 0, lines: 0, dropped: 0 };
   private readonly hello: Promise<void>;
   private helloSettled: { resolve(): void; reject(e: Error): void } | undefined;
 
@@ -69,8 +72,8 @@ export class IsolatedPlugin {
       timeoutMessage: () => `${name} did not answer within ${options.callTimeoutMs} ms`,
       onTimeout: () => this.checkAlive(),
     });
-    forwardLines(this.child.stdout, (line) => options.log('info', line));
-    forwardLines(this.child.stderr, (line) => options.log('warn', line));
+    forwardLines(this.child.stdout, (line) => this.log('info', line));
+    forwardLines(this.child.stderr, (line) => this.log('warn', line));
     this.child.on('message', (m: unknown) => this.receive(m));
     this.child.on('error', (e) => this.died(`its process failed: ${e.message}`));
     this.child.on('exit', (code, signal) => {
@@ -135,7 +138,7 @@ export class IsolatedPlugin {
     const m = message as ChildMessage;
     switch (m?.t) {
       case 'log':
-        this.options.log(m.level, oneLine(String(m.message)));
+        this.log(m.level, oneLine(String(m.message)));
         return;
       case 'uncaught':
         this.lastUncaught ??= m.message;
@@ -154,6 +157,21 @@ export class IsolatedPlugin {
         this.onLoadMessage?.(m);
         return;
     }
+  }
+
+  /** A plugin's log lines, bounded: a plugin printing in a loop cannot fill the platform log. */
+  private log(level: keyof PluginLogger, message: string): void {
+    const second = Math.floor(Date.now() / 1000);
+    const w = this.logWindow;
+    if (second !== w.second) {
+      if (w.dropped) this.options.log('warn', `${w.dropped} log lines dropped (more than ${MAX_LOG_LINES_PER_SECOND} in one second)`);
+      this.logWindow = { second, lines: 0, dropped: 0 };
+    }
+    if (++this.logWindow.lines > MAX_LOG_LINES_PER_SECOND) {
+      this.logWindow.dropped++;
+      return;
+    }
+    this.options.log(level, message);
   }
 
   /** A call timed out: a plugin that does not even answer a ping is stuck (a loop): kill it. */
