@@ -67,6 +67,7 @@ describe('PluginHost with isolated third-party plugins', () => {
         source('walt-plugin-hook-hangs'),
         source('walt-plugin-hook-throws'),
         source('walt-plugin-good'),
+        source('walt-plugin-good', { origin: 'dev', declaredIn: '--plugin-dir' }),
         source('walt-plugin-good', { inProcess: true }),
         source('walt-plugin-vnodes'),
         source('walt-plugin-chatty'),
@@ -95,7 +96,8 @@ describe('PluginHost with isolated third-party plugins', () => {
 
   it('refuses a boot protocol out of process, and takes it in process when the config trusts the plugin', () => {
     expect(result('walt-plugin-good').error).toMatch(/^contributes boot protocol fixture-boot, whose hooks answer DHCP and TFTP synchronously .*'in-process: true'/);
-    expect(result('walt-plugin-good', 1)).toMatchObject({ status: 'loaded', contributes: { bootProtocols: ['fixture-boot'] } });
+    expect(result('walt-plugin-good', 1).error).toMatch(/trust it to run inside the server with 'walt-server start --in-process'$/);
+    expect(result('walt-plugin-good', 2)).toMatchObject({ status: 'loaded', contributes: { bootProtocols: ['fixture-boot'] } });
   });
 
   it('copies data contributions and turns hooks into calls to the plugin process', async () => {

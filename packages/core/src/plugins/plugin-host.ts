@@ -248,10 +248,7 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
       const protocols = lists.bootProtocols ?? [];
       if (protocols.length) {
         const ids = protocols.map((p) => (p as { id: string }).id).join(', ');
-        throw new Error(
-          `contributes boot protocol ${ids}, whose hooks answer DHCP and TFTP synchronously and cannot run in a plugin process: ` +
-            `trust it to run inside the server with 'in-process: true' in its entry of the config's plugins list`,
-        );
+        throw new Error(`contributes boot protocol ${ids}, whose hooks answer DHCP and TFTP synchronously and cannot run in a plugin process: ${howToTrust(source)}`);
       }
       const conflicts = this.registry.conflicts(name, contributions);
       if (conflicts.length) throw new Error(`conflict: ${conflicts.join('; ')}`);
@@ -373,6 +370,18 @@ function packagePaths(dir: string): string[] {
     /* keep the path as found */
   }
   return [...paths].map((p) => (p.endsWith('/') ? p : `${p}/`));
+}
+
+/** How an administrator lets a third-party plugin run inside the server, by where it comes from. */
+function howToTrust(source: PluginSource): string {
+  switch (source.origin) {
+    case 'installed':
+      return `trust it to run inside the server with 'walt-server plugins add --in-process ${source.spec}', or 'in-process: true' in a config entry naming it`;
+    case 'dev':
+      return "trust it to run inside the server with 'walt-server start --in-process'";
+    default:
+      return "trust it to run inside the server with 'in-process: true' in its entry of the config's plugins list";
+  }
 }
 
 function notFoundMessage(source: PluginSource): string {

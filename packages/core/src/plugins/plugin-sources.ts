@@ -32,7 +32,12 @@ export interface BuiltinPlugins {
  * `devDirs` (from `walt-server start --plugin-dir`) come right after the built-ins, so a working
  * folder wins over an installed copy of the same plugin.
  */
-export function pluginSources(config: ServerConfig, builtins: BuiltinPlugins, devDirs: readonly string[] = []): PluginSource[] {
+export function pluginSources(
+  config: ServerConfig,
+  builtins: BuiltinPlugins,
+  devDirs: readonly string[] = [],
+  { devInProcess = false }: { devInProcess?: boolean } = {},
+): PluginSource[] {
   const installDir = builtins.installDir ? [builtins.installDir] : [];
   const dataPlugins = pluginsDir(config.dataDir);
   const configDir = isAbsolute(config.source) ? dirname(config.source) : process.cwd();
@@ -41,7 +46,7 @@ export function pluginSources(config: ServerConfig, builtins: BuiltinPlugins, de
   const trusted = inProcessPlugins(config.dataDir);
   return [
     ...builtins.names.map((spec) => ({ spec, origin: 'builtin' as const, resolveFrom: installDir, declaredIn: 'the WalT install' })),
-    ...devDirs.map((dir) => ({ spec: resolve(dir), origin: 'dev' as const, resolveFrom: [], declaredIn: '--plugin-dir' })),
+    ...devDirs.map((dir) => ({ spec: resolve(dir), origin: 'dev' as const, resolveFrom: [], declaredIn: '--plugin-dir', inProcess: devInProcess })),
     ...config.plugins.map((p, i) => ({
       spec: configSpec(p.name),
       origin: 'config' as const,
