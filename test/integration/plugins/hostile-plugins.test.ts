@@ -39,9 +39,9 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox', 'curl'] }))
     const config =
       `network:\n  walt-net:\n    raw-device: ${net.serverIf}\n    ip: ${net.serverIp}/${net.prefix}\napi:\n  port: 0\n` +
       `plugin-timeout: 3000\nplugin-call-timeout: 1000\nplugins:\n${entries}\n`;
-    server = await startServer({ netns: net.serverNs, config });
+    server = await startServer({ netns: net.serverNs, config, timeoutMs: 120_000 });
     plugins = (await getJson<{ plugins: PluginResult[] }>('/api/v1/plugins')).plugins;
-  });
+  }, 150_000);
 
   afterAll(async () => {
     await server?.stop({ cleanup: true });

@@ -44,9 +44,10 @@ describe('plugin host in a running server, with real plugin packages on disk', (
       `  - ${fixtures.dir('walt-plugin-ready-throws')}`,
       `  - ${fixtures.dir('walt-plugin-async-throws')}`,
     ];
-    server = await startServer({ config: baseConfig(`plugin-timeout: 2000\nplugins:\n${entries.join('\n')}\n`) });
+    // Seven of these plugins start a Node.js process each (one more second each on a busy machine).
+    server = await startServer({ config: baseConfig(`plugin-timeout: 2000\nplugins:\n${entries.join('\n')}\n`), timeoutMs: 120_000 });
     plugins = (await getJson<{ plugins: PluginResult[] }>(server.port, '/api/v1/plugins')).plugins;
-  });
+  }, 150_000);
 
   afterAll(async () => {
     await server?.stop({ cleanup: true });

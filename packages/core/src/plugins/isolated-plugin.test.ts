@@ -74,7 +74,7 @@ describe('PluginHost with isolated third-party plugins', () => {
       ],
       { failFast: false },
     );
-  }, 30_000);
+  }, 120_000);
 
   afterAll(async () => {
     await host?.shutdown();

@@ -16,14 +16,19 @@ export interface IsolatedRegistration {
   shutdownHooks: Hook[];
 }
 
-export interface IsolatedPluginOptions {
+/** What a plugin process needs before it knows its plugin (it may be started ahead, in parallel). */
+export interface PluginProcessOptions {
+  /** Limit of one call into the plugin (a hook, a driver request), in ms. */
+  callTimeoutMs: number;
+  snmp: SnmpSessionFactory;
+}
+
+/** The plugin a started process loads, and where its news go. */
+export interface PluginToLoad {
   manifest: PluginManifest;
   settings: Record<string, unknown>;
   settingsSource: string;
   dataDir: string;
-  /** Limit of one call into the plugin (a hook, a driver request), in ms. */
-  callTimeoutMs: number;
-  snmp: SnmpSessionFactory;
   log: (level: keyof PluginLogger, message: string) => void;
   /** The process ended after the load (exit, crash, killed): the plugin must be withdrawn. */
   onDeath: (reason: string) => void;
@@ -55,21 +60,25 @@ export class IsolatedPlugin {
   private readonly hello: Promise<void>;
   private helloSettled: { resolve(): void; reject(e: Error): void } | undefined;
 
-  constructor(private readonly options: IsolatedPluginOptions) {
+  /** Set by load(): the plugin this process runs. */
+  private plugin: PluginToLoad | undefined;
+  /** Lines logged before load() said where they go (output at start-up). */
+  private readonly early: Array<[keyof PluginLogger, string]> = [];
+
+  constructor(private readonly options: PluginProcessOptions) {
     this.child = fork(childScript(), [], {
       serialization: 'advanced',
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Plain Node: the server's own flags (inspector, loaders of a test runner) are not the plugin's.
       execArgv: [],
-      env: { ...process.env, WALT_PLUGIN_PROCESS: options.manifest.name },
     });
-    const name = options.manifest.name;
+    const name = () => this.plugin?.manifest.name ?? 'a plugin process';
     this.hello = new Promise((resolve, reject) => (this.helloSettled = { resolve, reject }));
     this.hello.catch(() => undefined);
     this.calls = new RemoteCalls({
       send: (m) => this.child.send(m),
       timeoutMs: options.callTimeoutMs,
-      timeoutMessage: () => `${name} did not answer within ${options.callTimeoutMs} ms`,
+      timeoutMessage: () => `${name()} did not answer within ${options.callTimeoutMs} ms`,
       onTimeout: () => this.checkAlive(),
     });
     forwardLines(this.child.stdout, (line) => this.log('info', line));
@@ -92,8 +101,10 @@ export class IsolatedPlugin {
   }
 
   /** Import and register the plugin in its process; rejects with the one-line reason it failed. */
-  load(): Promise<IsolatedRegistration> {
-    const { manifest } = this.options;
+  load(plugin: PluginToLoad): Promise<IsolatedRegistration> {
+    this.plugin = plugin;
+    for (const [level, line] of this.early.splice(0)) plugin.log(level, line);
+    const { manifest } = plugin;
     const snmp = (target: SnmpTarget, method: 'get' | 'walk' | 'table' | 'set', args: unknown[]) => this.snmpRequest(target, method, args);
     const request: LoadRequest = {
       t: 'load',
@@ -102,9 +113,9 @@ export class IsolatedPlugin {
       entryShown: relative(manifest.dir, manifest.entry),
       name: manifest.name,
       version: manifest.version,
-      settings: this.options.settings,
-      settingsSource: this.options.settingsSource,
-      dataDir: this.options.dataDir,
+      settings: plugin.settings,
+      settingsSource: plugin.settingsSource,
+      dataDir: plugin.dataDir,
       callTimeoutMs: this.options.callTimeoutMs,
       snmp: this.calls.marshal(snmp),
     };
@@ -128,7 +139,7 @@ export class IsolatedPlugin {
   /** Stop the process for good (load timed out, server stopping); its death is not reported. */
   kill(): void {
     this.deathReason ??= 'stopped by the server';
-    this.calls.close(new Error(`${this.options.manifest.name} is stopped`));
+    this.calls.close(new Error(`${this.plugin?.manifest.name ?? 'the plugin process'} is stopped`));
     clearTimeout(this.pingTimer);
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
@@ -164,14 +175,19 @@ export class IsolatedPlugin {
     const second = Math.floor(Date.now() / 1000);
     const w = this.logWindow;
     if (second !== w.second) {
-      if (w.dropped) this.options.log('warn', `${w.dropped} log lines dropped (more than ${MAX_LOG_LINES_PER_SECOND} in one second)`);
+      if (w.dropped) this.emit('warn', `${w.dropped} log lines dropped (more than ${MAX_LOG_LINES_PER_SECOND} in one second)`);
       this.logWindow = { second, lines: 0, dropped: 0 };
     }
     if (++this.logWindow.lines > MAX_LOG_LINES_PER_SECOND) {
       this.logWindow.dropped++;
       return;
     }
-    this.options.log(level, message);
+    this.emit(level, message);
+  }
+
+  private emit(level: keyof PluginLogger, message: string): void {
+    if (this.plugin) this.plugin.log(level, message);
+    else if (this.early.length < MAX_LOG_LINES_PER_SECOND) this.early.push([level, message]);
   }
 
   /** A call timed out: a plugin that does not even answer a ping is stuck (a loop): kill it. */
@@ -194,10 +210,10 @@ export class IsolatedPlugin {
     clearTimeout(this.pingTimer);
     const reported = this.deathReason !== undefined;
     this.deathReason ??= reason;
-    this.calls.close(new Error(`${this.options.manifest.name} is not running (${this.deathReason})`));
+    this.calls.close(new Error(`${this.plugin?.manifest.name ?? 'the plugin process'} is not running (${this.deathReason})`));
     this.helloSettled?.reject(new Error(`${reason} before it could load the plugin`));
     if (this.onLoadMessage) this.onLoadMessage({ t: 'exit', reason });
-    else if (this.loadedFlag && !reported) this.options.onDeath(reason);
+    else if (this.loadedFlag && !reported) this.plugin?.onDeath(reason);
   }
 
   private async snmpRequest(target: SnmpTarget, method: 'get' | 'walk' | 'table' | 'set', args: unknown[]): Promise<unknown> {

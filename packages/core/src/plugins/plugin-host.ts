@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -61,6 +62,8 @@ interface LoadedPlugin {
 
 /** How long a plugin's process may take to start Node (a busy machine), before its load is timed. */
 const PROCESS_START_TIMEOUT_MS = 30_000;
+/** Plugin processes started ahead of their load at most: one per core (each is a Node.js process starting). */
+const MAX_PROCESSES_AHEAD = Math.min(8, Math.max(1, availableParallelism()));
 
 /** A built-in plugin failed: the server must not start (fail fast, as Fastify does for its plugins). */
 export class PluginLoadError extends Error {
@@ -78,6 +81,8 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
   readonly registry: ExtensionRegistry<Table>;
   readonly results: PluginLoadResult[] = [];
   private readonly loaded = new Map<string, LoadedPlugin>();
+  /** Plugin processes started ahead, in parallel, while plugins load one after another. */
+  private spares: IsolatedPlugin[] = [];
 
   constructor(private readonly options: PluginHostOptions<Table>) {
     this.registry = new ExtensionRegistry<Table>(options.points ?? (EXTENSION_POINTS as unknown as Table));
@@ -88,6 +93,9 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
    * false, for a dry run); any other failure is recorded in the results.
    */
   async loadAll(sources: readonly PluginSource[], { failFast = true }: { failFast?: boolean } = {}): Promise<PluginLoadResult[]> {
+    // Node starts in each plugin process at once; the loads (and their order) stay sequential.
+    const wanted = sources.filter((s) => s.enabled !== false && this.isolated(s)).length;
+    for (let i = 0; i < Math.min(wanted, MAX_PROCESSES_AHEAD); i++) this.spares.push(this.newProcess());
     try {
       for (const source of sources) {
         const result = await this.load(source);
@@ -98,6 +106,8 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
       }
       this.warnAboutMissingBootProtocols();
     } finally {
+      // Processes started for plugins refused before their load (manifest checks) are not needed.
+      for (const spare of this.spares.splice(0)) spare.kill();
       for (const line of reportLines(this.results)) this.options.report?.(line, isFailureLine(line));
       this.options.onChange?.(this.results);
     }
@@ -208,6 +218,10 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
     return { contributions: registration.contributions, loaded };
   }
 
+  private newProcess(): IsolatedPlugin {
+    return new IsolatedPlugin({ callTimeoutMs: this.options.callTimeoutMs ?? 30_000, snmp: this.options.snmp });
+  }
+
   private isolated(source: PluginSource): boolean {
     return !!this.options.isolateThirdParty && !this.options.points && source.origin !== 'builtin' && !source.inProcess;
   }
@@ -222,21 +236,19 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
     result: PluginLoadResult,
   ): Promise<{ contributions: PluginContributions<Table>; loaded: LoadedPlugin }> {
     const name = manifest.name;
-    const proc = new IsolatedPlugin({
-      manifest,
-      settings: source.settings ?? {},
-      settingsSource: source.declaredIn,
-      dataDir: join(this.options.dataDir, 'plugin-data', name.replace('/', '__')),
-      callTimeoutMs: this.options.callTimeoutMs ?? 30_000,
-      snmp: this.options.snmp,
-      log: (level, message) => this.options.log(name, level, message),
-      onDeath: (reason) => this.fail(name, 'runtime', new Error(reason)),
-    });
+    const proc = this.spares.shift() ?? this.newProcess();
     try {
       // Starting Node is the server's cost, not the plugin's: the load timeout counts from there.
       await withTimeout(proc.started(), PROCESS_START_TIMEOUT_MS, `its process did not start within ${PROCESS_START_TIMEOUT_MS} ms`);
       const registration = await withTimeout(
-        proc.load(),
+        proc.load({
+          manifest,
+          settings: source.settings ?? {},
+          settingsSource: source.declaredIn,
+          dataDir: join(this.options.dataDir, 'plugin-data', name.replace('/', '__')),
+          log: (level, message) => this.options.log(name, level, message),
+          onDeath: (reason) => this.fail(name, 'runtime', new Error(reason)),
+        }),
         this.options.timeoutMs,
         `did not finish loading within ${this.options.timeoutMs} ms (its module or register() never resolved or never yielded; its process was killed; the limit is the config key plugin-timeout)`,
       );
