@@ -67,7 +67,10 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox', 'curl'] }))
     expect(now.find((p) => p.name === 'walt-plugin-exits-later')).toMatchObject({ status: 'failed', failedAt: 'runtime' });
     const topics = await getJson<{ topics: Array<{ name: string }> }>('/api/v1/help-topics');
     expect(topics.topics.map((t) => t.name)).not.toContain('exits-later-topic');
-    for (const line of [exited, threw]) expect(server.output().split('\n').filter((l) => l.includes(line))).toHaveLength(1);
+    // The daemon's echo of those lines reaches its stdout a little after they are stored.
+    const echoed = (line: string) => server.output().split('\n').filter((l) => l.includes(line));
+    await eventually(() => echoed(exited).length > 0 && echoed(threw).length > 0, 'the ERROR lines on the daemon output');
+    for (const line of [exited, threw]) expect(echoed(line)).toEqual([`ERROR platform.plugins -> ${line}`]);
     expect(server.process.exitCode).toBeNull();
   });
 
