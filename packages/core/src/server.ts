@@ -24,6 +24,8 @@ export interface ServerStartOptions {
   resolveFrom?: string;
   /** Plugin working folders loaded as they are, without packing (`walt-server start --plugin-dir`). */
   pluginDirs?: string[];
+  /** Run the pluginDirs plugins inside the server's process (`start --in-process`), not each in its own. */
+  pluginDirsInProcess?: boolean;
   /** Where daemon lines go (stdout by default). */
   echo?: (line: string) => void;
   snmp?: SnmpSessionFactory;
@@ -101,7 +103,7 @@ export class WaltServer {
     if (!network.waltNetReady) this.hosts = this.hosts.slice(0, 1);
 
     // The host logs the startup report (stream platform.plugins) and keeps it in the data dir.
-    await this.plugins.loadAll(pluginSources(this.config, { names: this.options.builtins ?? [], installDir: this.options.resolveFrom }, this.options.pluginDirs));
+    await this.plugins.loadAll(pluginSources(this.config, { names: this.options.builtins ?? [], installDir: this.options.resolveFrom }, this.options.pluginDirs, { devInProcess: this.options.pluginDirsInProcess }));
     this.isolatePluginErrors();
     // Boards that netboot from firmware need the static boot folder: say once what builds it.
     const staticWarning = missingStaticFilesWarning(this.plugins.registry.bootProtocols(), tftpStaticDir(this.config.dataDir));

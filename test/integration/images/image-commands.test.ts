@@ -78,10 +78,11 @@ describe.skipIf(needsEngine())('walt image commands on podman and a local regist
     expect(server.output()).toContain(`Image ${defaultImage} was downloaded successfully.`);
   });
 
-  it("a new user's first 'walt image show' clones the default images of the models present", async () => {
+  it("a new user's first 'walt image show' lists the default images of the models present, copied at first use", async () => {
     const r = await walt(['image', 'show']);
     expect(r.code, r.out).toBe(0);
-    expect(r.stdout).toContain(`Cloned ${model}-default, a default image for ${model}.`);
+    expect(r.stdout).toContain(`${model}-default is a default image for ${model}: it is copied into your working set when you first use it.`);
+    expect(engineHas(`localhost/${user}/${model}-default:latest`)).toBe(false);
     expect(r.stdout).toContain('Your working set is made of the following images:');
     expect(r.stdout).toMatch(new RegExp(`${model}-default\\s+False\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+${model}`));
     const again = await walt(['image', 'show', '--names-only']);
@@ -95,6 +96,8 @@ describe.skipIf(needsEngine())('walt image commands on podman and a local regist
 
   it('duplicate, rename, publish, remove, then clone back from the registry', async () => {
     expect((await walt(['image', 'duplicate', `${model}-default`, 'work-a'])).out).toContain(`was duplicated as work-a`);
+    // That first use copied the default image into the working set.
+    expect(engineHas(`localhost/${user}/${model}-default:latest`)).toBe(true);
     expect((await walt(['image', 'rename', 'work-a', 'work-b'])).out).toContain('was renamed to work-b');
     expect(engineHas(`localhost/${user}/work-a:latest`)).toBe(false);
     expect(engineHas(`localhost/${user}/work-b:latest`)).toBe(true);

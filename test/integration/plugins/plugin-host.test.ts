@@ -37,16 +37,17 @@ describe('plugin host in a running server, with real plugin packages on disk', (
   beforeAll(async () => {
     fixtures = stageFixtures(['walt-plugin-good', ...REFUSED.map(([f]) => f), 'walt-plugin-ready-throws', 'walt-plugin-async-throws']);
     const entries = [
-      `  - name: ${fixtures.dir('walt-plugin-good')}\n    settings: {greeting: bonjour}`,
+      `  - name: ${fixtures.dir('walt-plugin-good')}\n    settings: {greeting: bonjour}\n    in-process: true`,
       ...REFUSED.map(([f]) =>
         f === 'walt-plugin-settings-check' ? `  - name: ${fixtures.dir(f)}\n    settings: {port: 70000, colour: red}` : `  - ${fixtures.dir(f)}`,
       ),
       `  - ${fixtures.dir('walt-plugin-ready-throws')}`,
       `  - ${fixtures.dir('walt-plugin-async-throws')}`,
     ];
-    server = await startServer({ config: baseConfig(`plugin-timeout: 2000\nplugins:\n${entries.join('\n')}\n`) });
+    // Seven of these plugins start a Node.js process each (one more second each on a busy machine).
+    server = await startServer({ config: baseConfig(`plugin-timeout: 2000\nplugins:\n${entries.join('\n')}\n`), timeoutMs: 120_000 });
     plugins = (await getJson<{ plugins: PluginResult[] }>(server.port, '/api/v1/plugins')).plugins;
-  });
+  }, 150_000);
 
   afterAll(async () => {
     await server?.stop({ cleanup: true });
@@ -109,11 +110,10 @@ describe('plugin host in a running server, with real plugin packages on disk', (
     expect(server.process.exitCode).toBeNull();
   });
 
-  it('ignores contributions a timed-out plugin makes later, without crashing', async () => {
-    await eventually(
-      () => platformPluginLines(server.dataDir).includes('walt-plugin-hangs: api.helpTopic() called after its load was over: ignored'),
-      'the late contribution warning',
-    );
+  it('kills a timed-out plugin: the contribution its timer would make later never comes, and the server serves on', async () => {
+    // The fixture's timer fires 3 s after its load began; its process was killed at 2 s.
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(platformPluginLines(server.dataDir).filter((l) => l.includes('walt-plugin-hangs:'))).toEqual([]);
     const topics = await getJson<{ topics: Array<{ name: string }> }>(server.port, '/api/v1/help-topics');
     expect(topics.topics.map((t) => t.name)).not.toContain('too-late');
     expect(server.process.exitCode).toBeNull();

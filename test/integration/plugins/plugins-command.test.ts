@@ -43,7 +43,10 @@ describe('walt-server plugins', () => {
   });
 
   it('adds a plugin from a folder, linked to the server SDK, never a copy of it', async () => {
-    const r = await waltServer(['plugins', 'add', fixtures.dir('walt-plugin-good')], where);
+    // Its boot protocol answers DHCP synchronously: it runs only inside the server, when the admin says so.
+    const untrusted = await waltServer(['plugins', 'add', fixtures.dir('walt-plugin-good')], where);
+    expectOneLineError(untrusted, /^Error: refused walt-plugin-good: contributes boot protocol fixture-boot, .*'in-process: true'/);
+    const r = await waltServer(['plugins', 'add', '--in-process', fixtures.dir('walt-plugin-good')], where);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(`walt-plugin-good@1.0.0 installed in ${pluginsDir()}. It applies at the next server start.`);
     expect(dependencies()).toEqual({ '@walt/sdk': `file:${SDK_DIR}`, 'walt-plugin-good': 'file:packages/walt-plugin-good-1.0.0.tgz' });
@@ -51,7 +54,7 @@ describe('walt-server plugins', () => {
     expect(existsSync(join(pluginsDir(), 'node_modules', 'walt-plugin-good', 'node_modules'))).toBe(false);
     expect(existsSync(join(SDK_DIR, 'node_modules'))).toBe(false);
     expect(readdirSync(join(pluginsDir(), 'packages'))).toEqual(['walt-plugin-good-1.0.0.tgz']);
-  });
+  }, 180_000);
 
   it.each([
     ['walt-plugin-bundles-sdk', 'refused walt-plugin-bundles-sdk: bundles @walt/sdk in dependencies (make it a peerDependency: the server provides it)'],

@@ -95,7 +95,9 @@ export function registerImageRoutes(router: Router, images: ImageService, store:
 
   /** `walt image cp <image>:<path> <local>`: a tar of the path. */
   router.get('/api/v1/images/:name/archive', async (req) => {
-    const fullname = workingSetImage(requireUser(req.user), req.params.name);
+    const user = requireUser(req.user);
+    const fullname = workingSetImage(user, req.params.name);
+    await images.materialize(user, req.params.name);
     const path = req.query.get('path');
     if (!path || !path.startsWith('/')) throw new WaltError('invalid', `expected an absolute path in the image (e.g. ${req.params.name}:/etc/hostname)`, 400);
     const tar = await store.exportArchive(fullname, path);
@@ -114,6 +116,7 @@ export function registerImageRoutes(router: Router, images: ImageService, store:
     if (!(req.raw.headers['content-type'] ?? '').startsWith('application/x-tar')) throw new WaltError('invalid', 'expected a tar archive (content-type application/x-tar)', 400);
     const declared = Number(req.raw.headers['content-length'] ?? 0);
     if (declared > maxArchiveBytes) throw tooLarge(maxArchiveBytes);
+    await images.materialize(user, req.params.name);
     const img = await store.importArchive(fullname, path, capped(req.raw, maxArchiveBytes));
     return { message: `Image ${req.params.name} was updated.`, id: img.id };
   });

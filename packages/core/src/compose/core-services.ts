@@ -16,6 +16,8 @@ import { LogService } from '../logs/log-service.js';
 import { serverMac } from '../network/server-mac.js';
 import { NodeImageService } from '../nodes/node-image-service.js';
 import type { ExtensionRegistry } from '../plugins/extension-registry.js';
+import { DEFAULT_NODE_LOG_QUOTA_MIB } from '../config/config-schema.js';
+import { LogQuota } from '../logs/log-quota.js';
 import { PluginHost } from '../plugins/plugin-host.js';
 import { writePluginState } from '../plugins/plugin-state.js';
 import { openDatabase, type Db } from '../store/database.js';
@@ -67,10 +69,19 @@ export function composeCore(config: ServerConfig, options: CoreOptions): CoreSer
   const logsRepo = new LogsRepository(db);
   const leasesRepo = new LeasesRepository(db);
   const identity = { name: 'walt-server', mac: serverMac(config.network.waltNet.rawDevice, settingsRepo) };
-  const logs = new LogService(logsRepo, identity, (mac) => devicesRepo.byMac(mac)?.name ?? mac, options.echo);
+  const issuerName = (mac: string) => devicesRepo.byMac(mac)?.name ?? mac;
+  const logs = new LogService(logsRepo, identity, issuerName, options.echo, (records) => logQuota.committed(records));
+  const logQuota = new LogQuota(logsRepo, {
+    bytesPerIssuer: (config.logs?.nodeQuotaMiB ?? DEFAULT_NODE_LOG_QUOTA_MIB) * 1024 * 1024,
+    exempt: (mac) => mac === identity.mac,
+    nameOf: issuerName,
+    report: (line) => logs.platform('logs', line),
+  });
   const startedAt = options.startedAt ?? new Date().toISOString();
   const plugins = new PluginHost({
     timeoutMs: config.pluginTimeoutMs,
+    callTimeoutMs: config.pluginCallTimeoutMs,
+    isolateThirdParty: true,
     dataDir: config.dataDir,
     snmp: options.snmp,
     log: (plugin, level, message) => {

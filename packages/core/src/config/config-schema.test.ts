@@ -208,6 +208,10 @@ const INVALID: Array<[name: string, text: string, key: string]> = [
   ['vpn enabled without boot-mode', 'network: {walt-net: {ip: 192.168.1.1/24}}\nvpn: {enabled: true, ssh-entrypoint: a, http-entrypoint: b}\n', 'vpn.boot-mode:'],
   ['vpn boot-mode strict', 'network: {walt-net: {ip: 192.168.1.1/24}}\nvpn: {enabled: true, ssh-entrypoint: a, http-entrypoint: b, boot-mode: strict}\n', 'vpn.boot-mode:'],
   ['data-dir relative', 'network: {walt-net: {ip: 192.168.1.1/24}}\ndata-dir: var/lib/walt\n', 'data-dir:'],
+  ['plugin in-process not a boolean', 'network: {walt-net: {ip: 192.168.1.1/24}}\nplugins: [{name: walt-plugin-x, in-process: yes please}]\n', 'plugins[0].in-process:'],
+  ['plugin-call-timeout too short', 'network: {walt-net: {ip: 192.168.1.1/24}}\nplugin-call-timeout: 5\n', 'plugin-call-timeout:'],
+  ['logs node quota zero', 'network: {walt-net: {ip: 192.168.1.1/24}}\nlogs: {node-quota-mib: 0}\n', 'logs.node-quota-mib:'],
+  ['logs unknown key', 'network: {walt-net: {ip: 192.168.1.1/24}}\nlogs: {quota: 5}\n', 'logs.quota:'],
   ['api host not an address', 'network: {walt-net: {ip: 192.168.1.1/24}}\napi: {host: "my server"}\n', 'api.host:'],
   ['api port negative', 'network: {walt-net: {ip: 192.168.1.1/24}}\napi: {port: -1}\n', 'api.port:'],
   ['api port a string', 'network: {walt-net: {ip: 192.168.1.1/24}}\napi: {port: "12345"}\n', 'api.port:'],
@@ -268,10 +272,15 @@ describe('server config: valid texts load', () => {
   it('reads the plugin entries and this server\'s keys', () => {
     const config = check(VALID[10][1]);
     expect(config.plugins).toEqual([
-      { name: 'walt-plugin-foo', settings: {}, enabled: true },
-      { name: '@acme/walt-plugin-bar', settings: { speed: 3 }, enabled: false },
+      { name: 'walt-plugin-foo', settings: {}, enabled: true, inProcess: false },
+      { name: '@acme/walt-plugin-bar', settings: { speed: 3 }, enabled: false, inProcess: false },
     ]);
-    expect(config).toMatchObject({ dataDir: '/srv/walt', api: { host: '0.0.0.0', port: 0, tcpPort: 0 }, pluginTimeoutMs: 2000 });
+    expect(config).toMatchObject({ dataDir: '/srv/walt', api: { host: '0.0.0.0', port: 0, tcpPort: 0 }, pluginTimeoutMs: 2000, pluginCallTimeoutMs: 30_000, logs: { nodeQuotaMiB: 512 } });
+    expect(check('network: {walt-net: {ip: 192.168.1.1/24}}\nplugins: [{name: walt-plugin-x, in-process: true}]\nlogs: {node-quota-mib: 64}\nplugin-call-timeout: 500\n')).toMatchObject({
+      plugins: [{ name: 'walt-plugin-x', inProcess: true }],
+      logs: { nodeQuotaMiB: 64 },
+      pluginCallTimeoutMs: 500,
+    });
     expect(config.images).toEqual({ engineSocket: '/run/podman/podman.sock', directory: null });
   });
 

@@ -10,10 +10,12 @@ import { parseVpn } from './vpn-schema.js';
 export { isIpv4Cidr } from './network-schema.js';
 
 /** Every top-level key the server accepts: the original's four, then this server's own. */
-export const CONFIG_KEYS = ['network', 'registries', 'services', 'vpn', 'data-dir', 'api', 'plugins', 'images', 'plugin-timeout'] as const;
+export const CONFIG_KEYS = ['network', 'registries', 'services', 'vpn', 'data-dir', 'api', 'plugins', 'images', 'plugin-timeout', 'plugin-call-timeout', 'logs'] as const;
 
 export const DEFAULT_API = { host: '127.0.0.1', port: 12345 } as const;
 export const DEFAULT_PLUGIN_TIMEOUT_MS = 10_000;
+/** Limit of one call into a third-party plugin's process (a driver request, a hook). */
+export const DEFAULT_PLUGIN_CALL_TIMEOUT_MS = 30_000;
 
 /**
  * Turns the raw YAML/JSON object of a config file into a ServerConfig, collecting every problem as
@@ -47,6 +49,10 @@ export function parseServerConfig(
   const timeout = root['plugin-timeout'] ?? DEFAULT_PLUGIN_TIMEOUT_MS;
   if (!isWholeNumber(timeout, 100, 3_600_000)) p('plugin-timeout', `invalid value ${shown(timeout)} (expected a whole number of milliseconds, from 100 to 3600000)`);
 
+  const logs = parseLogs(root.logs, p);
+  const callTimeout = root['plugin-call-timeout'] ?? DEFAULT_PLUGIN_CALL_TIMEOUT_MS;
+  if (!isWholeNumber(callTimeout, 100, 3_600_000)) p('plugin-call-timeout', `invalid value ${shown(callTimeout)} (expected a whole number of milliseconds, from 100 to 3600000)`);
+
   if (problems.length || !network) return { problems };
   return {
     problems,
@@ -59,6 +65,8 @@ export function parseServerConfig(
       plugins,
       images,
       pluginTimeoutMs: timeout as number,
+      pluginCallTimeoutMs: callTimeout as number,
+      logs,
       services,
       vpn,
     },
@@ -93,6 +101,25 @@ function parseApi(value: unknown, p: Problem): ServerConfig['api'] {
     else api.tcpPort = value['tcp-port'];
   }
   return api;
+}
+
+/** Stored log lines one node may keep, MiB (older lines are dropped beyond it). */
+export const DEFAULT_NODE_LOG_QUOTA_MIB = 512;
+
+function parseLogs(value: unknown, p: Problem): ServerConfig['logs'] {
+  const logs: ServerConfig['logs'] = { nodeQuotaMiB: DEFAULT_NODE_LOG_QUOTA_MIB };
+  if (value === undefined || value === null) return logs;
+  if (!isMapping(value)) {
+    p('logs', 'expected a mapping (e.g. "logs: {node-quota-mib: 512}")');
+    return logs;
+  }
+  checkKnownKeys('logs', value, ['node-quota-mib'], p);
+  const quota = value['node-quota-mib'];
+  if (quota !== undefined) {
+    if (!isWholeNumber(quota, 1, 1_048_576)) p('logs.node-quota-mib', `invalid value ${shown(quota)} (expected a whole number of MiB, from 1 to 1048576)`);
+    else logs.nodeQuotaMiB = quota as number;
+  }
+  return logs;
 }
 
 function parseImages(value: unknown, p: Problem): ServerConfig['images'] {
@@ -139,15 +166,21 @@ function parsePlugins(value: unknown, p: Problem): PluginEntry[] {
     if (typeof e === 'string') {
       if (!e.trim()) return p(key, 'empty package name');
       if (duplicate(e)) return;
-      return void out.push({ name: e, settings: {}, enabled: true });
+      return void out.push({ name: e, settings: {}, enabled: true, inProcess: false });
     }
     if (!isMapping(e)) return p(key, `invalid value ${shown(e)} (expected a package name or {name: ..., settings: {...}})`);
-    checkKnownKeys(key, e, ['name', 'settings', 'enabled'], p);
+    checkKnownKeys(key, e, ['name', 'settings', 'enabled', 'in-process'], p);
     if (typeof e.name !== 'string' || !e.name.trim()) return p(`${key}.name`, 'missing (the plugin package name, or the path of its folder)');
     if (e.settings !== undefined && e.settings !== null && !isMapping(e.settings)) return p(`${key}.settings`, 'expected a mapping of setting: value');
     if (e.enabled !== undefined && typeof e.enabled !== 'boolean') return p(`${key}.enabled`, `invalid value ${shown(e.enabled)} (expected true or false)`);
+    if (e['in-process'] !== undefined && typeof e['in-process'] !== 'boolean') return p(`${key}.in-process`, `invalid value ${shown(e['in-process'])} (expected true or false)`);
     if (duplicate(e.name)) return;
-    out.push({ name: e.name, settings: (e.settings as Record<string, unknown> | undefined) ?? {}, enabled: (e.enabled as boolean | undefined) ?? true });
+    out.push({
+      name: e.name,
+      settings: (e.settings as Record<string, unknown> | undefined) ?? {},
+      enabled: (e.enabled as boolean | undefined) ?? true,
+      inProcess: (e['in-process'] as boolean | undefined) ?? false,
+    });
   });
   return out;
 }

@@ -39,6 +39,11 @@ export interface PluginEntry {
   name: string;
   settings: Record<string, unknown>;
   enabled: boolean;
+  /**
+   * Run this third-party plugin inside the server's process (key in-process), as built-ins are: the
+   * admin trusts it. Needed for boot protocols, whose hooks answer DHCP and TFTP synchronously.
+   */
+  inProcess: boolean;
 }
 
 export interface ServerConfig {
@@ -73,6 +78,10 @@ export interface ServerConfig {
   };
   /** Per-plugin load timeout in ms. */
   pluginTimeoutMs: number;
+  /** Limit of one call into a third-party plugin's process (config key plugin-call-timeout). */
+  pluginCallTimeoutMs: number;
+  /** Log storage: the stored lines one node may keep (key logs.node-quota-mib; older lines are dropped). */
+  logs: { nodeQuotaMiB: number };
   /** Services and vpn sections of the original (validated; defaults filled in). */
   services: Record<string, ServiceConfig>;
   vpn: VpnConfig;

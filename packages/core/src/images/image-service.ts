@@ -12,6 +12,7 @@ import type { ImageStore, ProgressSink, WaltImage } from './image-store.js';
 import { registryRef, registryWhere } from './registry-location.js';
 import { searchRegistry } from './registry-search.js';
 import { UnavailableImageStore } from './unavailable-image-store.js';
+import { UserDefaultClones } from './user-default-clones.js';
 
 /** A row of `walt image show`. */
 export interface ImageRow {
@@ -53,13 +54,17 @@ export interface SearchRow {
  * checked first and nothing changes on a refusal.
  */
 export class ImageService {
+  private readonly userDefaults: UserDefaultClones;
+
   constructor(
     private readonly store: ImageStore,
     private readonly devices: DeviceRegistry,
     private readonly registries: RegistryConfig[],
     private readonly logs: LogService,
     private readonly defaults: DefaultImages,
-  ) {}
+  ) {
+    this.userDefaults = new UserDefaultClones(store, devices);
+  }
 
   /** Without an engine, every image command answers what to install. */
   private needEngine(): void {
@@ -93,51 +98,30 @@ export class ImageService {
   async show(user: string, options: { all?: boolean; refresh?: boolean } = {}): Promise<ImageListing> {
     this.needEngine();
     if (options.refresh) this.store.refresh?.();
-    let all = await this.store.list({ check: true });
-    const messages: string[] = [];
-    if (!all.some((i) => i.user === user)) {
-      messages.push(...(await this.cloneDefaultsFor(user)));
-      if (messages.length) all = await this.store.list({ check: true });
-    }
+    const all = await this.store.list({ check: true });
+    // A new user's default images are listed, not copied: the copy is made at their first use.
+    const pending = await this.userDefaults.pending(user, all);
     const usage = this.usage();
-    const rows = all.map((i) => this.row(i, usage));
+    const rows = [...all, ...pending.map((p) => ({ ...p.source, user, fullname: p.target }))].map((i) => this.row(i, usage));
     const isDefault = (r: ImageRow) => r.user === PLATFORM_USER && /-default(:|$)/.test(r.name);
     return {
       images: rows.filter((r) => r.user === user),
       others: options.all ? rows.filter((r) => r.user !== user && !isDefault(r)) : [],
       defaults: options.all ? rows.filter(isDefault) : [],
-      messages,
+      messages: pending.map((p) => `${displayImageName(p.target)} is a default image for ${listNames(p.models)}: it is copied into your working set when you first use it.`),
     };
   }
 
-  /**
-   * A user's first look at an empty working set: clone the default image of every node model present
-   * (one clone per default image, named by its walt.image.preferred-name label or `<model>-default`).
-   */
-  private async cloneDefaultsFor(user: string): Promise<string[]> {
-    if (user === PLATFORM_USER) return [];
-    const byDefault = new Map<string, string[]>();
-    for (const d of this.devices.all()) {
-      if (d.type !== 'node' || !d.model) continue;
-      const image = this.devices.defaultImageOf(d.model);
-      const models = byDefault.get(image) ?? [];
-      if (!models.includes(d.model)) models.push(d.model);
-      byDefault.set(image, models.sort());
-    }
-    const messages: string[] = [];
-    for (const [image, models] of byDefault) {
-      const source = await this.store.get(image);
-      if (!source) continue; // still downloading: the node is not a node yet anyway
-      const target = `${user}/${source.preferredName ?? `${models[0]}-default`}:latest`;
-      if (await this.store.get(target)) continue;
-      await this.store.tag(source.fullname, target);
-      messages.push(`Cloned ${displayImageName(target)}, a default image for ${listNames(models)}.`);
-    }
+  /** The user is about to use an image of their working set: make it theirs if it is a pending default. */
+  async materialize(user: string, name: string): Promise<string[]> {
+    const messages = await this.userDefaults.materialize(user, workingSetImage(user, name));
+    for (const m of messages) this.logs.platform('images', `${user}: ${m}`);
     return messages;
   }
 
   private async own(user: string, name: string): Promise<WaltImage> {
     const fullname = workingSetImage(user, name);
+    await this.materialize(user, name);
     const img = await this.store.get(fullname);
     if (!img) throw notFound(`No image named '${name}' in your working set (see 'walt image show').`);
     return img;

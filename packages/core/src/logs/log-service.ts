@@ -38,6 +38,8 @@ export class LogService {
     private readonly resolveIssuer: (mac: string) => string,
     // One write per event-loop turn (StdoutEcho), with the journal's priorities under systemd.
     private readonly echo: (line: string) => void = hostEcho(process.env, new StdoutEcho().text),
+    // Told about every commit (the per-node disk quota, log-quota.ts).
+    private readonly afterCommit?: (records: readonly LogRecord[]) => void,
   ) {
     this.events.setMaxListeners(0);
   }
@@ -52,6 +54,7 @@ export class LogService {
   append(records: readonly LogRecord[]): void {
     if (!records.length) return;
     this.publish(this.repository.append(records));
+    this.afterCommit?.(records);
   }
 
   /**
@@ -89,6 +92,7 @@ export class LogService {
     }
     for (const w of waiters) w.resolve();
     if (stored) this.publish(stored);
+    this.afterCommit?.(batch);
   }
 
   /** Follow new records (after their commit); returns the function that stops following. */

@@ -3,6 +3,7 @@ import type { Device } from '../devices/device.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import { NODE_LABEL, formatSentence, listNames } from '../devices/format-sentence.js';
 import type { ImageStore, WaltImage } from '../images/image-store.js';
+import { UserDefaultClones } from '../images/user-default-clones.js';
 import type { LogService } from '../logs/log-service.js';
 import { checkOwnership, type OwnershipMode, type OwnershipAudit } from './node-ownership.js';
 import { displayImageName, workingSetImage } from './working-set-image.js';
@@ -62,12 +63,15 @@ export class NodeImageService {
     if (imageArg === 'default') return this.bootDefault(nodes, user, 'owned-or-free', confirmed, 'image change');
     const fullname = workingSetImage(user, imageArg);
     checkOwnership(nodes, user, 'owned-or-free', confirmed, this.audit('node boot'));
+    // A default image `walt image show` listed is copied into the working set at this first use.
+    const cloned = await new UserDefaultClones(this.images, this.registry).materialize(user, fullname);
     const image = await this.images.get(fullname);
     if (!image) throw new WaltError('image-not-found', `No image named '${imageArg}' in your working set (see 'walt image show').`, 404);
     this.checkCompatible(image, nodes);
-    return this.assign(nodes.map((n) => [n, fullname] as const), 'image change', (names) =>
+    const result = await this.assign(nodes.map((n) => [n, fullname] as const), 'image change', (names) =>
       formatSentence(`%s will now boot ${displayImageName(fullname)}.`, names, NODE_LABEL),
     );
+    return { ...result, messages: [...cloned, ...result.messages] };
   }
 
   /** `walt node release <set>`: your nodes boot their default image again (they become free). */

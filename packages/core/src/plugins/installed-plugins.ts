@@ -13,7 +13,11 @@ export const SDK_PACKAGE = '@walt/sdk';
 export interface PluginsProject {
   dependencies?: Record<string, string>;
   /** Plugin names in the order they were added: earlier ones load first, and so win a conflict. */
-  walt?: { installOrder?: string[] };
+  walt?: {
+    installOrder?: string[];
+    /** Plugins added with --in-process: the admin trusts them to run inside the server's process. */
+    inProcess?: string[];
+  };
 }
 
 export function readPluginsProject(dataDir: string): PluginsProject | undefined {
@@ -36,4 +40,9 @@ export function installedPlugins(dataDir: string): string[] {
   const order = project?.walt?.installOrder ?? [];
   const rank = (n: string) => (order.includes(n) ? order.indexOf(n) : order.length);
   return names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/** Installed plugins the admin trusts to run inside the server's process (`plugins add --in-process`). */
+export function inProcessPlugins(dataDir: string): Set<string> {
+  return new Set(readPluginsProject(dataDir)?.walt?.inProcess ?? []);
 }

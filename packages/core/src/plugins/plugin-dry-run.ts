@@ -16,11 +16,24 @@ const noSnmp: SnmpSessionFactory = {
  * at the next start: wrong definePlugin, register() that throws or hangs, invalid settings, conflicts.
  */
 export async function dryRunLoad(config: ServerConfig, builtins: BuiltinPlugins, last?: string): Promise<PluginLoadResult[]> {
-  const host = new PluginHost({ timeoutMs: config.pluginTimeoutMs, dataDir: config.dataDir, snmp: noSnmp, log: () => undefined });
+  // Third-party code runs in its own process here too: a plugin whose register() never yields or
+  // exits is killed at the load timeout and refused, and `plugins add` returns.
+  const host = new PluginHost({
+    timeoutMs: config.pluginTimeoutMs,
+    callTimeoutMs: config.pluginCallTimeoutMs,
+    isolateThirdParty: true,
+    dataDir: config.dataDir,
+    snmp: noSnmp,
+    log: () => undefined,
+  });
   const sources = pluginSources(config, builtins);
   // The newcomer loads last, so a conflict refuses it rather than a plugin that was there before.
   const isLast = (s: PluginSource) => s.spec === last;
-  return host.loadAll([...sources.filter((s) => !isLast(s)), ...sources.filter(isLast)], { failFast: false });
+  try {
+    return await host.loadAll([...sources.filter((s) => !isLast(s)), ...sources.filter(isLast)], { failFast: false });
+  } finally {
+    host.close();
+  }
 }
 
 /** Why the named plugin would fail to load with this config, or undefined when it would load. */

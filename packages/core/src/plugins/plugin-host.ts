@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   EXTENSION_POINTS,
   SDK_VERSION,
   contributionKeys,
+  emptyContributions,
   isWaltPlugin,
   registerPlugin,
   type ExtensionPointTable,
@@ -15,6 +17,7 @@ import {
   type WaltPlugin,
 } from '@walt/sdk';
 import { ExtensionRegistry, type PluginContributions } from './extension-registry.js';
+import { IsolatedPlugin } from './isolated-plugin.js';
 import { locatePackage } from './package-locator.js';
 import { createPluginCache } from './plugin-cache.js';
 import { readPluginManifest, type PluginManifest } from './plugin-manifest.js';
@@ -36,6 +39,13 @@ export interface PluginHostOptions<Table extends ExtensionPointTable = StandardE
   report?: (line: string, isError: boolean) => void;
   /** Called when the results change: after loading, and when a plugin fails at run time. */
   onChange?: (results: readonly PluginLoadResult[]) => void;
+  /**
+   * Run third-party plugins (not built-ins, not those the config marks in-process) each in its own
+   * process. Only with the SDK's extension points, which that process knows.
+   */
+  isolateThirdParty?: boolean;
+  /** Limit of one call into an isolated plugin, in ms (config key plugin-call-timeout; default 30 s). */
+  callTimeoutMs?: number;
 }
 
 /** A plugin that loaded: its definition and lifecycle hooks. */
@@ -46,7 +56,14 @@ interface LoadedPlugin {
   result: PluginLoadResult;
   ready: Array<() => void | Promise<void>>;
   shutdown: Array<() => void | Promise<void>>;
+  /** Its process, when it runs out of the server's. */
+  process?: IsolatedPlugin;
 }
+
+/** How long a plugin's process may take to start Node (a busy machine), before its load is timed. */
+const PROCESS_START_TIMEOUT_MS = 30_000;
+/** Plugin processes started ahead of their load at most: one per core (each is a Node.js process starting). */
+const MAX_PROCESSES_AHEAD = Math.min(8, Math.max(1, availableParallelism()));
 
 /** A built-in plugin failed: the server must not start (fail fast, as Fastify does for its plugins). */
 export class PluginLoadError extends Error {
@@ -64,6 +81,8 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
   readonly registry: ExtensionRegistry<Table>;
   readonly results: PluginLoadResult[] = [];
   private readonly loaded = new Map<string, LoadedPlugin>();
+  /** Plugin processes started ahead, in parallel, while plugins load one after another. */
+  private spares: IsolatedPlugin[] = [];
 
   constructor(private readonly options: PluginHostOptions<Table>) {
     this.registry = new ExtensionRegistry<Table>(options.points ?? (EXTENSION_POINTS as unknown as Table));
@@ -74,6 +93,9 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
    * false, for a dry run); any other failure is recorded in the results.
    */
   async loadAll(sources: readonly PluginSource[], { failFast = true }: { failFast?: boolean } = {}): Promise<PluginLoadResult[]> {
+    // Node starts in each plugin process at once; the loads (and their order) stay sequential.
+    const wanted = sources.filter((s) => s.enabled !== false && this.isolated(s)).length;
+    for (let i = 0; i < Math.min(wanted, MAX_PROCESSES_AHEAD); i++) this.spares.push(this.newProcess());
     try {
       for (const source of sources) {
         const result = await this.load(source);
@@ -84,6 +106,8 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
       }
       this.warnAboutMissingBootProtocols();
     } finally {
+      // Processes started for plugins refused before their load (manifest checks) are not needed.
+      for (const spare of this.spares.splice(0)) spare.kill();
       for (const line of reportLines(this.results)) this.options.report?.(line, isFailureLine(line));
       this.options.onChange?.(this.results);
     }
@@ -121,6 +145,16 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
     if (source.origin === 'dev' && existsSync(join(dir, 'node_modules', '@walt', 'sdk'))) {
       // Accepted in a working folder only: a packed plugin always runs against the server's own SDK.
       result.warnings.push(`working folder: imports its own @walt/sdk from ${join(dir, 'node_modules')}, not the server's (${SDK_VERSION})`);
+    }
+    if (this.isolated(source)) {
+      try {
+        const { contributions, loaded } = await this.runIsolated(manifest, source, result);
+        this.registry.add(manifest.name, contributions);
+        this.loaded.set(manifest.name, loaded);
+        return done({ status: 'loaded', failedAt: undefined, contributes: contributionKeys(contributions, this.registry.points) });
+      } catch (e) {
+        return done({ error: oneLine(e) });
+      }
     }
     const session = { open: true };
     try {
@@ -184,6 +218,67 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
     return { contributions: registration.contributions, loaded };
   }
 
+  private newProcess(): IsolatedPlugin {
+    return new IsolatedPlugin({ callTimeoutMs: this.options.callTimeoutMs ?? 30_000, snmp: this.options.snmp });
+  }
+
+  private isolated(source: PluginSource): boolean {
+    return !!this.options.isolateThirdParty && !this.options.points && source.origin !== 'builtin' && !source.inProcess;
+  }
+
+  /**
+   * Load a third-party plugin in its own process: the load timeout kills a process that never
+   * answers (a loop in register()), whatever its code does; what crossed is checked again here.
+   */
+  private async runIsolated(
+    manifest: PluginManifest,
+    source: PluginSource,
+    result: PluginLoadResult,
+  ): Promise<{ contributions: PluginContributions<Table>; loaded: LoadedPlugin }> {
+    const name = manifest.name;
+    const proc = this.spares.shift() ?? this.newProcess();
+    try {
+      // Starting Node is the server's cost, not the plugin's: the load timeout counts from there.
+      await withTimeout(proc.started(), PROCESS_START_TIMEOUT_MS, `its process did not start within ${PROCESS_START_TIMEOUT_MS} ms`);
+      const registration = await withTimeout(
+        proc.load({
+          manifest,
+          settings: source.settings ?? {},
+          settingsSource: source.declaredIn,
+          dataDir: join(this.options.dataDir, 'plugin-data', name.replace('/', '__')),
+          log: (level, message) => this.options.log(name, level, message),
+          onDeath: (reason) => this.fail(name, 'runtime', new Error(reason)),
+        }),
+        this.options.timeoutMs,
+        `did not finish loading within ${this.options.timeoutMs} ms (its module or register() never resolved or never yielded; its process was killed; the limit is the config key plugin-timeout)`,
+      );
+      const contributions = emptyContributions(this.registry.points) as PluginContributions<Table>;
+      const lists = contributions as Record<string, unknown[]>;
+      for (const point of this.registry.points) {
+        for (const value of registration.contributions[point.kind] ?? []) lists[point.kind].push(point.define(value));
+      }
+      const protocols = lists.bootProtocols ?? [];
+      if (protocols.length) {
+        const ids = protocols.map((p) => (p as { id: string }).id).join(', ');
+        throw new Error(`contributes boot protocol ${ids}, whose hooks answer DHCP and TFTP synchronously and cannot run in a plugin process: ${howToTrust(source)}`);
+      }
+      const conflicts = this.registry.conflicts(name, contributions);
+      if (conflicts.length) throw new Error(`conflict: ${conflicts.join('; ')}`);
+      const loaded: LoadedPlugin = {
+        plugin: { name, version: manifest.version } as WaltPlugin,
+        result,
+        paths: [],
+        ready: registration.readyHooks,
+        shutdown: registration.shutdownHooks,
+        process: proc,
+      };
+      return { contributions, loaded };
+    } catch (e) {
+      proc.kill();
+      throw e;
+    }
+  }
+
   /** A model is usable only if some plugin speaks its boot protocol: say so, without failing anyone. */
   private warnAboutMissingBootProtocols(): void {
     for (const { plugin, value: model } of this.registry.nodeModels()) {
@@ -214,6 +309,7 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
     const l = this.loaded.get(pluginName);
     if (!l || l.result.status !== 'loaded') return;
     this.registry.remove(pluginName, (e) => this.options.log(pluginName, 'error', `withdrawing its contributions failed: ${oneLine(e)}`));
+    l.process?.kill();
     Object.assign(l.result, { status: 'failed', failedAt: phase, error: oneLine(error) });
     this.options.report?.(reportLine(l.result), true);
     this.options.onChange?.(this.results);
@@ -245,6 +341,17 @@ export class PluginHost<Table extends ExtensionPointTable = StandardExtensionPoi
         }
       }
     }
+    this.close();
+  }
+
+  /** End the plugins' processes (after a dry run, or once stopped). */
+  close(): void {
+    for (const l of this.loaded.values()) l.process?.kill();
+  }
+
+  /** The process ids of the isolated plugins that run, by plugin name (tests, diagnostics). */
+  processes(): Record<string, number | undefined> {
+    return Object.fromEntries([...this.loaded.values()].filter((l) => l.process && l.result.status === 'loaded').map((l) => [l.plugin.name, l.process!.pid]));
   }
 }
 
@@ -275,6 +382,18 @@ function packagePaths(dir: string): string[] {
     /* keep the path as found */
   }
   return [...paths].map((p) => (p.endsWith('/') ? p : `${p}/`));
+}
+
+/** How an administrator lets a third-party plugin run inside the server, by where it comes from. */
+function howToTrust(source: PluginSource): string {
+  switch (source.origin) {
+    case 'installed':
+      return `trust it to run inside the server with 'walt-server plugins add --in-process ${source.spec}', or 'in-process: true' in a config entry naming it`;
+    case 'dev':
+      return "trust it to run inside the server with 'walt-server start --in-process'";
+    default:
+      return "trust it to run inside the server with 'in-process: true' in its entry of the config's plugins list";
+  }
 }
 
 function notFoundMessage(source: PluginSource): string {

@@ -65,12 +65,12 @@ export class PluginInstaller {
    * Install a plugin from a registry name ("walt-plugin-x", "walt-plugin-x@1.2.0"), a tarball or a
    * folder. `check` gets the installed package name and returns why it must be refused, if it must.
    */
-  async add(spec: string, check?: (name: string) => Promise<string | undefined>): Promise<InstalledPluginInfo> {
+  async add(spec: string, check?: (name: string) => Promise<string | undefined>, { inProcess = false }: { inProcess?: boolean } = {}): Promise<InstalledPluginInfo> {
     if (!spec.trim()) throw new WaltError('invalid', 'give a plugin to add: an npm package name, a .tgz tarball or a folder');
     return this.locked(async () => {
       this.prepareProject();
       try {
-        return await this.installStaged(await this.pack(spec), check);
+        return await this.installStaged(await this.pack(spec), check, inProcess);
       } finally {
         rmSync(this.stagingDir, { recursive: true, force: true });
       }
@@ -90,12 +90,17 @@ export class PluginInstaller {
       this.progress(`removing ${name}`);
       await runNpm(['uninstall', name], { ...this.options.npm, prefix: this.dir });
       this.recordOrder((order) => order.filter((n) => n !== name));
+      this.recordInProcess(name, false);
       const tarball = tarballOf(deps[name]);
       if (tarball) rmSync(join(this.dir, tarball), { force: true });
     });
   }
 
-  private async installStaged(staged: { file: string; name: string }, check?: (name: string) => Promise<string | undefined>): Promise<InstalledPluginInfo> {
+  private async installStaged(
+    staged: { file: string; name: string },
+    check: ((name: string) => Promise<string | undefined>) | undefined,
+    inProcess: boolean,
+  ): Promise<InstalledPluginInfo> {
     const contents = await readTarball(staged.file);
     const pre = checkPluginPackage(contents.packageJson, '', { has: (p) => contents.paths.has(p) });
     if (!pre.manifest) throw refused(pre.name ?? staged.name, pre.problems);
@@ -116,6 +121,8 @@ export class PluginInstaller {
     try {
       this.progress(`installing ${name}@${version}`);
       await runNpm(['install', `./packages/${basename(target)}`, '--save', '--install-links=false'], { ...this.options.npm, prefix: this.dir });
+      // Recorded before the check, so the dry run loads it as the next start will.
+      this.recordInProcess(name, inProcess);
       const installedDir = join(this.dir, 'node_modules', name);
       const post = readPluginManifest(installedDir);
       const problem = post.manifest ? await check?.(name) : post.problems.join('; ');
@@ -167,6 +174,15 @@ export class PluginInstaller {
     }
     const deps = { ...((pkg.dependencies ?? {}) as Record<string, string>), [SDK_PACKAGE]: `file:${this.sdkDir}` };
     pkg.dependencies = deps;
+    writeFileSync(file, JSON.stringify(pkg, null, 2) + '\n');
+  }
+
+  /** Record whether the admin trusts this plugin to run inside the server's process (add --in-process). */
+  private recordInProcess(name: string, inProcess: boolean): void {
+    const file = join(this.dir, 'package.json');
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as PluginsProject & Record<string, unknown>;
+    const others = (pkg.walt?.inProcess ?? []).filter((n) => n !== name);
+    pkg.walt = { ...pkg.walt, inProcess: inProcess ? [...others, name] : others };
     writeFileSync(file, JSON.stringify(pkg, null, 2) + '\n');
   }
 

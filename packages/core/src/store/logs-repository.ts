@@ -41,6 +41,9 @@ export interface HistoryBounds {
 const MAX_TS = Number.MAX_SAFE_INTEGER;
 
 /** Persistence of log streams and lines. */
+/** What a stored line costs besides its text (row header, index entries), for the per-node quota. */
+export const LINE_OVERHEAD_BYTES = 32;
+
 export class LogsRepository {
   private readonly streamIds = new Map<string, number>();
   private readonly streamsById = new Map<number, LogStream>();
@@ -146,6 +149,44 @@ export class LogsRepository {
   /** Number of lines of a stream within strict time bounds. */
   count(streamId: number, after: number | null, before: number | null): number {
     return this.countStmt.get(streamId, after ?? -MAX_TS, before ?? MAX_TS) as number;
+  }
+
+  /** Ids of the streams an issuer has. */
+  issuerStreams(issuerMac: string): number[] {
+    return this.db.prepare('SELECT id FROM logstreams WHERE issuer_mac = ?').pluck().all(issuerMac) as number[];
+  }
+
+  /** What an issuer's stored lines weigh, as the quota counts them (characters plus a per-line overhead). */
+  issuerBytes(issuerMac: string): number {
+    const row = this.db
+      .prepare('SELECT coalesce(sum(length(line)), 0) AS chars, count(*) AS n FROM logs WHERE stream_id IN (SELECT id FROM logstreams WHERE issuer_mac = ?)')
+      .get(issuerMac) as { chars: number; n: number };
+    return row.chars + row.n * LINE_OVERHEAD_BYTES;
+  }
+
+  /**
+   * Delete an issuer's oldest lines (by time, across its streams), up to `max` lines and no more
+   * than needed to free `bytes`, reading each stream through its (stream_id, ts) index. Returns what
+   * was deleted.
+   */
+  dropOldest(issuerMac: string, max: number, bytes: number): { lines: number; bytes: number } {
+    const streams = this.issuerStreams(issuerMac);
+    const oldest = this.db.prepare('SELECT rowid AS id, ts, length(line) AS chars FROM logs WHERE stream_id = ? ORDER BY ts, rowid LIMIT ?');
+    const candidates: Array<{ id: number; ts: number; chars: number }> = [];
+    for (const s of streams) candidates.push(...(oldest.all(s, max) as Array<{ id: number; ts: number; chars: number }>));
+    candidates.sort((a, b) => a.ts - b.ts || a.id - b.id);
+    const victims: typeof candidates = [];
+    let freed = 0;
+    for (const c of candidates) {
+      if (victims.length >= max || freed >= bytes) break;
+      victims.push(c);
+      freed += c.chars + LINE_OVERHEAD_BYTES;
+    }
+    const del = this.db.prepare('DELETE FROM logs WHERE rowid = ?');
+    this.inTransaction(() => {
+      for (const v of victims) del.run(v.id);
+    });
+    return { lines: victims.length, bytes: freed };
   }
 
   /**

@@ -34,15 +34,20 @@ export function registerPluginsCommands(plugins: Command): void {
       else process.stdout.write(renderInventory(inventory) + '\n');
     });
 
-  withServerOptions(plugins.command('add <npm-spec>').description('install a plugin (registry name, tarball or folder)')).action(
-    async (spec: string, opts: ServerOptions) => {
+  withServerOptions(
+    plugins
+      .command('add <npm-spec>')
+      .description('install a plugin (registry name, tarball or folder)')
+      .option('--in-process', "trust it to run inside the server's process (needed for a boot protocol; see walt help show security)"),
+  ).action(
+    async (spec: string, opts: ServerOptions & { inProcess?: boolean }) => {
       const config = loadConfigOrFail(opts);
       const installer = new PluginInstaller(config.dataDir, {
         progress: process.stderr.isTTY ? (line) => process.stderr.write(`${line}...\n`) : undefined,
       });
       let info;
       try {
-        info = await cliErrors(() => installer.add(spec, (name) => dryRunProblem(config, builtins(), name)));
+        info = await cliErrors(() => installer.add(spec, (name) => dryRunProblem(config, builtins(), name), { inProcess: !!opts.inProcess }));
       } finally {
         // A plugin module may leave timers or sockets behind after the dry run: they must not keep us alive.
         setTimeout(() => process.exit(), 500).unref();

@@ -17,6 +17,7 @@ export interface ServerOptions {
 
 interface StartOptions extends ServerOptions {
   pluginDir: string[];
+  inProcess?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -46,6 +47,7 @@ export function registerStartCommand(program: Command): void {
       collect,
       [],
     )
+    .option('--in-process', 'run the --plugin-dir plugins inside the server, as built-ins are (needed for a boot protocol)')
     .action(async (opts: StartOptions) => {
       const pluginDirs = opts.pluginDir.map((d) => resolve(d));
       for (const dir of pluginDirs) {
@@ -54,7 +56,7 @@ export function registerStartCommand(program: Command): void {
       const config = loadConfigOrFail(opts);
       let server: WaltServer;
       try {
-        server = await WaltServer.start(config, { builtins: [...BUILTIN_PLUGINS], resolveFrom: INSTALL_DIR, pluginDirs, switches: switchesOptionsFromEnv() });
+        server = await WaltServer.start(config, { builtins: [...BUILTIN_PLUGINS], resolveFrom: INSTALL_DIR, pluginDirs, pluginDirsInProcess: !!opts.inProcess, switches: switchesOptionsFromEnv() });
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         if (err.code === 'EADDRINUSE') {
