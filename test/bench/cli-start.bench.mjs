@@ -16,7 +16,8 @@ import { loadLine, median, printLoad, spread } from './bench-stats.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(HERE), '..', '..');
-const WALT = join(REPO, 'packages/cli/dist/bin/walt.js');
+// what a user runs: the shim and the bundle it loads
+const WALT = join(REPO, 'packages/cli/bin/walt.js');
 const WALT_SERVER = join(REPO, 'packages/server/dist/bin/walt-server.js');
 const NS = benchNames('c').srv;
 
