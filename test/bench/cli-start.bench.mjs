@@ -29,6 +29,7 @@ const COMMANDS = [
   ['device', 'tree'],
   ['image', 'show'],
   ['log', 'list-checkpoints'],
+  ['log', 'show', '--history', '-1m:', '--issuers', 'server', '--streams', 'nothing-matches'],
   ['help', 'list'],
   ['--help'],
 ];
