@@ -87,6 +87,7 @@ export default async function cliStart(args = []) {
     return 0;
   }
   printLoad('cli-start');
+  const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'walt-bench-cli-'));
   quiet(() => execFileSync('ip', ['netns', 'del', NS], { stdio: 'ignore' }));
   execFileSync('ip', ['netns', 'add', NS]);
@@ -115,6 +116,7 @@ export default async function cliStart(args = []) {
     quiet(() => execFileSync('ip', ['netns', 'del', NS], { stdio: 'ignore' }));
     rmSync(dir, { recursive: true, force: true });
   }
+  console.log(`cli-start: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return 0;
 }
 

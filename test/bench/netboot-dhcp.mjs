@@ -176,6 +176,7 @@ export default async function netbootDhcp(args = []) {
     return 0;
   }
   printLoad('netboot-dhcp');
+  const started = Date.now();
   console.log(`DHCP boot storm: DISCOVER -> ACK per client, ${concurrency} in flight, half with vendor class ${VENDOR_CLASS}; ${rounds} interleaved rounds per size, a fresh server each; leases stored under ${dataRoot}`);
   setupBenchNetwork(NET);
   let macByte = 0;
@@ -209,6 +210,7 @@ export default async function netbootDhcp(args = []) {
     }
   } finally {
     teardownBenchNetwork(NET);
+    console.log(`netboot-dhcp: ${((Date.now() - started) / 1000).toFixed(0)} s (${loadLine()})`);
     if (saveTo) {
       writeFileSync(saveTo, JSON.stringify(saved, null, 1));
       console.log(`per-client results of every round: ${saveTo}`);
