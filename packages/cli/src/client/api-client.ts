@@ -1,7 +1,13 @@
 import { CliError } from '../cli-error.js';
 import type { ClientConfig } from './client-config.js';
 import { SERVER_ADDRESS_FORMS, serverBaseUrlOf } from './server-address.js';
-import { httpText } from './http-json-request.js';
+import { httpResponse, httpText } from './http-json-request.js';
+
+/** A streaming answer (logs, console): its status and its body, read as it comes. */
+export interface StreamAnswer {
+  status: number;
+  body: AsyncIterable<Uint8Array>;
+}
 
 /** The HTTP API version this client speaks. */
 export const CLIENT_API_VERSION = 1;
@@ -41,19 +47,33 @@ export class ApiClient {
     return this.request<T>('POST', path, body ?? {});
   }
 
-  /** Open a streaming response (logs); the caller reads the body. */
-  async stream(path: string, signal?: AbortSignal): Promise<Response> {
-    if (!this.checked) await this.checkVersion(signal, true);
-    const res = await this.fetch('GET', path, undefined, signal);
-    if (!res.ok) this.fail(res.status, await res.text().catch(() => ''));
-    return res;
+  /** Open a streaming response (logs, console); the caller reads the body; `signal` ends it. */
+  async stream(path: string, signal?: AbortSignal): Promise<StreamAnswer> {
+    if (!this.checked) await this.checkVersion(signal);
+    let res: Awaited<ReturnType<typeof httpResponse>>;
+    try {
+      res = await httpResponse(this.base + path, { method: 'GET', headers: this.headers(undefined), signal });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      throw this.unreachable();
+    }
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status > 299) {
+      const chunks: Buffer[] = [];
+      try {
+        for await (const c of res) chunks.push(c as Buffer);
+      } catch {
+        /* the status says enough */
+      }
+      this.fail(status, Buffer.concat(chunks).toString('utf8'));
+    }
+    return { status, body: res };
   }
 
-  /** `viaFetch`: before a stream, check through fetch too (one HTTP stack loaded, not two). */
-  private async checkVersion(signal?: AbortSignal, viaFetch = false): Promise<void> {
+  private async checkVersion(signal?: AbortSignal): Promise<void> {
     let v: { server?: unknown; api?: unknown };
     try {
-      v = await this.raw<{ server?: unknown; api?: unknown }>('GET', '/api/v1/version', undefined, signal, viaFetch);
+      v = await this.raw<{ server?: unknown; api?: unknown }>('GET', '/api/v1/version', undefined, signal);
     } catch (e) {
       if (e instanceof CliError && e.code !== 'unreachable') {
         throw new CliError(`${this.config.server} does not answer like a WalT server (GET /api/v1/version: ${e.message}); check WALT_SERVER or ~/.walt/config`, 'not-walt');
@@ -72,16 +92,6 @@ export class ApiClient {
     this.checked = true;
   }
 
-  /** Streams (logs, console) read the body as it comes: fetch. */
-  private async fetch(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
-    try {
-      return await fetch(this.base + path, { method, headers: this.headers(body), body: body !== undefined ? JSON.stringify(body) : undefined, signal });
-    } catch (e) {
-      if ((e as Error).name === 'AbortError') throw e;
-      throw this.unreachable();
-    }
-  }
-
   private headers(body: unknown): Record<string, string> {
     return { 'x-walt-user': this.config.username, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
   }
@@ -90,13 +100,10 @@ export class ApiClient {
     return new CliError(`Network connection to WalT server failed! (${this.config.server} unreachable: is walt-server running? check WALT_SERVER)`, 'unreachable');
   }
 
-  private async raw<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, viaFetch = false): Promise<T> {
+  private async raw<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     let res: { status: number; text: string };
     try {
-      if (viaFetch) {
-        const answer = await this.fetch(method, path, body, signal);
-        res = { status: answer.status, text: await answer.text() };
-      } else res = await httpText(this.base + path, { method, headers: this.headers(body), body: body !== undefined ? JSON.stringify(body) : undefined, signal });
+      res = await httpText(this.base + path, { method, headers: this.headers(body), body: body !== undefined ? JSON.stringify(body) : undefined, signal });
     } catch (e) {
       if (e instanceof CliError) throw e;
       if ((e as Error).name === 'AbortError') throw e;

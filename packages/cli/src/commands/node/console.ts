@@ -56,12 +56,7 @@ export function registerNodeConsole(node: Command, ctx: CliContext): void {
       };
       stdin.on('data', onData);
       try {
-        const reader = res.body!.getReader();
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          process.stdout.write(value);
-        }
+        for await (const chunk of res.body) process.stdout.write(chunk);
       } catch (e) {
         if (!detached) throw e;
       } finally {
