@@ -29,7 +29,7 @@ const COMMANDS = [
   ['device', 'tree'],
   ['image', 'show'],
   ['log', 'list-checkpoints'],
-  ['log', 'show', '--history', '-1m:', '--issuers', 'server', '--streams', 'nothing-matches'],
+  ['log', 'show', '--history', '-1m:'], // the user's nodes (none): no records, only the start-up and the stream
   ['help', 'list'],
   ['--help'],
 ];
