@@ -10,7 +10,7 @@
 // is the server's). --capture adds a second clock: tcpdump on the client's interface, the storm time
 // between the kernel's timestamps of the first DISCOVER and the last ACK, and each client's time split
 // into the server's part (DISCOVER->OFFER + REQUEST->ACK) and the client's (OFFER->REQUEST).
-// `npm run bench -- netboot-dhcp [--clients 200,500] [--rounds 5] [--concurrency 64] [--data-on disk|shm] [--capture] [--save results.json]`
+// `npm run bench -- netboot-dhcp [--clients 200,500] [--rounds 5] [--concurrency 64] [--data-on disk|shm] [--capture] [--warm-up N] [--save results.json]`
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -164,6 +164,7 @@ export default async function netbootDhcp(args = []) {
   const rounds = Number(option(args, '--rounds', 5));
   const concurrency = Number(option(args, '--concurrency', 64));
   const capture = args.includes('--capture');
+  const warmUp = Number(option(args, '--warm-up', 0));
   if (option(args, '--data-on', 'disk') === 'shm') dataRoot = '/dev/shm';
   // --save FILE: every round's full result, per client (MAC, address, DISCOVER-to-ACK ms, retransmissions, NAKs)
   const saveTo = option(args, '--save', undefined);
@@ -189,7 +190,13 @@ export default async function netbootDhcp(args = []) {
         const order = round % 2 ? [...servers].reverse() : servers;
         const line = [];
         for (const [name, withServer] of order) {
-          const r = await withServer((server) => storm(binary, n, (macByte++ % 250) + 1, concurrency, server, capture));
+          const r = await withServer(async (server) => {
+            // --warm-up N: N other clients first, not counted (a fresh server's first requests pay once for what it loads and prepares)
+            if (warmUp > 0) await stormOnly(binary, warmUp, (macByte++ % 250) + 1, concurrency, server);
+            const result = await storm(binary, n, (macByte++ % 250) + 1, concurrency, server, capture);
+            return result;
+          });
+          if (warmUp > 0 && r.registered !== undefined) r.registered -= warmUp; // the devices counted include the warm-up's
           results[name].push(r);
           saved.push({ clients: n, round: round + 1, server: name, load: loadLine(), ...r });
           line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs, server CPU ${r.serverCpuMs.toFixed(0)} ms, client CPU ${r.clientCpuMs.toFixed(0)} ms${wireText(r)})`);
