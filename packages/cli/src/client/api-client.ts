@@ -1,7 +1,7 @@
 import { CliError } from '../cli-error.js';
 import type { ClientConfig } from './client-config.js';
 import { SERVER_ADDRESS_FORMS, serverBaseUrlOf } from './server-address.js';
-import { httpResponse, httpText } from './http-json-request.js';
+import { httpExchange, httpText } from './http-json-request.js';
 
 /** A streaming answer (logs, console): its status and its body, read as it comes. */
 export interface StreamAnswer {
@@ -50,9 +50,9 @@ export class ApiClient {
   /** Open a streaming response (logs, console); the caller reads the body; `signal` ends it. */
   async stream(path: string, signal?: AbortSignal): Promise<StreamAnswer> {
     if (!this.checked) await this.checkVersion(signal);
-    let res: Awaited<ReturnType<typeof httpResponse>>;
+    let res: Awaited<ReturnType<typeof httpExchange>>;
     try {
-      res = await httpResponse(this.base + path, { method: 'GET', headers: this.headers(undefined), signal });
+      res = await httpExchange(this.base + path, { method: 'GET', headers: this.headers(undefined), signal });
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
       throw this.unreachable();
