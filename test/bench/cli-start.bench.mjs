@@ -16,7 +16,8 @@ import { loadLine, median, printLoad, spread } from './bench-stats.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(HERE), '..', '..');
-const WALT = join(REPO, 'packages/cli/dist/bin/walt.js');
+// what a user runs: the shim and the bundle it loads
+const WALT = join(REPO, 'packages/cli/bin/walt.js');
 const WALT_SERVER = join(REPO, 'packages/server/dist/bin/walt-server.js');
 const NS = benchNames('c').srv;
 
@@ -28,6 +29,7 @@ const COMMANDS = [
   ['device', 'tree'],
   ['image', 'show'],
   ['log', 'list-checkpoints'],
+  ['log', 'show', '--history', '-1m:'], // the user's nodes (none): no records, only the start-up and the stream
   ['help', 'list'],
   ['--help'],
 ];
@@ -85,6 +87,7 @@ export default async function cliStart(args = []) {
     return 0;
   }
   printLoad('cli-start');
+  const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'walt-bench-cli-'));
   quiet(() => execFileSync('ip', ['netns', 'del', NS], { stdio: 'ignore' }));
   execFileSync('ip', ['netns', 'add', NS]);
@@ -113,6 +116,7 @@ export default async function cliStart(args = []) {
     quiet(() => execFileSync('ip', ['netns', 'del', NS], { stdio: 'ignore' }));
     rmSync(dir, { recursive: true, force: true });
   }
+  console.log(`cli-start: ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return 0;
 }
 

@@ -6,7 +6,11 @@
 // each round on a fresh server. Prints the load first, then per server the median with min..max of the
 // storm time (first DISCOVER to last ACK) and of the per-client p50, p99 and max, retransmissions, and
 // the ratio of the medians.
-// `npm run bench -- netboot-dhcp [--clients 200,500] [--rounds 5] [--concurrency 64] [--data-on disk|shm] [--save results.json]`
+// The storm client's own CPU time is printed beside the storm time (it must stay small: then the time
+// is the server's). --capture adds a second clock: tcpdump on the client's interface, the storm time
+// between the kernel's timestamps of the first DISCOVER and the last ACK, and each client's time split
+// into the server's part (DISCOVER->OFFER + REQUEST->ACK) and the client's (OFFER->REQUEST).
+// `npm run bench -- netboot-dhcp [--clients 200,500] [--rounds 5] [--concurrency 64] [--data-on disk|shm] [--capture] [--warm-up N] [--save results.json]`
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { dhcpMessagesOfPcap, wireTimes } from './dhcp-storm/dhcp-wire-times.mjs';
 import { benchNames, setupBenchNetwork, startDaemonIn, stopDaemon, teardownBenchNetwork } from './bench-network.mjs';
 import { cpuMs, loadLine, median, printLoad, spread } from './bench-stats.mjs';
 
@@ -38,8 +43,48 @@ export function buildStormClient() {
   return binary;
 }
 
-/** One storm; resolves with dhcp-storm's result ({ leased, elapsedMs, p50Ms, p99Ms, maxMs, retransmissions, clients }). */
-function storm(binary, n, macByte, concurrency, server) {
+/**
+ * tcpdump on the client's eth0 into `file`, DHCP only; resolves with stop() (resolves with the number of
+ * frames the kernel dropped) once it listens.
+ */
+function startCapture(file) {
+  const child = spawn('ip', ['netns', 'exec', NAMES.cl, 'tcpdump', '-i', 'eth0', '-n', '-U', '-B', '8192', '-s', '600', '-w', file, 'udp and (port 67 or port 68)'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  return new Promise((resolveStart, reject) => {
+    const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
+    child.on('exit', (code) => reject(new Error(`tcpdump exited (${code}): ${err}`)));
+    child.stderr.on('data', () => {
+      if (!/listening on/.test(err)) return;
+      clearTimeout(timer);
+      resolveStart({
+        stop: () =>
+          new Promise((resolveStop) => {
+            child.removeAllListeners('exit');
+            child.on('exit', () => resolveStop(Number(/(\d+) packets? dropped by kernel/.exec(err)?.[1] ?? NaN)));
+            child.kill('SIGINT');
+          }),
+      });
+    });
+  });
+}
+
+/** One storm; resolves with dhcp-storm's result ({ leased, elapsedMs, p50Ms, p99Ms, maxMs, retransmissions, clientCpuMs, clients }), plus the wire times with --capture. */
+async function storm(binary, n, macByte, concurrency, server, capture) {
+  const pcap = capture ? join(tmpdir(), `walt-bench-dhcp-${process.pid}.pcap`) : undefined;
+  const tcpdump = pcap ? await startCapture(pcap) : undefined;
+  const result = await stormOnly(binary, n, macByte, concurrency, server);
+  if (!tcpdump) return result;
+  // tcpdump may still be behind on a busy machine: what is left in its socket when it is stopped is
+  // lost without being counted as dropped.
+  await new Promise((r) => setTimeout(r, 1000));
+  const dropped = await tcpdump.stop();
+  const wire = wireTimes(dhcpMessagesOfPcap(readFileSync(pcap)));
+  rmSync(pcap, { force: true });
+  return { ...result, wireStormMs: wire.stormMs, wireClients: wire.clients, wireServerP50Ms: median(wire.serverMs), wireClientP50Ms: median(wire.clientMs), wireClientMaxMs: Math.max(...wire.clientMs), captureDropped: dropped };
+}
+
+function stormOnly(binary, n, macByte, concurrency, server) {
   const cpuBefore = cpuMs(server.pid);
   return new Promise((resolvePromise, reject) => {
     const args = ['netns', 'exec', NAMES.cl, binary, 'eth0', String(n), String(concurrency), String(macByte), '500', '30000', VENDOR_CLASS];
@@ -99,6 +144,12 @@ async function withWalt(run) {
   }
 }
 
+/** The --capture figures of one round, or nothing. */
+function wireText(r) {
+  if (r.wireStormMs === undefined) return '';
+  return `; on the wire: storm ${r.wireStormMs.toFixed(1)} ms, ${r.wireClients} clients, per client server part p50 ${r.wireServerP50Ms.toFixed(2)} ms, client part (OFFER->REQUEST) p50 ${r.wireClientP50Ms.toFixed(2)} max ${r.wireClientMaxMs.toFixed(2)} ms, ${r.captureDropped} dropped by the capture`;
+}
+
 function option(args, name, dflt) {
   const i = args.indexOf(name);
   return i >= 0 && args[i + 1] ? args[i + 1] : dflt;
@@ -112,6 +163,8 @@ export default async function netbootDhcp(args = []) {
   const sizes = String(option(args, '--clients', '200,500')).split(',').map(Number).filter((n) => n > 0);
   const rounds = Number(option(args, '--rounds', 5));
   const concurrency = Number(option(args, '--concurrency', 64));
+  const capture = args.includes('--capture');
+  const warmUp = Number(option(args, '--warm-up', 0));
   if (option(args, '--data-on', 'disk') === 'shm') dataRoot = '/dev/shm';
   // --save FILE: every round's full result, per client (MAC, address, DISCOVER-to-ACK ms, retransmissions, NAKs)
   const saveTo = option(args, '--save', undefined);
@@ -124,6 +177,7 @@ export default async function netbootDhcp(args = []) {
     return 0;
   }
   printLoad('netboot-dhcp');
+  const started = Date.now();
   console.log(`DHCP boot storm: DISCOVER -> ACK per client, ${concurrency} in flight, half with vendor class ${VENDOR_CLASS}; ${rounds} interleaved rounds per size, a fresh server each; leases stored under ${dataRoot}`);
   setupBenchNetwork(NET);
   let macByte = 0;
@@ -136,10 +190,16 @@ export default async function netbootDhcp(args = []) {
         const order = round % 2 ? [...servers].reverse() : servers;
         const line = [];
         for (const [name, withServer] of order) {
-          const r = await withServer((server) => storm(binary, n, (macByte++ % 250) + 1, concurrency, server));
+          const r = await withServer(async (server) => {
+            // --warm-up N: N other clients first, not counted (a fresh server's first requests pay once for what it loads and prepares)
+            if (warmUp > 0) await stormOnly(binary, warmUp, (macByte++ % 250) + 1, concurrency, server);
+            const result = await storm(binary, n, (macByte++ % 250) + 1, concurrency, server, capture);
+            return result;
+          });
+          if (warmUp > 0 && r.registered !== undefined) r.registered -= warmUp; // the devices counted include the warm-up's
           results[name].push(r);
           saved.push({ clients: n, round: round + 1, server: name, load: loadLine(), ...r });
-          line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs, server CPU ${r.serverCpuMs.toFixed(0)} ms)`);
+          line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs, server CPU ${r.serverCpuMs.toFixed(0)} ms, client CPU ${r.clientCpuMs.toFixed(0)} ms${wireText(r)})`);
         }
         console.log(`  ${n} clients, round ${round + 1}: ${line.join('; ')}`);
       }
@@ -149,7 +209,7 @@ export default async function netbootDhcp(args = []) {
         const ok = results[name].filter((r) => r.leased === n);
         const pick = (k) => ok.map((r) => r[k]);
         medians[name] = ok.length ? median(pick('elapsedMs')) : undefined;
-        console.log(`  ${label.padEnd(18)} all leased ${spread(pick('elapsedMs'), 1, ' ms')}  per client p50 ${spread(pick('p50Ms'), 1)}  p99 ${spread(pick('p99Ms'), 1)}  max ${spread(pick('maxMs'), 1)}  retransmissions ${spread(pick('retransmissions'), 0)}  server CPU ${spread(pick('serverCpuMs'), 0, ' ms')}  (${ok.length}/${results[name].length} rounds complete)`);
+        console.log(`  ${label.padEnd(18)} all leased ${spread(pick('elapsedMs'), 1, ' ms')}  per client p50 ${spread(pick('p50Ms'), 1)}  p99 ${spread(pick('p99Ms'), 1)}  max ${spread(pick('maxMs'), 1)}  retransmissions ${spread(pick('retransmissions'), 0)}  server CPU ${spread(pick('serverCpuMs'), 0, ' ms')}  client CPU ${spread(pick('clientCpuMs'), 0, ' ms')}${capture ? `  on the wire: storm ${spread(pick('wireStormMs'), 1, ' ms')}, per client server part p50 ${spread(pick('wireServerP50Ms'), 2)}, client part p50 ${spread(pick('wireClientP50Ms'), 2)}` : ''}  (${ok.length}/${results[name].length} rounds complete)`);
       }
       if (medians.walt !== undefined && medians.dnsmasq !== undefined) {
         console.log(`  ratio walt-server/dnsmasq of the medians: ${(medians.walt / medians.dnsmasq).toFixed(2)} (target <= 1.5)\n`);
@@ -157,6 +217,7 @@ export default async function netbootDhcp(args = []) {
     }
   } finally {
     teardownBenchNetwork(NET);
+    console.log(`netboot-dhcp: ${((Date.now() - started) / 1000).toFixed(0)} s (${loadLine()})`);
     if (saveTo) {
       writeFileSync(saveTo, JSON.stringify(saved, null, 1));
       console.log(`per-client results of every round: ${saveTo}`);

@@ -6,7 +6,8 @@ import { userToken } from './api-token.js';
 
 /** Paths of the built commands (tests run after `npm run build`). */
 export const REPO = resolve(import.meta.dirname, '..', '..');
-export const WALT_BIN = join(REPO, 'packages/cli/dist/bin/walt.js');
+// `walt` as installed: the shim, which runs the bundle `npm run build` makes (packages/cli/scripts/bundle.mjs).
+export const WALT_BIN = join(REPO, 'packages/cli/bin/walt.js');
 export const WALT_SERVER_BIN = join(REPO, 'packages/server/dist/bin/walt-server.js');
 export const WALT_SERVER_SETUP_BIN = join(REPO, 'packages/server/dist/bin/walt-server-setup.js');
 

@@ -463,7 +463,10 @@ static void *loop_thread(void *arg) {
   int64_t next_tick = now_ns() + (int64_t)TICK_MS * 1000000;
   for (;;) {
     int64_t wait_ms = (next_tick - now_ns() + 999999) / 1000000;
-    int n = epoll_wait(loop->epfd, events, EVENTS_PER_WAIT, wait_ms < 0 ? 0 : (int)wait_ms);
+    /* A thread without transfers has no timeout to check: it sleeps until send() wakes it (the
+       eventfd), so idle threads cost no wake-ups, however many there are. */
+    int timeout = loop->running_count == 0 ? -1 : wait_ms < 0 ? 0 : (int)wait_ms;
+    int n = epoll_wait(loop->epfd, events, EVENTS_PER_WAIT, timeout);
     for (int i = 0; i < n; i++) {
       transfer_t *t = events[i].data.ptr;
       if (!t) continue; /* the wake-up eventfd: handled below */

@@ -76,6 +76,8 @@ describe('published packages: pack, install into empty prefixes, run without the
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('# WalT help');
     const modules = join(clientPrefix, 'lib', 'node_modules');
+    // The command runs the one-file bundle made by `npm run build` (start-up time: docs/decisions/0012).
+    expect(existsSync(join(modules, '@walt', 'cli', 'dist', 'bundle', 'walt.js'))).toBe(true);
     expect(existsSync(join(modules, '@walt', 'core'))).toBe(false);
     expect(existsSync(join(modules, '@walt', 'cli', 'node_modules', '@walt', 'core'))).toBe(false);
     expect(findFiles(clientPrefix, (n) => n.endsWith('.node') || n === 'binding.gyp')).toEqual([]);

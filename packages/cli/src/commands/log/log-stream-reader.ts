@@ -1,4 +1,5 @@
 import { CliError } from '../../cli-error.js';
+import type { StreamAnswer } from '../../client/api-client.js';
 import type { LogRecordJson } from './log-format.js';
 
 /** What the user sees when the server goes away in the middle of a log stream. */
@@ -12,11 +13,10 @@ export function connectionLost(server: string): CliError {
  * are the server's keep-alives. `onBatch` returns true to stop reading. A connection that breaks
  * (server stopped, network down) is a CliError that says so; our own aborts pass through unchanged.
  */
-export async function readLogStream(res: Response, server: string, onBatch: (records: LogRecordJson[]) => boolean | Promise<boolean>): Promise<void> {
-  if (!res.body) return;
+export async function readLogStream(res: StreamAnswer, server: string, onBatch: (records: LogRecordJson[]) => boolean | Promise<boolean>): Promise<void> {
   const decoder = new TextDecoder();
   let partial = '';
-  const chunks = (res.body as unknown as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+  const chunks = res.body[Symbol.asyncIterator]();
   for (;;) {
     let next: IteratorResult<Uint8Array>;
     try {

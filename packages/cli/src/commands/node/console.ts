@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../cli-context.js';
-import type { ApiClient } from '../../client/api-client.js';
+import type { ApiClient, StreamAnswer } from '../../client/api-client.js';
 import { CliError } from '../../cli-error.js';
 import { askConfirmation } from './ownership-confirmation.js';
 
@@ -41,7 +41,7 @@ export function registerNodeConsole(node: Command, ctx: CliContext): void {
       const path = `/api/v1/nodes/${encodeURIComponent(name)}`;
       const abort = new AbortController();
       let confirmed = !!opts.yes;
-      let res: Response;
+      let res: StreamAnswer;
       try {
         res = await api.stream(`${path}/console?confirmed=${confirmed}`, abort.signal);
       } catch (e) {
@@ -70,12 +70,7 @@ export function registerNodeConsole(node: Command, ctx: CliContext): void {
       };
       stdin.on('data', onData);
       try {
-        const reader = res.body!.getReader();
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          process.stdout.write(value);
-        }
+        for await (const chunk of res.body) process.stdout.write(chunk);
       } catch (e) {
         if (!detached) throw e;
       } finally {

@@ -13,13 +13,15 @@ export function defaultTransferWorkers(): number {
 }
 
 /**
- * Event threads of the native sender by default: at least 8, more than the cores. A lab server booting
- * 20 nodes is busy, and the kernel shares a busy CPU per thread: with one thread per core, 20 tftpd-hpa
- * processes got more of it than our 2 threads (0.83x with 20 clients at load 40; 1.00x with 8 threads,
- * 1.01x with 16; docs/decisions/0012-performance-on-a-busy-machine.md). An idle thread only sleeps in epoll.
+ * Event threads of the native sender by default: 32, or one per core if more; a thread per transfer
+ * while up to 32 nodes boot at once. A lab server booting 20 nodes is busy, and the kernel shares a
+ * busy CPU per thread: 20 tftpd-hpa processes (one per transfer) got more of it than our 2 threads
+ * (0.83x with 20 clients at load 40), or 8 (0.81x to 1.00x), and about as much as 32 (1.02x, 1.04x;
+ * docs/decisions/0012-performance-on-a-busy-machine.md). An idle thread sleeps in epoll without a
+ * timeout: no wake-ups.
  */
 export function defaultNativeThreads(): number {
-  return Math.max(8, availableParallelism());
+  return Math.min(64, Math.max(32, availableParallelism())); // the addon takes 64 at most
 }
 
 /** Busy-poll for the next ACK, in microseconds, by default (native sender). */
