@@ -113,6 +113,12 @@ export function installSteps(options: SetupOptions): { steps: SetupStep[]; leftT
     leftToDo.push(`${paths.configFile} exists and was kept: change walt-net with 'walt-server-setup --edit-conf'`);
   }
 
+  // Before the service starts, so that its first start finds the boards' files.
+  const dataDir = configuredDataDir(root, paths, existingConfig ?? newConfigText(options, paths.configFile));
+  const tftp = tftpStaticStep(dataDir, options.tftpStatic ?? {});
+  if (tftp) steps.push(tftp);
+  else if (options.tftpStatic === false && !hasFiles(tftpStaticDir(dataDir))) leftToDo.push(`build tftp-static (Raspberry Pi boards without SD card): run '${TFTP_STATIC_COMMAND}'`);
+
   const unitText = waltServerUnitText({ node: process.execPath, waltServerBin: join(PACKAGE_ROOT, 'bin', 'walt-server.js'), configFile: '/etc/walt/server.conf' });
   const previousUnit = readOrNull(paths.unitFile);
   const unitChanged = previousUnit !== unitText;
@@ -139,11 +145,6 @@ export function installSteps(options: SetupOptions): { steps: SetupStep[]; leftT
   if (installedVersion !== VERSION) {
     steps.push({ says: `record version ${VERSION} in ${paths.versionFile}`, run: () => writeFile(paths.versionFile, `${VERSION}\n`) });
   }
-
-  const dataDir = configuredDataDir(root, paths, existingConfig ?? newConfigText(options, paths.configFile));
-  const tftp = tftpStaticStep(dataDir, options.tftpStatic ?? {});
-  if (tftp) steps.push(tftp);
-  else if (options.tftpStatic === false && !hasFiles(tftpStaticDir(dataDir))) leftToDo.push(`build tftp-static (Raspberry Pi boards without SD card): run '${TFTP_STATIC_COMMAND}'`);
 
   if (!thisMachine) leftToDo.push(`start the service: this root is not the running system (${root})`);
   return { steps, leftToDo };
