@@ -62,6 +62,8 @@ describe.skipIf(skipUnless({ commands: ['systemctl', 'systemd-analyze', 'dpkg-qu
     expect(r.stdout).toContain(`would install ${root}/etc/systemd/system/walt-server.service`);
     expect(r.stdout).toMatch(/podman nfs-kernel-server iptables lldpd snmp qemu-system-x86 ipxe/);
     expect(r.stdout).toContain(`would build ${root}/var/lib/walt/tftp-static from Debian's packages`);
+    // Built before the service is enabled and started, so that its first start finds the files.
+    expect(r.stdout.indexOf('would build')).toBeLessThan(r.stdout.indexOf('would enable walt-server.service'));
     expect(snapshot(root)).toEqual(before);
   });
 
