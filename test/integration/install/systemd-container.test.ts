@@ -35,6 +35,13 @@ const notServerWrites = (lines: string[]) => lines.filter((l) => !/^\/var\/lib\/
 /** Lines only in one of two snapshots (what changed), for a readable failure. */
 const changed = (a: string[], b: string[]) => [...a.filter((l) => !b.includes(l)).map((l) => `- ${l}`), ...b.filter((l) => !a.includes(l)).map((l) => `+ ${l}`)];
 
+async function copyIn(copies: Array<[string, string]>): Promise<void> {
+  for (const [from, to] of copies) {
+    const r = await podman(['cp', from, `${NAME}:${to}`]);
+    expect(r.code, `podman cp ${from}: ${r.stderr}`).toBe(0);
+  }
+}
+
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
@@ -52,23 +59,24 @@ describe.skipIf(skipUnless({ root: true, commands: ['podman', 'slirp4netns', 'mm
   const work = mkdtempSync(join(tmpdir(), `walt-${PREFIX}install-`));
 
   beforeAll(async () => {
-    const [image, prefix] = await Promise.all([bookwormRootImage(), stageServerInstall(work)]);
-    for (const dir of ['apt-archives', 'tftp-static-debs']) mkdirSync(join(CACHE, dir), { recursive: true });
-    await podman(['rm', '-f', NAME]);
-    const started = await podman([
-      'run', '-d', '--name', NAME, '--systemd=always', '--network', 'slirp4netns', '--cap-add', 'NET_ADMIN',
-      // Downloads kept between runs: Debian packages apt installs, those tftp-static is made of.
-      '-v', `${join(CACHE, 'apt-archives')}:/var/cache/apt/archives`,
-      '-v', `${join(CACHE, 'tftp-static-debs')}:/var/cache/walt/tftp-static-debs`,
-      image, '/sbin/init',
-    ]);
-    expect(started.code, started.stderr).toBe(0);
-    const copies: Array<[string, string]> = [['/usr/bin/node', '/usr/local/bin/node'], [`${prefix}/.`, '/usr/local/'], ...hostAptSources().map((f): [string, string] => [f, f])];
-    for (const [from, to] of copies) {
-      const r = await podman(['cp', from, `${NAME}:${to}`]);
-      expect(r.code, `podman cp ${from}: ${r.stderr}`).toBe(0);
-    }
-    await waitFor('systemd in the container', async () => /^(running|degraded)/.test((await exec('systemctl is-system-running')).stdout));
+    const container = (async () => {
+      const image = await bookwormRootImage();
+      for (const dir of ['apt-archives', 'apt-lists', 'tftp-static-debs']) mkdirSync(join(CACHE, dir), { recursive: true });
+      await podman(['rm', '-f', NAME]);
+      const started = await podman([
+        'run', '-d', '--name', NAME, '--systemd=always', '--network', 'slirp4netns', '--cap-add', 'NET_ADMIN',
+        // Downloads kept between runs: apt's lists and the Debian packages it installs, those tftp-static is made of.
+        '-v', `${join(CACHE, 'apt-archives')}:/var/cache/apt/archives`,
+        '-v', `${join(CACHE, 'apt-lists')}:/var/lib/apt/lists`,
+        '-v', `${join(CACHE, 'tftp-static-debs')}:/var/cache/walt/tftp-static-debs`,
+        image, '/sbin/init',
+      ]);
+      expect(started.code, started.stderr).toBe(0);
+      await copyIn([['/usr/bin/node', '/usr/local/bin/node'], ...hostAptSources().map((f): [string, string] => [f, f])]);
+      await waitFor('systemd in the container', async () => /^(running|degraded)/.test((await exec('systemctl is-system-running')).stdout));
+    })();
+    const [prefix] = await Promise.all([stageServerInstall(work), container]);
+    await copyIn([[`${prefix}/.`, '/usr/local/']]);
   }, SETUP_TIMEOUT);
 
   afterAll(async () => {
@@ -137,5 +145,16 @@ describe.skipIf(skipUnless({ root: true, commands: ['podman', 'slirp4netns', 'mm
     expect(r.stdout.trim()).toBe('walt-server-setup: nothing to do, the server is set up.');
     expect(changed(before, notServerWrites(await snapshot()))).toEqual([]);
     expect((await exec('systemctl show -p MainPID --value walt-server.service')).stdout.trim()).toBe(pid);
+  });
+
+  it('after an upgrade (another version recorded), a run restarts the service', async () => {
+    expect((await exec('echo 0.9.0 > /etc/walt/.installed-by-setup')).code).toBe(0);
+    const pid = (await exec('systemctl show -p MainPID --value walt-server.service')).stdout.trim();
+    const r = await exec('walt-server-setup', SETUP_TIMEOUT);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('restart walt-server.service if running (upgraded from 0.9.0 to 1.0.0)');
+    expect((await exec('systemctl show -p MainPID --value walt-server.service')).stdout.trim()).not.toBe(pid);
+    expect((await exec('systemctl is-active walt-server.service')).stdout.trim()).toBe('active');
+    expect((await exec('cat /etc/walt/.installed-by-setup')).stdout.trim()).toBe('1.0.0');
   });
 });
