@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO } from '../../helpers/walt-processes.js';
+import { packWorkspaces } from './pack-workspaces.js';
 // @ts-expect-error plain ESM helper shared with the bench
 import { testEngineEnv } from '../../fixtures/images/build-test-image.mjs';
 
@@ -74,7 +75,7 @@ export async function stageServerInstall(work: string): Promise<string> {
   const tarballs = join(work, 'tarballs');
   const prefix = join(work, 'prefix');
   mkdirSync(tarballs, { recursive: true });
-  await run('npm', ['pack', '--workspaces', '--pack-destination', tarballs], { cwd: REPO, env: npmEnv, timeout: 10 * 60_000, maxBuffer: 64 << 20 });
+  await packWorkspaces(tarballs, npmEnv);
   const ours = readdirSync(tarballs).filter((n) => n.endsWith('.tgz') && !n.startsWith('walt-plugin-beaglebone') && !n.startsWith('walt-plugin-switch-zyxel'));
   await run('npm', ['install', '-g', '--prefer-offline', '--ignore-scripts', '--prefix', prefix, ...ours.map((n) => join(tarballs, n))], { cwd: work, env: npmEnv, timeout: 10 * 60_000 });
   await run('npm', ['rebuild', '-g', '--prefix', prefix, '@walt/tftp-native'], { cwd: work, env: npmEnv, timeout: 10 * 60_000 });
