@@ -115,6 +115,16 @@ describe.skipIf(skipUnless({ commands: ['systemctl', 'systemd-analyze', 'dpkg-qu
     expect(both.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('a failed tftp-static build is said and left to do; the rest of the install goes on', async () => {
+    const root = newRoot();
+    const r = await setup(['--root', root, '--walt-net-raw-device', 'none', '--from-tarball', join(root, 'missing.tar.gz')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`cannot build tftp-static: no such file: ${root}/missing.tar.gz`);
+    expect(r.stdout).toContain("left to do: build tftp-static (Raspberry Pi boards without SD card), which failed above: run 'walt-server-setup --tftp-static' again");
+    expect(lstatSync(join(root, 'etc/systemd/system/multi-user.target.wants/walt-server.service')).isSymbolicLink()).toBe(true);
+    expect(snapshot(root)['/var/lib/walt/tftp-static']).toBeUndefined();
+  });
+
   it('after an upgrade, rewrites only what changed: the unit and the recorded version, never the configuration', async () => {
     const root = newRoot();
     expect((await setup(['--root', root, '--walt-net-raw-device', 'none', '--no-tftp-static'])).code).toBe(0);

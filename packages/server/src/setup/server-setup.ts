@@ -115,7 +115,7 @@ export function installSteps(options: SetupOptions): { steps: SetupStep[]; leftT
 
   // Before the service starts, so that its first start finds the boards' files.
   const dataDir = configuredDataDir(root, paths, existingConfig ?? newConfigText(options, paths.configFile));
-  const tftp = tftpStaticStep(dataDir, options.tftpStatic ?? {});
+  const tftp = tftpStaticStep(dataDir, options.tftpStatic ?? {}, leftToDo);
   if (tftp) steps.push(tftp);
   else if (options.tftpStatic === false && !hasFiles(tftpStaticDir(dataDir))) leftToDo.push(`build tftp-static (Raspberry Pi boards without SD card): run '${TFTP_STATIC_COMMAND}'`);
 
@@ -156,13 +156,26 @@ const hasFiles = (dir: string) => existsSync(dir) && readdirSync(dir).length > 0
  * The step that builds `<data dir>/tftp-static` (the files Raspberry Pi boards fetch before they are
  * registered), or null when the folder already has files: a tftp-static built before, or the
  * admin's own (--tftp-static --from-tarball), is never replaced by an install; '--tftp-static'
- * rebuilds it on demand. False (--no-tftp-static): not built.
+ * rebuilds it on demand. False (--no-tftp-static): not built. A failed build (no arm64 packages on
+ * the mirror, no network) does not stop the install: PCs and virtual nodes do not need it, so the
+ * error is said and the build is left to do.
  */
-export function tftpStaticStep(dataDir: string, plan: TftpStaticPlan | false): SetupStep | null {
+export function tftpStaticStep(dataDir: string, plan: TftpStaticPlan | false, leftToDo: string[] = []): SetupStep | null {
   const dir = tftpStaticDir(dataDir);
   if (plan === false || hasFiles(dir)) return null;
   const from = plan.fromTarball ? `from ${plan.fromTarball}` : "from Debian's packages (raspi-firmware, u-boot-rpi, linux-image-arm64: about 65 MB, downloaded once)";
-  return { says: `build ${dir} ${from}`, run: () => void setUpTftpStatic({ ...plan, dataDir }, (l) => process.stdout.write(`  ${l}\n`)) };
+  return {
+    says: `build ${dir} ${from}`,
+    run: () => {
+      try {
+        setUpTftpStatic({ ...plan, dataDir }, (l) => process.stdout.write(`  ${l}\n`));
+      } catch (e) {
+        if (!(e instanceof CliError)) throw e;
+        process.stderr.write(`walt-server-setup: ${e.message}\n`);
+        leftToDo.push(`build tftp-static (Raspberry Pi boards without SD card), which failed above: run '${TFTP_STATIC_COMMAND}' again`);
+      }
+    },
+  };
 }
 
 /** The steps to remove what installSteps installed; the configuration and data stay unless purge. */
