@@ -17,6 +17,7 @@ interface SetupOptions {
   root: string;
   waltNetRawDevice?: string;
   waltNetIp?: string;
+  /** true: --tftp-static (build it only); false: --no-tftp-static; undefined: the install builds it if missing. */
   tftpStatic?: boolean;
   fromTarball?: string;
   dataDir?: string;
@@ -38,11 +39,12 @@ export function buildWaltServerSetupProgram(): Command {
     .option('--walt-net-raw-device <interface>', "walt-net's interface for a new configuration ('none': virtual-only platform)")
     .option('--walt-net-ip <address/prefix>', "the server's walt-net address for a new configuration (e.g. 192.168.152.1/24)")
     .option('--tftp-static', "only build <data dir>/tftp-static (Raspberry Pi firmware, U-Boot, WalT's config.txt) from Debian's packages")
-    .option('--from-tarball <file>', 'with --tftp-static: take the files from this tarball instead (e.g. the original tftp-static.tar.gz)')
+    .option('--no-tftp-static', 'install without building tftp-static (the install builds it when <data dir>/tftp-static is missing or empty)')
+    .option('--from-tarball <file>', 'tftp-static: take the files from this tarball instead of Debian (e.g. the original tftp-static.tar.gz)')
     .option('--data-dir <dir>', 'with --tftp-static: data directory (default: the one walt-server start uses)')
-    .option('--deb-cache <dir>', 'with --tftp-static: keep the downloaded Debian packages here (default: /var/cache/walt/tftp-static-debs for root)')
-    .option('--debian-mirror <url>', 'with --tftp-static: Debian mirror (default: http://deb.debian.org/debian)')
-    .option('--debian-suite <name>', "with --tftp-static: Debian release (default: this host's)")
+    .option('--deb-cache <dir>', 'tftp-static: keep the downloaded Debian packages here (default: /var/cache/walt/tftp-static-debs for root)')
+    .option('--debian-mirror <url>', 'tftp-static: Debian mirror (default: http://deb.debian.org/debian)')
+    .option('--debian-suite <name>', "tftp-static: Debian release (default: this host's)")
     .option('--root <dir>', 'the system to set up (default /; another folder is set up offline, without apt-get nor starting services)', '/')
     .action(async (opts: SetupOptions) => {
       if (opts.editConf) {
@@ -55,7 +57,10 @@ export function buildWaltServerSetupProgram(): Command {
         setUpTftpStatic({ dataDir, fromTarball: opts.fromTarball, debCache: opts.debCache, mirror: opts.debianMirror, suite: opts.debianSuite }, (l) => process.stdout.write(`${l}\n`));
         return;
       }
-      if (opts.fromTarball) throw new CliError('--from-tarball goes with --tftp-static (walt-server-setup --tftp-static --from-tarball <file>)', 'usage', 2);
+      if (opts.tftpStatic === false && (opts.fromTarball || opts.debCache || opts.debianMirror || opts.debianSuite)) {
+        throw new CliError('--no-tftp-static cannot go with --from-tarball, --deb-cache, --debian-mirror or --debian-suite (they say how to build tftp-static)', 'usage', 2);
+      }
+      if (opts.dataDir) throw new CliError('--data-dir goes with --tftp-static (the install uses the data-dir of /etc/walt/server.conf)', 'usage', 2);
       if (opts.purge && !opts.uninstall) throw new CliError('--purge goes with --uninstall');
       const root = resolve(opts.root);
       if (!existsSync(root)) throw new CliError(`--root ${opts.root}: no such directory`);
@@ -70,6 +75,7 @@ export function buildWaltServerSetupProgram(): Command {
       if (!flags && !opts.dryRun && !existsSync(configFile) && process.stdin.isTTY && process.stdout.isTTY) {
         await editConfigFile({ file: configFile, interactive: true });
       }
-      carryOut(installSteps({ root, waltNetRawDevice: opts.waltNetRawDevice, waltNetIp: opts.waltNetIp }), !!opts.dryRun);
+      const tftpStatic = opts.tftpStatic === false ? false : { fromTarball: opts.fromTarball, debCache: opts.debCache, mirror: opts.debianMirror, suite: opts.debianSuite };
+      carryOut(installSteps({ root, waltNetRawDevice: opts.waltNetRawDevice, waltNetIp: opts.waltNetIp, tftpStatic }), !!opts.dryRun);
     });
 }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, runNode } from '../../helpers/walt-processes.js';
+import { runNode } from '../../helpers/walt-processes.js';
+import { packWorkspaces } from './pack-workspaces.js';
 
 /**
  * The packages as they would be published: `npm pack` every workspace, then install the server package
@@ -41,9 +42,7 @@ describe('published packages: pack, install into empty prefixes, run without the
 
   beforeAll(async () => {
     mkdirSync(tarballs);
-    await run('npm', ['pack', '--workspaces', '--pack-destination', tarballs], { cwd: REPO, env: npmEnv, timeout: NPM_TIMEOUT, maxBuffer: 64 << 20 }).catch(async (e) => {
-      throw new Error(`npm pack failed: ${e.stderr}`);
-    });
+    await packWorkspaces(tarballs, npmEnv);
   }, NPM_TIMEOUT);
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync, lstatSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkConfigText, defaultConfigText, ConfigError } from '@walt/core';
+import { checkConfigText, defaultConfigText, ConfigError, TFTP_STATIC_COMMAND, tftpStaticDir } from '@walt/core';
 import { CliError } from '@walt/cli/cli-error';
 import { missingPackages } from './debian-packages.js';
+import { setUpTftpStatic, type TftpStaticOptions } from '../server/tftp-static-command.js';
 import { PODMAN_SOCKET_UNIT, WALT_SERVER_UNIT, waltServerUnitText } from './systemd-units.js';
 
 /** One step of the setup: what it does, said before it is done (also the --dry-run plan). */
@@ -21,7 +22,12 @@ export interface SetupOptions {
   waltNetIp?: string;
   /** Data dir to remove with --uninstall (else kept). */
   purge?: boolean;
+  /** How tftp-static is built when missing: from Debian's packages (default), a tarball, or not at all (false). */
+  tftpStatic?: TftpStaticPlan | false;
 }
+
+/** The source of a tftp-static the install builds (the options of 'walt-server-setup --tftp-static'). */
+export type TftpStaticPlan = Omit<TftpStaticOptions, 'dataDir'>;
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const VERSION = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -107,6 +113,12 @@ export function installSteps(options: SetupOptions): { steps: SetupStep[]; leftT
     leftToDo.push(`${paths.configFile} exists and was kept: change walt-net with 'walt-server-setup --edit-conf'`);
   }
 
+  // Before the service starts, so that its first start finds the boards' files.
+  const dataDir = configuredDataDir(root, paths, existingConfig ?? newConfigText(options, paths.configFile));
+  const tftp = tftpStaticStep(dataDir, options.tftpStatic ?? {}, leftToDo);
+  if (tftp) steps.push(tftp);
+  else if (options.tftpStatic === false && !hasFiles(tftpStaticDir(dataDir))) leftToDo.push(`build tftp-static (Raspberry Pi boards without SD card): run '${TFTP_STATIC_COMMAND}'`);
+
   const unitText = waltServerUnitText({ node: process.execPath, waltServerBin: join(PACKAGE_ROOT, 'bin', 'walt-server.js'), configFile: '/etc/walt/server.conf' });
   const previousUnit = readOrNull(paths.unitFile);
   const unitChanged = previousUnit !== unitText;
@@ -134,20 +146,36 @@ export function installSteps(options: SetupOptions): { steps: SetupStep[]; leftT
     steps.push({ says: `record version ${VERSION} in ${paths.versionFile}`, run: () => writeFile(paths.versionFile, `${VERSION}\n`) });
   }
 
-  // tftp-static (the files the nodes' firmware fetches by TFTP) is built by 'walt-server-setup
-  // --tftp-static' (issue 10, engineer C); until that option is merged into this program the step is
-  // reported as left to do. Hook: tftpStaticStep in this file.
-  const tftp = tftpStaticStep();
-  if (tftp) steps.push(tftp);
-  else leftToDo.push("build tftp-static (Raspberry Pi boards without SD card): run 'walt-server-setup --tftp-static' (it downloads about 65 MB of Debian packages)");
-
   if (!thisMachine) leftToDo.push(`start the service: this root is not the running system (${root})`);
   return { steps, leftToDo };
 }
 
-/** The tftp-static build step, or null while walt-server-setup has no --tftp-static (see installSteps). */
-export function tftpStaticStep(): SetupStep | null {
-  return null;
+const hasFiles = (dir: string) => existsSync(dir) && readdirSync(dir).length > 0;
+
+/**
+ * The step that builds `<data dir>/tftp-static` (the files Raspberry Pi boards fetch before they are
+ * registered), or null when the folder already has files: a tftp-static built before, or the
+ * admin's own (--tftp-static --from-tarball), is never replaced by an install; '--tftp-static'
+ * rebuilds it on demand. False (--no-tftp-static): not built. A failed build (no arm64 packages on
+ * the mirror, no network) does not stop the install: PCs and virtual nodes do not need it, so the
+ * error is said and the build is left to do.
+ */
+export function tftpStaticStep(dataDir: string, plan: TftpStaticPlan | false, leftToDo: string[] = []): SetupStep | null {
+  const dir = tftpStaticDir(dataDir);
+  if (plan === false || hasFiles(dir)) return null;
+  const from = plan.fromTarball ? `from ${plan.fromTarball}` : "from Debian's packages (raspi-firmware, u-boot-rpi, linux-image-arm64: about 65 MB, downloaded once)";
+  return {
+    says: `build ${dir} ${from}`,
+    run: () => {
+      try {
+        setUpTftpStatic({ ...plan, dataDir }, (l) => process.stdout.write(`  ${l}\n`));
+      } catch (e) {
+        if (!(e instanceof CliError)) throw e;
+        process.stderr.write(`walt-server-setup: ${e.message}\n`);
+        leftToDo.push(`build tftp-static (Raspberry Pi boards without SD card), which failed above: run '${TFTP_STATIC_COMMAND}' again`);
+      }
+    },
+  };
 }
 
 /** The steps to remove what installSteps installed; the configuration and data stay unless purge. */
@@ -176,8 +204,7 @@ export function uninstallSteps(options: SetupOptions): { steps: SetupStep[]; lef
 }
 
 /** The data dir the configuration names (data-dir), under root; the default when the file does not say or is invalid. */
-function configuredDataDir(root: string, paths: SetupPaths): string {
-  const text = readOrNull(paths.configFile);
+function configuredDataDir(root: string, paths: SetupPaths, text: string | null = readOrNull(paths.configFile)): string {
   if (text === null) return paths.dataDir;
   try {
     const dir = checkConfigText(text, paths.configFile, '/var/lib/walt').dataDir;
