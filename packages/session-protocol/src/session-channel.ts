@@ -27,6 +27,7 @@ export class SessionChannel extends EventEmitter {
   private paused = false;
   private ended = false;
   private closed = false;
+  private peerEnded = false;
   private markClosed!: (error: Error | undefined) => void;
   /** Resolves when the connection is gone (with an Error when it broke), even if that was before the call. */
   readonly whenClosed = new Promise<Error | undefined>((resolve) => (this.markClosed = resolve));
@@ -44,8 +45,13 @@ export class SessionChannel extends EventEmitter {
     socket.on('drain', () => this.emit('drain'));
     socket.on('error', (e) => this.finish(e));
     socket.on('close', () => this.finish(this.ended ? undefined : new Error('connection closed')));
+    // The peer ended its side (it never half-closes otherwise): once its frames are delivered, the
+    // session is over. An HTTP server's sockets allow half-open connections, so without this a
+    // client killed mid-session would never be noticed.
     socket.on('end', () => {
       this.ended = true;
+      this.peerEnded = true;
+      this.deliver();
     });
     // Frames wait (the socket unread) until someone listens: a server may first open an SSH
     // channel while the client already sends stdin.
@@ -123,7 +129,10 @@ export class SessionChannel extends EventEmitter {
         this.socket.destroy(e as Error);
         return;
       }
-      if (!frame) return;
+      if (!frame) {
+        if (this.peerEnded) this.socket.destroy();
+        return;
+      }
       this.emit('frame', frame);
     }
   }

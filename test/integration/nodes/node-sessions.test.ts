@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,13 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
       child.on('error', reject);
       child.on('close', (code) => resolve({ code: code ?? 1, stderr, rssKiB: Number(readFileSync(rssFile, 'utf8')) }));
     });
+
+  /** 200 MB of random bytes, made once. */
+  const bigFile = () => {
+    const big = join(work, 'big.bin');
+    if (!existsSync(big)) execFileSync('head', ['-c', String(200 * 1024 * 1024), '/dev/urandom'], { stdio: ['ignore', openOut(big), 'ignore'] });
+    return big;
+  };
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'walt-k-sessions-'));
@@ -94,8 +101,7 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
   });
 
   it('cp 200 MB to a node and back: same sha256, the client never holds the file (peak RSS measured)', async () => {
-    const big = join(work, 'big.bin');
-    execFileSync('head', ['-c', String(200 * 1024 * 1024), '/dev/urandom'], { stdio: ['ignore', openOut(big), 'ignore'] });
+    const big = bigFile();
     const want = await sha256(big);
     const to = await waltRss(['node', 'cp', big, `${first}:/tmp/k-big.bin`], join(work, 'rss-to'));
     expect(to.code, `to the node: ${to.stderr}`).toBe(0);
@@ -114,26 +120,30 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
   }, 300_000);
 
   it('a client killed mid-transfer leaves nothing under the final name on the node', async () => {
-    const big = join(work, 'big.bin');
+    // The namespace nodes share this machine's file system: the node's /tmp is checked directly.
+    const big = bigFile();
+    const temporaries = () => readdirSync('/tmp').filter((n) => n.startsWith('.walt-cp.'));
+    const before = new Set(temporaries());
     const child = spawn('ip', ['netns', 'exec', nodes.network.serverNs, process.execPath, WALT_BIN, 'node', 'cp', big, `${first}:/tmp/k-killed.bin`], {
       env: { ...process.env, WALT_SERVER: nodes.server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(work, 'none') },
       stdio: 'ignore',
     });
-    // Kill it once the transfer is under way (a temporary directory exists on the node).
-    for (let i = 0; i < 100; i++) {
-      const r = await walt(['node', 'run', first, 'ls -d /tmp/.walt-cp.* 2>/dev/null | head -1']);
-      if (r.stdout.trim()) break;
-      await new Promise((res) => setTimeout(res, 100));
+    // Killed once the transfer is under way: its temporary directory on the node holds data.
+    let started = false;
+    for (let i = 0; i < 600 && !started; i++) {
+      started = temporaries().some((n) => !before.has(n) && readdirSync(join('/tmp', n)).length > 0);
+      if (!started) await new Promise((res) => setTimeout(res, 50));
     }
+    expect(started).toBe(true);
     child.kill('SIGKILL');
     await new Promise((res) => child.once('close', res));
-    let left = '';
-    for (let i = 0; i < 50; i++) {
-      left = (await walt(['node', 'run', first, 'ls -a /tmp | grep -E "k-killed|walt-cp" || true'])).stdout.trim();
-      if (!left) break;
-      await new Promise((res) => setTimeout(res, 200));
+    let left: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      left = [...temporaries().filter((n) => !before.has(n)), ...(existsSync('/tmp/k-killed.bin') ? ['k-killed.bin'] : [])];
+      if (!left.length) break;
+      await new Promise((res) => setTimeout(res, 100));
     }
-    expect(left).toBe('');
+    expect(left).toEqual([]);
   }, 120_000);
 
   it('bad input: one line and a non-zero exit', async () => {
@@ -166,7 +176,7 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
     expect(r.stderr.trim()).toBe("Error: node-4b0100 is not booted yet; see 'walt node wait node-4b0100'.");
   });
 
-  it('walt node shell through tmux: runs a command, exits with its status; the server lost mid-session is said so', async () => {
+  it('walt node shell through tmux: runs a command, exits with its status; a server stopped mid-session is said so', async () => {
     const session = `k-shell-${process.pid}`;
     const status = join(work, 'shell-status');
     const cmd = `ip netns exec ${nodes.network.serverNs} env WALT_SERVER=${nodes.server.address} WALT_USER=alice WALT_CONFIG_FILE=${join(work, 'none')} ${process.execPath} ${WALT_BIN} node shell ${first}; echo $? > ${status}; sleep 30`;
@@ -190,7 +200,22 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
     } finally {
       execFileSync('tmux', ['kill-session', '-t', session]);
     }
-  });
+    // Last (it stops the server): a shell whose server goes away says so and exits non-zero.
+    const lost = `k-lost-${process.pid}`;
+    const lostStatus = join(work, 'lost-status');
+    const lostCmd = cmd.replace(`echo $? > ${status}`, `echo $? > ${lostStatus}`);
+    execFileSync('tmux', ['new-session', '-d', '-s', lost, '-x', '120', '-y', '30', lostCmd]);
+    const lostPane = () => execFileSync('tmux', ['capture-pane', '-p', '-t', lost], { encoding: 'utf8' });
+    try {
+      for (let i = 0; i < 150 && !/[#$]\s*$/m.test(lostPane()); i++) await new Promise((res) => setTimeout(res, 200));
+      await nodes.server.stop();
+      for (let i = 0; i < 100 && !existsSync(lostStatus); i++) await new Promise((res) => setTimeout(res, 100));
+      expect(lostPane()).toContain('Error: connection to the WalT server was lost');
+      expect(readFileSync(lostStatus, 'utf8').trim()).not.toBe('0');
+    } finally {
+      execFileSync('tmux', ['kill-session', '-t', lost]);
+    }
+  }, 120_000);
 });
 
 function openOut(file: string): number {

@@ -119,6 +119,16 @@ describe('session transport: HTTP Upgrade walt-session, frames, flow control', (
     expect(seen.maxQueued).toBeLessThan(8 * 1024 * 1024);
   });
 
+  it('a client that goes away is noticed by the server (its runner can end the remote command)', async () => {
+    const got = new Promise<SessionChannel>((r) => (hold = r));
+    const channel = await openSession(client, '/api/v1/test/hold');
+    channel.on('frame', () => undefined);
+    const server = await got;
+    server.on('frame', () => undefined); // a runner listening (frames wait for one)
+    channel.socket.end(); // a FIN, as when the client process is killed
+    await expect(server.whenClosed).resolves.toBeUndefined();
+  });
+
   it('a connection closed by the server mid-session is "connection lost"', async () => {
     const got = new Promise<SessionChannel>((r) => (hold = r));
     const channel = await openSession(client, '/api/v1/test/hold');

@@ -10,6 +10,8 @@ import { requestUserName } from './user-name.js';
 /** The HTTP + JSON API server: typed errors as {error: {code, message}}, never a crash on bad input. */
 export class HttpApi {
   private servers: Server[] = [];
+  /** Upgraded connections are the server's no more: closed here when the API closes (a restart). */
+  private readonly sessions = new Set<Duplex>();
 
   constructor(
     private readonly router: Router,
@@ -34,6 +36,7 @@ export class HttpApi {
 
 
   async close(): Promise<void> {
+    for (const socket of this.sessions) socket.destroy();
     await Promise.all(
       this.servers.map(
         (s) =>
@@ -87,6 +90,8 @@ export class HttpApi {
    */
   private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => undefined); // a client gone mid-session is not a server error
+    this.sessions.add(socket);
+    socket.once('close', () => this.sessions.delete(socket));
     let channel: SessionChannel | undefined;
     try {
       const url = new URL(req.url ?? '/', 'http://walt');

@@ -16,13 +16,15 @@ export function sshProcess(ch: ClientChannel): RemoteProcess {
     signal: (name) => ch.signal(name),
     resize: (cols, rows) => ch.setWindow(rows, cols, 0, 0),
     kill: () => {
-      // A closed client ends the remote command: a signal (no pty) and the channel's close (pty: SIGHUP).
+      // A closed client ends the remote command: a signal, end of its input (a command reading
+      // stdin, such as cp's tar, fails at once), then the channel's close (a pty's SIGHUP).
       try {
         ch.signal('TERM');
       } catch {
         /* channel already gone */
       }
-      ch.close();
+      ch.end();
+      setTimeout(() => ch.close(), 2000).unref();
     },
     // The status goes last: after the channel closed and both outputs were read to their end.
     done: Promise.all([once(ch, 'close'), drained(ch), drained(ch.stderr)]).then(() => statusOf(status.code, status.signal)),
