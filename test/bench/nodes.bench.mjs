@@ -108,7 +108,7 @@ export default async function nodesBench() {
       const conf = join(dir, `sshd-${i}.conf`);
       writeFileSync(
         conf,
-        [`ListenAddress ${addr}`, `HostKey ${join(keysDir, 'ssh_host_ecdsa_key')}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no', 'PidFile none', 'MaxStartups 200'].join('\n') + '\n',
+        [`ListenAddress ${addr}`, `HostKey ${join(keysDir, 'ssh_host_ecdsa_key')}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no', 'PidFile none', 'MaxStartups 200', 'Subsystem sftp internal-sftp'].join('\n') + '\n',
       );
       const script = `hostname ${name}
 /usr/sbin/sshd -D -e -f ${conf} 2>/dev/null &

@@ -20,6 +20,8 @@ export interface NamespaceNodes {
   keyFile: string;
   /** Run a command in the server's namespace (where walt-net is), e.g. parallel-ssh. */
   inServerNs(cmd: string, args: string[], timeoutMs?: number): string;
+  /** One more namespace running sshd (the server's key authorized for root), registered as a device that is not a node. */
+  addSshDevice(): string;
   stop(): Promise<void>;
 }
 
@@ -65,16 +67,7 @@ export async function startNamespaceNodes(count: number, tag = 'nodes'): Promise
     const api = (method: string, path: string, body?: unknown) =>
       JSON.parse(inServerNs('curl', ['-sS', '-X', method, '-H', 'content-type: application/json', ...(body ? ['-d', JSON.stringify(body)] : []), `http://${server!.address}${path}`]));
     const tcpPort = (api('GET', '/api/v1/logs/ingestion') as { tcpPort: number }).tcpPort;
-    const names: string[] = [];
-    const ips: string[] = [];
-    const namespaces: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const mac = `02:00:00:4b:00:${i.toString(16).padStart(2, '0')}`;
-      const ipAddr = `${SUBNET}.${10 + i}`;
-      const { ns, ifname } = network.addClient(mac);
-      inNetns(ns, 'ip', ['addr', 'add', `${ipAddr}/24`, 'dev', ifname]);
-      const reg = api('POST', '/api/v1/devices/register', { mac, ip: ipAddr, vendorClass: 'walt.node.pc-x86-64' }) as { device?: { name: string }; name?: string };
-      const name = `node-4b00${i.toString(16).padStart(2, '0')}`;
+    const sshdConfig = (i: number, ipAddr: string) => {
       const config = join(work, `sshd-${i}.conf`);
       writeFileSync(
         config,
@@ -93,6 +86,31 @@ export async function startNamespaceNodes(count: number, tag = 'nodes'): Promise
           'Subsystem sftp internal-sftp',
         ].join('\n') + '\n',
       );
+      return config;
+    };
+    let devices = 0;
+    const addSshDevice = () => {
+      const i = 200 + devices++;
+      const mac = `02:00:00:4b:02:${i.toString(16).padStart(2, '0')}`;
+      const ipAddr = `${SUBNET}.${i}`;
+      const { ns, ifname } = network.addClient(mac);
+      inNetns(ns, 'ip', ['addr', 'add', `${ipAddr}/24`, 'dev', ifname]);
+      api('POST', '/api/v1/devices/register', { mac, ip: ipAddr });
+      children.push(spawn('ip', ['netns', 'exec', ns, '/usr/sbin/sshd', '-D', '-e', '-f', sshdConfig(i, ipAddr)], { stdio: 'ignore', detached: true }));
+      execFileSync('sleep', ['1']);
+      return `unknown-4b02${i.toString(16).padStart(2, '0')}`;
+    };
+    const names: string[] = [];
+    const ips: string[] = [];
+    const namespaces: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const mac = `02:00:00:4b:00:${i.toString(16).padStart(2, '0')}`;
+      const ipAddr = `${SUBNET}.${10 + i}`;
+      const { ns, ifname } = network.addClient(mac);
+      inNetns(ns, 'ip', ['addr', 'add', `${ipAddr}/24`, 'dev', ifname]);
+      const reg = api('POST', '/api/v1/devices/register', { mac, ip: ipAddr, vendorClass: 'walt.node.pc-x86-64' }) as { device?: { name: string }; name?: string };
+      const name = `node-4b00${i.toString(16).padStart(2, '0')}`;
+      const config = sshdConfig(i, ipAddr);
       // The node's side, as walt-notify-bootup: notify once sshd listens, and hold the connection.
       const script = `hostname ${name}
 /usr/sbin/sshd -D -e -f ${config} 2>/dev/null &
@@ -109,7 +127,7 @@ while sleep 20; do printf '\\n' >&3 || break; done`;
     // Every node booted (its notification arrived).
     const wait = await server.walt(['node', 'wait', '--timeout', '120', names.join(',')], { timeoutMs: 150_000 });
     if (wait.code !== 0) throw new Error(`namespace nodes did not boot: ${wait.stderr}`);
-    return { server, network, names, ips, namespaces, keyFile: join(keysDir, 'id_ed25519'), inServerNs, stop };
+    return { server, network, names, ips, namespaces, keyFile: join(keysDir, 'id_ed25519'), inServerNs, addSshDevice, stop };
   } catch (e) {
     await stop();
     throw e;

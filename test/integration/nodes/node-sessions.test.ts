@@ -176,6 +176,17 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
     expect(r.stderr.trim()).toBe("Error: node-4b0100 is not booted yet; see 'walt node wait node-4b0100'.");
   });
 
+  it('walt device shell: ssh to a device that is not a node, through the server', async () => {
+    const device = nodes.addSshDevice();
+    const show = await walt(['device', 'show', '--json']);
+    const name = (JSON.parse(show.stdout) as { name: string; ip: string }[]).find((d) => d.ip === '192.168.152.200')?.name ?? device;
+    const r = await nodes.server.walt(['device', 'shell', '--user', 'root', name], { input: 'echo dev-$((6*7))\nexit 7\n', timeoutMs: 40_000 });
+    expect(r.stdout).toContain('dev-42');
+    expect(r.code, r.stderr).toBe(7);
+    const node = await walt(['device', 'shell', '--user', 'root', first]);
+    expect(node.stderr.trim()).toBe(`Error: ${first} is a node. Use 'walt node shell ${first}' instead.`);
+  }, 120_000);
+
   it('walt node shell through tmux: runs a command, exits with its status; a server stopped mid-session is said so', async () => {
     const session = `k-shell-${process.pid}`;
     const status = join(work, 'shell-status');

@@ -8,6 +8,7 @@ import type { NodeBootStatus } from '../nodes/node-boot-status.js';
 import { checkOwnership, requireUser } from '../nodes/node-ownership.js';
 import { nodeServiceRequest } from '../nodes/reboot-protocol.js';
 import type { NodeSshPool } from '../nodes/ssh/node-ssh-pool.js';
+import { deviceShell } from '../sessions/device-ssh-shell.js';
 import { localProcess } from '../sessions/local-process.js';
 import { receiveCommand, sendCommand } from '../sessions/node-copy-scripts.js';
 import { relaySession } from '../sessions/relay-session.js';
@@ -109,6 +110,25 @@ export function registerNodeSessionRoutes(router: Router, deps: NodeSessionDeps)
       return (channel) => relaySession(channel, localProcess('ping', ['-c', '3', '-W', '2', ip]));
     });
   }
+
+  router.session('/api/v1/devices/:name/shell', (req) => {
+    const device = registry.get(req.params.name);
+    if (device.type === 'node') throw new WaltError('is-a-node', `${device.name} is a node. Use 'walt node shell ${device.name}' instead.`, 400);
+    if (!device.ip) throw new WaltError('no-address', `${device.name} has no IP address.`, 409);
+    const user = req.query.get('user') || 'root';
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(user)) throw invalid(`invalid SSH user name '${user.slice(0, 40)}'`);
+    const ip = device.ip;
+    const pty = ptyOf(req.query);
+    return async (channel) => {
+      let shell;
+      try {
+        shell = await deviceShell(channel, { ip, name: device.name, user, privateKey: ssh.privateKey(), pty });
+      } catch (e) {
+        throw new WaltError('ssh-failed', (e as Error).message, 502);
+      }
+      await relaySession(channel, sshProcess(shell.ch), shell.pending);
+    };
+  });
 
   router.post('/api/v1/nodes/:name/blink', async (req) => {
     const body = bodyObject(req.body);

@@ -10,7 +10,7 @@ const SIGNALS = new Set(['INT', 'TERM', 'HUP', 'QUIT', 'KILL', 'USR1', 'USR2']);
  * only while the client keeps up), stdin frames to it (the socket paused while it is full),
  * resize and signal frames, then its exit status as the last frame. A client that leaves ends it.
  */
-export async function relaySession(channel: SessionChannel, proc: RemoteProcess): Promise<void> {
+export async function relaySession(channel: SessionChannel, proc: RemoteProcess, pending: readonly Frame[] = []): Promise<void> {
   const forward = (source: Readable, type: FrameType) => {
     source.on('data', (chunk: Buffer) => {
       if (!channel.send(type, chunk)) {
@@ -22,7 +22,7 @@ export async function relaySession(channel: SessionChannel, proc: RemoteProcess)
   forward(proc.stdout, FrameType.stdout);
   if (proc.stderr) forward(proc.stderr, FrameType.stderr);
 
-  channel.on('frame', (frame: Frame) => {
+  const onFrame = (frame: Frame) => {
     switch (frame.type) {
       case FrameType.stdin:
         if (!proc.stdin.write(frame.payload)) {
@@ -46,7 +46,10 @@ export async function relaySession(channel: SessionChannel, proc: RemoteProcess)
       default:
         break; // frames a client does not send are ignored
     }
-  });
+  };
+  // Frames read before (e.g. while asking for a password) come first.
+  for (const frame of pending) onFrame(frame);
+  channel.on('frame', onFrame);
   proc.stdin.on('error', () => undefined); // input to a process that already ended
   const left = channel.whenClosed.then(() => 'left' as const);
   const ended = await Promise.race([proc.done, left]);

@@ -56,6 +56,11 @@ export class NodeSshPool {
     return this.channel(ip, name, (client, cb) => client.forwardOut('127.0.0.1', 0, '127.0.0.1', port, cb));
   }
 
+  /** The server's own key (also offered to devices by `walt device shell`). */
+  privateKey(): Buffer {
+    return this.loadKeys().privateKey;
+  }
+
   close(): void {
     for (const list of this.connections.values()) for (const c of list) c.client.end();
     this.connections.clear();
