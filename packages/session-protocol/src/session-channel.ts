@@ -65,13 +65,15 @@ export class SessionChannel extends EventEmitter {
   send(type: FrameType, payload: Buffer = Buffer.alloc(0)): boolean {
     if (this.closed || this.socket.destroyed) return true;
     let ok = true;
+    // Header and data leave in one segment (no copy of the data, no small packet on its own).
+    this.socket.cork();
     for (let at = 0; at < payload.length || at === 0; at += MAX_FRAME_PAYLOAD) {
       const part = payload.subarray(at, at + MAX_FRAME_PAYLOAD);
-      // Header and data written separately: no copy of large data.
       this.socket.write(encodeFrameHeader(type, part.length));
       ok = this.socket.write(part);
       if (payload.length === 0) break;
     }
+    process.nextTick(() => this.socket.uncork());
     return ok;
   }
 
