@@ -18,7 +18,7 @@ function sha256(file: string): Promise<string> {
   });
 }
 
-const skip = skipUnless({ root: true, commands: [...NAMESPACE_NODE_COMMANDS, 'tmux'] });
+const skip = skipUnless({ root: true, commands: [...NAMESPACE_NODE_COMMANDS, 'tmux', 'python3'] });
 
 describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (the server holds the SSH connections)', () => {
   let nodes: NamespaceNodes;
@@ -174,6 +174,29 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
     const r = await walt(['node', 'run', 'node-4b0100', 'true']);
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim()).toBe("Error: node-4b0100 is not booted yet; see 'walt node wait node-4b0100'.");
+  });
+
+  it('walt node expose: a local port forwarded to the node through the server', async () => {
+    const ns = nodes.namespaces[0];
+    const listener = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', 'import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 7777)); s.listen()\nwhile True:\n  c,_=s.accept(); c.sendall(b"k-exposed " + c.recv(100)); c.close()'], { stdio: 'ignore' });
+    const expose = spawn('ip', ['netns', 'exec', nodes.network.serverNs, process.execPath, WALT_BIN, 'node', 'expose', first, '7777', '17777'], {
+      env: { ...process.env, WALT_SERVER: nodes.server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(work, 'none') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      expose.stdout.on('data', (d) => (out += d));
+      for (let i = 0; i < 200 && !out.includes('Listening'); i++) await new Promise((res) => setTimeout(res, 100));
+      expect(out.trim()).toBe(`Listening on TCP port 17777 and redirecting connections to ${first}:7777.`);
+      await new Promise((res) => setTimeout(res, 500)); // the node's listener is up
+      const got = nodes.inServerNs('bash', ['-c', 'exec 3<>/dev/tcp/127.0.0.1/17777; printf hello >&3; cat <&3']);
+      expect(got).toBe('k-exposed hello');
+      const bad = await walt(['node', 'expose', first, '70000', '17778']);
+      expect(bad.stderr.trim()).toBe("Error: <node-port> must be a TCP port number (1 to 65535), not '70000'.");
+    } finally {
+      expose.kill('SIGINT');
+      listener.kill('SIGKILL');
+    }
   });
 
   it('walt device shell: ssh to a device that is not a node, through the server', async () => {
