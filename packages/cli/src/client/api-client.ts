@@ -99,6 +99,29 @@ export class ApiClient {
     return { status, body: res };
   }
 
+  /**
+   * Where and how to open a session (HTTP Upgrade, see session-client.ts): this client's own base URL,
+   * headers (the token) and pinned TLS agent, so sessions connect exactly as every other call does.
+   */
+  async sessionTarget(path: string): Promise<{ url: URL; headers: Record<string, string>; agent?: Agent }> {
+    await this.prepare();
+    return { url: new URL(this.base + path), headers: this.headers(), agent: await this.httpsAgent() };
+  }
+
+  /** An HTTP error answer as the CliError every call throws. */
+  errorOf(status: number, text: string): CliError {
+    try {
+      this.fail(status, text);
+    } catch (e) {
+      return e as CliError;
+    }
+  }
+
+  /** The error when the server cannot be reached (or TLS with it fails). */
+  unreachableError(e?: unknown): Error {
+    return e === undefined ? this.unreachable() : this.networkError(e);
+  }
+
   /** A request whose body or answer is a stream (tar transfers, progress): the answer as a fetch Response, unchecked. */
   async send(method: string, path: string, init: { body?: string | Readable; type?: string; signal?: AbortSignal } = {}): Promise<Response> {
     await this.prepare(init.signal);

@@ -1,5 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { SESSION_UPGRADE, SessionChannel } from '@walt/session-protocol';
 import { WaltError } from '../errors.js';
 import { STREAMED, type Router } from './router.js';
 import { listenOnEach } from '../network/listen-on-each.js';
@@ -23,6 +25,8 @@ export interface HttpApiSecurity {
  */
 export class HttpApi {
   private servers: Server[] = [];
+  /** Upgraded connections are the server's no more: closed here when the API closes (a restart). */
+  private readonly sessions = new Set<Duplex>();
 
   constructor(
     private readonly router: Router,
@@ -37,6 +41,7 @@ export class HttpApi {
         const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
         const server = isLoopback(host) || host === 'localhost' ? createServer(handler) : createHttpsServer({ key: this.security.tls.keyPem, cert: this.security.tls.certPem }, handler);
         server.keepAliveTimeout = 5000;
+        server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(req, socket, head));
         return server;
       },
       hosts,
@@ -48,6 +53,7 @@ export class HttpApi {
 
 
   async close(): Promise<void> {
+    for (const socket of this.sessions) socket.destroy();
     await Promise.all(
       this.servers.map(
         (s) =>
@@ -95,6 +101,41 @@ export class HttpApi {
       if (e instanceof WaltError) return send(res, e.status, { error: { code: e.code, message: e.message } });
       this.onInternalError(e);
       send(res, 500, { error: { code: 'internal', message: `internal server error: ${(e as Error)?.message ?? e}` } });
+    }
+  }
+
+  /**
+   * A session (docs/decisions/0019-session-transport.md): the route and user are decided as for any
+   * request, and the handler's checks answer plain HTTP errors; only then 101 and frames.
+   */
+  private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined); // a client gone mid-session is not a server error
+    this.sessions.add(socket);
+    socket.once('close', () => this.sessions.delete(socket));
+    let channel: SessionChannel | undefined;
+    try {
+      const url = new URL(req.url ?? '/', 'http://walt');
+      if ((req.headers.upgrade ?? '').toLowerCase() !== SESSION_UPGRADE) throw new WaltError('bad-upgrade', `unsupported upgrade '${req.headers.upgrade}': only ${SESSION_UPGRADE}`, 400);
+      if (req.method !== 'GET') throw new WaltError('method-not-allowed', `method ${req.method} not allowed for a session`, 405);
+      const user = this.authenticate(req, url.pathname);
+      const found = this.router.matchSession(url.pathname);
+      if (!found) throw new WaltError('not-found', `no such session endpoint: ${url.pathname}`, 404);
+      const run = await found.handler({ method: 'GET', path: url.pathname, params: found.params, query: url.searchParams, user, raw: req });
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${SESSION_UPGRADE}\r\nConnection: Upgrade\r\n\r\n`);
+      channel = new SessionChannel(socket, head);
+      await run(channel);
+      if (!channel.isClosed) channel.end();
+    } catch (e) {
+      if (channel) {
+        if (!(e instanceof WaltError)) this.onInternalError(e);
+        channel.fail(e instanceof WaltError ? e.message : `internal server error: ${(e as Error)?.message ?? e}`);
+        return;
+      }
+      if (!(e instanceof WaltError)) this.onInternalError(e);
+      const status = e instanceof WaltError ? e.status : 500;
+      const body = e instanceof WaltError ? { error: { code: e.code, message: e.message } } : { error: { code: 'internal', message: `internal server error: ${(e as Error)?.message ?? e}` } };
+      const text = JSON.stringify(body);
+      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
     }
   }
 }

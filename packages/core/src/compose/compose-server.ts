@@ -1,5 +1,8 @@
+import { join } from 'node:path';
 import { registerDeviceRoutes } from '../api/device-routes.js';
 import { registerNodeRoutes } from '../api/node-routes.js';
+import { registerNodeSessionRoutes } from '../api/node-session-routes.js';
+import { NodeSshPool } from '../nodes/ssh/node-ssh-pool.js';
 import { Router } from '../api/router.js';
 import { registerSystemRoutes } from '../api/system-routes.js';
 import { registerVirtualNodeRoutes } from '../api/virtual-node-routes.js';
@@ -66,6 +69,7 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
   // A rebooted node is down until it notifies again (the reboot service logged why).
   switches.reboot.onReboot((node) => nodeStatus.status.forgetBooted(node.mac));
   const listing = new NodeListing(registry, nodeStatus.bootedLabel, (mac) => vnodes.bootProblem(mac));
+  const nodeSsh = new NodeSshPool({ keysDir: join(config.dataDir, 'keys') });
   let stopRebootOnBootChange: (() => Promise<void>) | undefined;
 
   const tokens = new UserTokens(core.db);
@@ -81,6 +85,11 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
     { name: 'plugins', routes: (router) => registerSystemRoutes(router, plugins, certificate.fingerprint) },
     { name: 'devices', routes: (router) => registerDeviceRoutes(router, { registry, sets, config: core.deviceConfig, switches: switches.repo, audit: (line) => logs.platform('nodes', line) }) },
     { name: 'nodes', routes: (router) => registerNodeRoutes(router, { registry, sets, listing, images: core.nodeImages, audit: (line) => logs.platform('nodes', line) }) },
+    {
+      name: 'node sessions',
+      routes: (router) => registerNodeSessionRoutes(router, { registry, sets, status: nodeStatus.status, ssh: nodeSsh }),
+      stop: () => nodeSsh.close(),
+    },
     {
       name: 'virtual nodes',
       routes: (router) => registerVirtualNodeRoutes(router, vnodes),
