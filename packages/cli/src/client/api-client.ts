@@ -49,6 +49,25 @@ export class ApiClient {
     return res;
   }
 
+  /**
+   * A request whose body or answer streams (a tar upload, NDJSON progress, a tar download), with the
+   * headers of every other call; the caller checks the status and reads the body.
+   */
+  async send(method: string, path: string, init: { body?: RequestInit['body']; type?: string } = {}): Promise<Response> {
+    if (!this.checked) await this.checkVersion(undefined, true);
+    const streamed = init.body !== undefined && typeof init.body !== 'string';
+    try {
+      return await fetch(this.base + path, {
+        method,
+        headers: { ...this.headers(undefined), ...(init.type ? { 'content-type': init.type } : {}) },
+        body: init.body,
+        ...(streamed ? { duplex: 'half' } : {}),
+      } as RequestInit);
+    } catch {
+      throw this.unreachable();
+    }
+  }
+
   /** `viaFetch`: before a stream, check through fetch too (one HTTP stack loaded, not two). */
   private async checkVersion(signal?: AbortSignal, viaFetch = false): Promise<void> {
     let v: { server?: unknown; api?: unknown };

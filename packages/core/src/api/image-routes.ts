@@ -7,14 +7,14 @@ import { workingSetImage } from '../nodes/working-set-image.js';
 import { bodyObject, optionalBoolean, requiredString } from './device-routes.js';
 import { STREAMED, type ApiRequest, type Router } from './router.js';
 
-function optionalText(body: Record<string, unknown>, key: string): string | undefined {
+export function optionalText(body: Record<string, unknown>, key: string): string | undefined {
   const v = body[key];
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string') throw new WaltError('invalid', `'${key}' must be a string`, 400);
   return v;
 }
 
-function flag(req: ApiRequest, name: string): boolean {
+export function flag(req: ApiRequest, name: string): boolean {
   const v = req.query.get(name);
   return v !== null && v !== '0' && v !== 'false';
 }
@@ -23,7 +23,7 @@ function flag(req: ApiRequest, name: string): boolean {
  * Long work (pulls, pushes) answers NDJSON when the client asks (`?progress=1`): `{"progress": line}`
  * lines while it runs, then `{"result": ...}` or `{"error": {code, message}}`. Otherwise plain JSON.
  */
-async function withProgress(req: ApiRequest, work: (progress?: ProgressSink) => Promise<unknown>): Promise<unknown> {
+export async function withProgress(req: ApiRequest, work: (progress?: ProgressSink) => Promise<unknown>): Promise<unknown> {
   if (!flag(req, 'progress')) return work();
   const res = req.res;
   res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
@@ -40,10 +40,10 @@ async function withProgress(req: ApiRequest, work: (progress?: ProgressSink) => 
   return STREAMED;
 }
 
-const tooLarge = (max: number) => new WaltError('too-large', `archive larger than ${Math.round(max / 1024 / 1024)} MiB (images.max-archive-size in the server configuration)`, 413);
+export const tooLarge = (max: number) => new WaltError('too-large', `archive larger than ${Math.round(max / 1024 / 1024)} MiB (images.max-archive-size in the server configuration)`, 413);
 
 /** The archive as it streams in, failing (and so stopping the unpacking) past `max` bytes. */
-function capped(input: NodeJS.ReadableStream, max: number): NodeJS.ReadableStream {
+export function capped(input: NodeJS.ReadableStream, max: number): NodeJS.ReadableStream {
   let seen = 0;
   const out = new Transform({
     transform(chunk: Buffer, _enc, done) {

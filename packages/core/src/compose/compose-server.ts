@@ -73,7 +73,7 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
       ready: () => vnodes.startAll(),
       stop: () => vnodes.stopAll(),
     },
-    composeImages({ config, store: core.images, defaults: core.defaultImages, registry, logs }),
+    composeImages({ config, store: core.images, defaults: core.defaultImages, registry, logs, nodeImages: core.nodeImages }),
     switchesSubsystem,
     ...composeWaltNet(core, options.waltNetReady, options.dhcp),
     composeLogs({ db: core.db, logs, repo: core.logsRepo, registry, sets }, () => tcp.port()),

@@ -71,6 +71,14 @@ export interface ImageStore {
   exportArchive(fullname: string, path: string): Promise<NodeJS.ReadableStream>;
   /** Unpack a tar stream into directory `path` of the image and save the result under the same name. */
   importArchive(fullname: string, path: string, tar: NodeJS.ReadableStream): Promise<WaltImage>;
+  /**
+   * Build the image whose context (with its Dockerfile) is the directory `contextDir`, under a
+   * temporary name; `accept` checks the result before it takes the name `target` (a refused or failed
+   * build leaves `target` as it was). Engines that cannot build leave this undefined.
+   */
+  build?(contextDir: string, target: string, accept: (built: WaltImage) => Promise<void>, onProgress?: ProgressSink): Promise<WaltImage>;
+  /** Squash the image's layers into one (same name, same configuration and labels). */
+  squash?(fullname: string): Promise<WaltImage>;
   /** Forget cached image metadata (`walt image show --refresh`: the engine was changed behind WalT's back). */
   refresh?(): void;
   /** Unmount every view now (server stop). */
