@@ -1,6 +1,7 @@
 import { Transform } from 'node:stream';
 import { WaltError } from '../errors.js';
 import type { ImageService } from '../images/image-service.js';
+import { fixImageOwner } from '../images/image-owner-fix.js';
 import type { ImageStore, ProgressSink } from '../images/image-store.js';
 import { requireUser } from '../nodes/node-ownership.js';
 import { workingSetImage } from '../nodes/working-set-image.js';
@@ -57,7 +58,14 @@ export function capped(input: NodeJS.ReadableStream, max: number): NodeJS.Readab
 }
 
 /** `walt image ...` and `walt advanced update-default-images`. */
-export function registerImageRoutes(router: Router, images: ImageService, store: ImageStore, maxArchiveBytes = 4096 * 1024 * 1024): void {
+export function registerImageRoutes(router: Router, images: ImageService, store: ImageStore, maxArchiveBytes = 4096 * 1024 * 1024, owners?: Omit<Parameters<typeof fixImageOwner>[0], 'store'>): void {
+  /** `walt advanced fix-image-owner --yes-i-know-do-it-please <other-user>`. */
+  router.post('/api/v1/images/fix-owner', async (req) => {
+    if (!owners) throw new WaltError('unsupported', 'fix-image-owner is not available on this server', 501);
+    const user = requireUser(req.user);
+    return { messages: await fixImageOwner({ ...owners, store }, user, requiredString(bodyObject(req.body), 'otherUser')) };
+  });
+
   router.get('/api/v1/images', async (req) => {
     const user = requireUser(req.user);
     return images.show(user, { all: flag(req, 'all'), refresh: flag(req, 'refresh') });

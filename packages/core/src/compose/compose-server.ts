@@ -1,5 +1,9 @@
+import { join } from 'node:path';
+import { SqlService } from '../advanced/sql-service.js';
+import { registerCompletionRoutes } from '../api/completion-routes.js';
 import { registerDeviceRoutes } from '../api/device-routes.js';
 import { registerNodeRoutes } from '../api/node-routes.js';
+import { registerSqlRoutes } from '../api/sql-routes.js';
 import { Router } from '../api/router.js';
 import { registerSystemRoutes } from '../api/system-routes.js';
 import { registerVirtualNodeRoutes } from '../api/virtual-node-routes.js';
@@ -73,6 +77,8 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
       ready: () => vnodes.startAll(),
       stop: () => vnodes.stopAll(),
     },
+    { name: 'shell completion', routes: (router) => registerCompletionRoutes(router, { registry, images: core.images }) },
+    { name: 'advanced sql', routes: (router) => registerSqlRoutes(router, new SqlService(join(config.dataDir, 'walt.db'))) },
     composeImages({ config, store: core.images, defaults: core.defaultImages, registry, logs, nodeImages: core.nodeImages }),
     switchesSubsystem,
     ...composeWaltNet(core, options.waltNetReady, options.dhcp),

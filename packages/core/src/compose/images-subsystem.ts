@@ -36,7 +36,7 @@ export function composeImages({ config, store, defaults, registry, logs, nodeIma
   return {
     name: 'images',
     routes: (router) => {
-      registerImageRoutes(router, service, store, maxArchiveBytes);
+      registerImageRoutes(router, service, store, maxArchiveBytes, { devices: registry, logs });
       registerImageBuildRoutes(router, builds, maxArchiveBytes);
     },
     start: async () => {
