@@ -63,7 +63,8 @@ export async function runProgram(program: Command, argv: string[]): Promise<numb
       return e.exitCode;
     }
     if (e instanceof CliError) {
-      process.stderr.write(errorLine(firstLine(e.message)) + '\n');
+      // An empty message: the status alone (a remote command's, already shown by its own output).
+      if (e.message) process.stderr.write(errorLine(firstLine(e.message)) + '\n');
       return e.exitCode;
     }
     // A typed error of the server library (WaltError, ConfigError) says what to do in its message.

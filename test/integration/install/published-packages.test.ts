@@ -56,7 +56,9 @@ describe('published packages: pack, install into empty prefixes, run without the
   });
 
   it('installs the client alone: `walt --help` lists the commands, no server code, no native build', async () => {
-    await run('npm', ['install', '-g', '--prefer-offline', '--prefix', clientPrefix, join(tarballs, 'walt-cli-1.0.0.tgz')], { cwd, env: npmEnv, timeout: NPM_TIMEOUT });
+    // The client and the one WalT package it needs (the session frames it shares with the server).
+    const client = ['walt-cli-1.0.0.tgz', 'walt-session-protocol-1.0.0.tgz'].map((n) => join(tarballs, n));
+    await run('npm', ['install', '-g', '--prefer-offline', '--prefix', clientPrefix, ...client], { cwd, env: npmEnv, timeout: NPM_TIMEOUT });
     const r = await runNode(join(clientPrefix, 'bin', 'walt'), ['--help'], { cwd });
     expect(r.code).toBe(0);
     for (const category of ['image', 'node', 'log', 'device', 'advanced', 'help']) expect(r.stdout).toMatch(new RegExp(`^\\s+${category}\\s`, 'm'));

@@ -68,6 +68,29 @@ export class ApiClient {
     }
   }
 
+  /**
+   * Where and how to open a session (HTTP Upgrade, see session-client.ts): this client's own base URL
+   * and headers, after the version check, so sessions connect exactly as every other call does.
+   */
+  async sessionTarget(path: string): Promise<{ url: URL; headers: Record<string, string> }> {
+    if (!this.checked) await this.checkVersion();
+    return { url: new URL(this.base + path), headers: this.headers(undefined) };
+  }
+
+  /** An HTTP error answer as the CliError every call throws. */
+  errorOf(status: number, text: string): CliError {
+    try {
+      this.fail(status, text);
+    } catch (e) {
+      return e as CliError;
+    }
+  }
+
+  /** The error when the server cannot be reached. */
+  unreachableError(): CliError {
+    return this.unreachable();
+  }
+
   /** `viaFetch`: before a stream, check through fetch too (one HTTP stack loaded, not two). */
   private async checkVersion(signal?: AbortSignal, viaFetch = false): Promise<void> {
     let v: { server?: unknown; api?: unknown };

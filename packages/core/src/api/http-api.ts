@@ -1,4 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { SESSION_UPGRADE, SessionChannel } from '@walt/session-protocol';
 import { WaltError } from '../errors.js';
 import { STREAMED, type Router } from './router.js';
 import { listenOnEach } from '../network/listen-on-each.js';
@@ -20,6 +22,7 @@ export class HttpApi {
       () => {
         const server = createServer((req, res) => void this.handle(req, res));
         server.keepAliveTimeout = 5000;
+        server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.handleUpgrade(req, socket, head));
         return server;
       },
       hosts,
@@ -49,7 +52,7 @@ export class HttpApi {
       const found = this.router.match(req.method ?? 'GET', url.pathname);
       if (found === undefined) throw new WaltError('not-found', `no such API endpoint: ${req.method} ${url.pathname}`, 404);
       if (found === 'methodMismatch') throw new WaltError('method-not-allowed', `method ${req.method} not allowed on ${url.pathname}`, 405);
-      const user = requestUserName(req.headers['x-walt-user']);
+      const user = this.userOf(req);
       const body = await readJson(req, jsonBodyLimit(req.method ?? 'GET', url.pathname));
       const result = await found.handler({
         method: req.method ?? 'GET',
@@ -67,6 +70,47 @@ export class HttpApi {
       if (e instanceof WaltError) return send(res, e.status, { error: { code: e.code, message: e.message } });
       this.onInternalError(e);
       send(res, 500, { error: { code: 'internal', message: `internal server error: ${(e as Error)?.message ?? e}` } });
+    }
+  }
+
+  /**
+   * The user a request acts for: the one decision of the plain request path and of sessions alike
+   * (authentication changes here, in requestUserName, for both).
+   */
+  private userOf(req: IncomingMessage): string | null {
+    return requestUserName(req.headers['x-walt-user']);
+  }
+
+  /**
+   * A session (docs/decisions/0019-session-transport.md): the route and user are decided as for any
+   * request, and the handler's checks answer plain HTTP errors; only then 101 and frames.
+   */
+  private async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined); // a client gone mid-session is not a server error
+    let channel: SessionChannel | undefined;
+    try {
+      const url = new URL(req.url ?? '/', 'http://walt');
+      if ((req.headers.upgrade ?? '').toLowerCase() !== SESSION_UPGRADE) throw new WaltError('bad-upgrade', `unsupported upgrade '${req.headers.upgrade}': only ${SESSION_UPGRADE}`, 400);
+      if (req.method !== 'GET') throw new WaltError('method-not-allowed', `method ${req.method} not allowed for a session`, 405);
+      const found = this.router.matchSession(url.pathname);
+      if (!found) throw new WaltError('not-found', `no such session endpoint: ${url.pathname}`, 404);
+      const user = this.userOf(req);
+      const run = await found.handler({ method: 'GET', path: url.pathname, params: found.params, query: url.searchParams, user, raw: req });
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${SESSION_UPGRADE}\r\nConnection: Upgrade\r\n\r\n`);
+      channel = new SessionChannel(socket, head);
+      await run(channel);
+      if (!channel.isClosed) channel.end();
+    } catch (e) {
+      if (channel) {
+        if (!(e instanceof WaltError)) this.onInternalError(e);
+        channel.fail(e instanceof WaltError ? e.message : `internal server error: ${(e as Error)?.message ?? e}`);
+        return;
+      }
+      if (!(e instanceof WaltError)) this.onInternalError(e);
+      const status = e instanceof WaltError ? e.status : 500;
+      const body = e instanceof WaltError ? { error: { code: e.code, message: e.message } } : { error: { code: 'internal', message: `internal server error: ${(e as Error)?.message ?? e}` } };
+      const text = JSON.stringify(body);
+      socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
     }
   }
 }

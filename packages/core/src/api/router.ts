@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SessionChannel } from '@walt/session-protocol';
 
 /** A request as route handlers see it. */
 export interface ApiRequest {
@@ -19,15 +20,33 @@ export const STREAMED = Symbol('streamed');
 
 export type RouteHandler = (req: ApiRequest) => unknown;
 
+/** A session request (HTTP Upgrade: walt-session) as its handler sees it: no body, no response. */
+export type SessionRequest = Omit<ApiRequest, 'body' | 'res'>;
+
+/** Runs a session once the connection is upgraded; its end (or throw) ends the session. */
+export type SessionRunner = (channel: SessionChannel) => Promise<void>;
+
+/**
+ * An upgrade route: checks the request (a throw answers an HTTP error, before any upgrade), then
+ * returns what runs the session (docs/decisions/0019-session-transport.md).
+ */
+export type SessionHandler = (req: SessionRequest) => SessionRunner | Promise<SessionRunner>;
+
 interface Route {
   method: string;
   parts: string[];
   handler: RouteHandler;
 }
 
+interface SessionRoute {
+  parts: string[];
+  handler: SessionHandler;
+}
+
 /** A small path router: '/api/v1/devices/:name' patterns, exact method match. */
 export class Router {
   private readonly routes: Route[] = [];
+  private readonly sessionRoutes: SessionRoute[] = [];
 
   add(method: string, pattern: string, handler: RouteHandler): this {
     this.routes.push({ method: method.toUpperCase(), parts: split(pattern), handler });
@@ -44,6 +63,21 @@ export class Router {
   }
   delete(p: string, h: RouteHandler) {
     return this.add('DELETE', p, h);
+  }
+
+  /** An interactive or streaming session: a GET with `Upgrade: walt-session` on this path. */
+  session(pattern: string, handler: SessionHandler): this {
+    this.sessionRoutes.push({ parts: split(pattern), handler });
+    return this;
+  }
+
+  matchSession(path: string): { handler: SessionHandler; params: Record<string, string> } | undefined {
+    const parts = split(path);
+    for (const r of this.sessionRoutes) {
+      const params = matchParts(r.parts, parts);
+      if (params) return { handler: r.handler, params };
+    }
+    return undefined;
   }
 
   /** Find the handler for a request; `methodMismatch` when the path exists with another method. */

@@ -1,0 +1,128 @@
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { FrameDecoder, FrameType, MAX_FRAME_PAYLOAD, encodeFrameHeader, type Frame } from './frame-codec.js';
+
+export interface ExitStatus {
+  /** The remote command's exit status (128 + n when killed by signal n, as a shell says). */
+  status: number;
+  /** The signal name (without SIG) when it was killed by one. */
+  signal?: string;
+}
+
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
+
+/**
+ * One end of a session over an upgraded connection. Flow control is TCP's own, kept end to end:
+ * `send` returns false once the socket buffers more than its high-water mark (wait for 'drain'), and
+ * `pause()` stops reading the socket (its kernel buffers fill and the peer's writes block), so a
+ * 200 MB copy never sits whole in memory on either side.
+ *
+ * Events: 'frame' (Frame), 'drain', 'close' (an Error when the connection broke before it ended).
+ */
+export class SessionChannel extends EventEmitter {
+  private readonly decoder = new FrameDecoder();
+  private paused = false;
+  private ended = false;
+  private closed = false;
+
+  constructor(
+    readonly socket: Duplex,
+    head?: Buffer,
+  ) {
+    super();
+    if (head?.length) this.decoder.push(head);
+    socket.on('data', (chunk: Buffer) => {
+      this.decoder.push(chunk);
+      this.deliver();
+    });
+    socket.on('drain', () => this.emit('drain'));
+    socket.on('error', (e) => this.finish(e));
+    socket.on('close', () => this.finish(this.ended ? undefined : new Error('connection closed')));
+    socket.on('end', () => {
+      this.ended = true;
+    });
+    // Frames already received with the upgrade are delivered once listeners are attached.
+    if (head?.length) queueMicrotask(() => this.deliver());
+  }
+
+  /** Sends one frame (data longer than a frame's maximum is split); false: wait for 'drain'. */
+  send(type: FrameType, payload: Buffer = Buffer.alloc(0)): boolean {
+    if (this.closed || this.socket.destroyed) return true;
+    let ok = true;
+    for (let at = 0; at < payload.length || at === 0; at += MAX_FRAME_PAYLOAD) {
+      const part = payload.subarray(at, at + MAX_FRAME_PAYLOAD);
+      // Header and data written separately: no copy of large data.
+      this.socket.write(encodeFrameHeader(type, part.length));
+      ok = this.socket.write(part);
+      if (payload.length === 0) break;
+    }
+    return ok;
+  }
+
+  sendJson(type: FrameType, value: unknown): boolean {
+    return this.send(type, Buffer.from(JSON.stringify(value)));
+  }
+
+  /** The last frame of a server: the exit status, then the connection ends. */
+  exit(status: ExitStatus): void {
+    this.sendJson(FrameType.exit, status);
+    this.end();
+  }
+
+  /** The last frame of a server: why the session failed, in one line. */
+  fail(message: string): void {
+    this.send(FrameType.error, Buffer.from(message.split('\n')[0]));
+    this.end();
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.socket.pause();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.deliver();
+    if (!this.paused) this.socket.resume();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private deliver(): void {
+    while (!this.paused && !this.closed) {
+      let frame: Frame | undefined;
+      try {
+        frame = this.decoder.next();
+      } catch (e) {
+        this.socket.destroy(e as Error);
+        return;
+      }
+      if (!frame) return;
+      this.emit('frame', frame);
+    }
+  }
+
+  private finish(error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.emit('close', error);
+  }
+}
+
+/** The HTTP Upgrade protocol name a session is requested with. */
+export const SESSION_UPGRADE = 'walt-session';

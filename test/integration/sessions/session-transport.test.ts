@@ -1,0 +1,115 @@
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { FrameType, type Frame, type SessionChannel } from '@walt/session-protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpApi } from '../../../packages/core/src/api/http-api.js';
+import { Router } from '../../../packages/core/src/api/router.js';
+import { WaltError } from '../../../packages/core/src/errors.js';
+import { ApiClient } from '../../../packages/cli/src/client/api-client.js';
+import { CliError } from '../../../packages/cli/src/cli-error.js';
+import { CONNECTION_LOST, openSession, relaySession } from '../../../packages/cli/src/client/session-client.js';
+
+/** Server side of a test session: stdin counted and echoed back on stdout, with TCP backpressure kept. */
+function echo(channel: SessionChannel, seen: { users: (string | null)[]; resizes: unknown[]; signals: string[]; maxQueued: number }): Promise<void> {
+  return new Promise((resolve) => {
+    channel.on('frame', (f: Frame) => {
+      if (f.type === FrameType.stdin) {
+        if (!channel.send(FrameType.stdout, f.payload)) {
+          channel.pause();
+          seen.maxQueued = Math.max(seen.maxQueued, channel.socket.writableLength);
+          channel.once('drain', () => channel.resume());
+        }
+      } else if (f.type === FrameType.resize) seen.resizes.push(JSON.parse(f.payload.toString()));
+      else if (f.type === FrameType.signal) seen.signals.push(f.payload.toString());
+      else if (f.type === FrameType.eof) {
+        channel.exit({ status: 3 });
+        resolve();
+      }
+    });
+    channel.on('close', () => resolve());
+  });
+}
+
+describe('session transport: HTTP Upgrade walt-session, frames, flow control', () => {
+  const seen = { users: [] as (string | null)[], resizes: [] as unknown[], signals: [] as string[], maxQueued: 0 };
+  let api: HttpApi;
+  let client: ApiClient;
+  let hold: ((channel: SessionChannel) => void) | undefined;
+
+  beforeAll(async () => {
+    const router = new Router();
+    router.get('/api/v1/version', () => ({ server: 'test', api: 1 }));
+    router.session('/api/v1/test/echo', (req) => {
+      seen.users.push(req.user);
+      if (req.query.get('refuse')) throw new WaltError('not-booted', 'node-x is not booted yet; see walt node wait.', 409);
+      return (channel) => echo(channel, seen);
+    });
+    router.session('/api/v1/test/hold', () => (channel) => new Promise<void>(() => hold?.(channel)));
+    api = new HttpApi(router, () => undefined);
+    const port = await api.listen(['127.0.0.1'], 0);
+    client = new ApiClient({ server: `127.0.0.1:${port}`, username: 'alice' });
+  });
+  afterAll(() => api?.close());
+
+  it('relays stdin to stdout and ends with the exit status; the user is decided as for any request', async () => {
+    const channel = await openSession(client, '/api/v1/test/echo');
+    let out = '';
+    const stdout = new Writable({ write: (c, _e, cb) => ((out += c), cb()) });
+    const status = await relaySession(channel, { stdin: Readable.from([Buffer.from('hello '), Buffer.from('world')]), stdout, stderr: stdout });
+    expect(status).toEqual({ status: 3 });
+    expect(out).toBe('hello world');
+    expect(seen.users.at(-1)).toBe('alice');
+  });
+
+  it('a check that fails answers a plain HTTP error, shown as the server message', async () => {
+    const e = await openSession(client, '/api/v1/test/echo?refuse=1').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(CliError);
+    expect((e as CliError).message).toBe('node-x is not booted yet; see walt node wait.');
+    const unknown = await openSession(client, '/api/v1/test/nope').catch((x: unknown) => x);
+    expect((unknown as CliError).message).toContain('no such session endpoint');
+  });
+
+  it('an invalid user name is refused by the same check as plain requests', async () => {
+    const bad = new ApiClient({ server: client.config.server, username: 'Not A User' });
+    const e = await openSession(bad, '/api/v1/test/echo').catch((x: unknown) => x);
+    expect((e as CliError).message).toContain("invalid user name 'Not A User'");
+  });
+
+  it('64 MB through a slow reader: the server stops reading and neither side buffers it all', async () => {
+    const channel = await openSession(client, '/api/v1/test/echo');
+    const chunk = Buffer.alloc(256 * 1024, 7);
+    let sent = 0;
+    const total = 64 * 1024 * 1024;
+    const stdin = new Readable({
+      read() {
+        if (sent >= total) return void this.push(null);
+        sent += chunk.length;
+        this.push(chunk);
+      },
+    });
+    let received = 0;
+    let maxAhead = 0;
+    const stdout = new Writable({
+      highWaterMark: 64 * 1024,
+      write: (c: Buffer, _e, cb) => {
+        received += c.length;
+        maxAhead = Math.max(maxAhead, sent - received);
+        setImmediate(cb); // a slow consumer
+      },
+    });
+    const status = await relaySession(channel, { stdin, stdout, stderr: stdout });
+    expect(status.status).toBe(3);
+    expect(received).toBe(total);
+    // In flight between reader and writer: socket buffers and a few frames, far below the 64 MB.
+    expect(maxAhead).toBeLessThan(16 * 1024 * 1024);
+    expect(seen.maxQueued).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('a connection closed by the server mid-session is "connection lost"', async () => {
+    const got = new Promise<SessionChannel>((r) => (hold = r));
+    const channel = await openSession(client, '/api/v1/test/hold');
+    const relay = relaySession(channel, { stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() });
+    (await got).destroy();
+    const e = await relay.catch((x: unknown) => x);
+    expect((e as CliError).message).toBe(CONNECTION_LOST);
+  });
+});
