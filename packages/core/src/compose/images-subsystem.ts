@@ -1,5 +1,6 @@
 import { registerImageBuildRoutes } from '../api/image-build-routes.js';
 import { registerImageRoutes } from '../api/image-routes.js';
+import { registerImageShellRoutes } from '../api/image-shell-routes.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { DefaultImages } from '../images/default-images.js';
@@ -9,6 +10,7 @@ import { EngineImageStore } from '../images/engine-image-store.js';
 import type { ImageStore } from '../images/image-store.js';
 import { ImageBuildService } from '../images/image-build-service.js';
 import { ImageService } from '../images/image-service.js';
+import { ImageShellService } from '../images/image-shell-service.js';
 import { UnavailableImageStore } from '../images/unavailable-image-store.js';
 import type { LogService } from '../logs/log-service.js';
 import type { NodeImageService } from '../nodes/node-image-service.js';
@@ -32,12 +34,14 @@ export interface ImagesDeps {
 export function composeImages({ config, store, defaults, registry, logs, nodeImages }: ImagesDeps): Subsystem {
   const service = new ImageService(store, registry, config.registries, logs, defaults);
   const builds = new ImageBuildService(store, registry, logs, config.dataDir, (fullname) => nodeImages.imageReplaced(fullname));
+  const shells = new ImageShellService(store, registry, logs, (fullname) => nodeImages.imageReplaced(fullname));
   const maxArchiveBytes = (config.images.maxArchiveMiB ?? 4096) * 1024 * 1024;
   return {
     name: 'images',
     routes: (router) => {
       registerImageRoutes(router, service, store, maxArchiveBytes, { devices: registry, logs });
       registerImageBuildRoutes(router, builds, maxArchiveBytes);
+      registerImageShellRoutes(router, shells);
     },
     start: async () => {
       if (store instanceof EngineImageStore) {
@@ -60,6 +64,9 @@ export function composeImages({ config, store, defaults, registry, logs, nodeIma
         logs.platform('images', `${what}; until then walt image commands fail and nodes cannot get their default image`, { error: true });
       }
     },
-    stop: () => store.close(),
+    stop: async () => {
+      await shells.close();
+      await store.close();
+    },
   };
 }

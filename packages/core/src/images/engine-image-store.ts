@@ -6,7 +6,8 @@ import type Docker from 'dockerode';
 import type { RegistryConfig } from '../config/server-config.js';
 import { WaltError, conflict } from '../errors.js';
 import { EngineConnection } from './engine-connection.js';
-import { parseImageFullname, type EngineImage, type ImageStore, type ImageView, type ProgressSink, type WaltImage } from './image-store.js';
+import { parseImageFullname, type EngineImage, type ImageStore, type ImageView, type ProgressSink, type ShellContainer, type WaltImage } from './image-store.js';
+import { EngineShellContainer } from './engine-shell-container.js';
 import { addNodeFiles, type NodeFilesEnv } from './node-files.js';
 import { pathInRoot } from './path-in-root.js';
 import { registryRef, registryWhere } from './registry-location.js';
@@ -581,19 +582,37 @@ export class EngineImageStore implements ImageStore {
     } finally {
       tar.kill();
     }
+    return this.adopt(temp, full, accept, 'image build failed: the engine did not tag the result');
+  }
+
+  /**
+   * The image made under the temporary name `temp` (a build, a shell commit) takes the name `full`
+   * once `accept` agreed; the temporary name goes in any case, and the image `full` named before goes
+   * once no view holds it.
+   */
+  private async adopt(temp: string, full: string, accept: (img: WaltImage) => Promise<void>, missing: string): Promise<WaltImage> {
     try {
-      const built = await this.get(temp);
-      if (!built) throw new WaltError('build-failed', 'image build failed: the engine did not tag the result', 502);
-      built.problems = await this.check(built);
-      await accept(built);
+      const made = await this.get(temp);
+      if (!made) throw new WaltError('image-missing', missing, 502);
+      made.problems = await this.check(made);
+      await accept(made);
       const before = await this.get(full);
       await this.tagRef(LOCAL + temp, LOCAL + full);
-      if (before && before.id !== built.id) await this.removeIfDangling(before.id);
+      if (before && before.id !== made.id) await this.removeIfDangling(before.id);
     } finally {
       await this.untagQuietly(LOCAL + temp);
       this.changed(temp);
     }
     return (await this.get(full))!;
+  }
+
+  async shellContainer(fullname: string, options: { labels: Record<string, string>; term?: string }): Promise<ShellContainer> {
+    const img = await this.get(fullname);
+    if (!img) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
+    await this.cleanLeftovers();
+    return EngineShellContainer.create(this.engine, await this.docker(), img, { labels: { ...options.labels, [VIEW_OWNER_LABEL]: this.options.dataDir }, term: options.term }, (temp, target, accept) =>
+      this.adopt(temp, target, accept, 'the commit of the shell session left no image'),
+    );
   }
 
   /** `walt image squash` (Podman: a commit of a container of the image with --squash keeps its config and labels). */

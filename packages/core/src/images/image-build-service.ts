@@ -57,7 +57,7 @@ export class ImageBuildService {
     const fullname = workingSetImage(user, name);
     if (!(await this.store.get(fullname))) return undefined;
     const nodes = this.nodesUsing(fullname);
-    const reboot = nodes.length ? ` (and reboot ${formatSentence('%s', nodes, NODE_LABEL)})` : '';
+    const reboot = nodes.length ? ` (and ${formatSentence('reboot %s', nodes, NODE_LABEL)})` : '';
     return { needsConfirm: true, message: `Image ${name} already exists in your working set: this would overwrite it${reboot}.` };
   }
 
@@ -120,7 +120,7 @@ export class ImageBuildService {
     if (!img) throw notFound(`No image named '${name}' in your working set (see 'walt image show').`);
     const nodes = this.nodesUsing(fullname);
     if (nodes.length && !confirmed) {
-      return { needsConfirm: true, message: `This operation would reboot ${formatSentence('%s', nodes, NODE_LABEL)} currently using the image.` };
+      return { needsConfirm: true, message: formatSentence('This operation would reboot %s currently using the image.', nodes, NODE_LABEL) };
     }
     const after = await this.store.squash!(fullname);
     this.logs.platform('images', `image ${fullname} squashed by ${user}`);

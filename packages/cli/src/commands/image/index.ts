@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../cli-context.js';
-import { addStubs } from '../stub-commands.js';
 import { registerImageBuild, registerImageSquash } from './build.js';
 import { registerImageCp } from './cp.js';
+import { registerImageShell } from './shell.js';
 import { registerImageClone, registerImageDuplicate, registerImagePublish, registerImageRemove, registerImageRename } from './manage.js';
 import { registerImageSearch } from './search.js';
 import { registerImageShow } from './show.js';
@@ -13,7 +13,7 @@ export function registerImageCommands(program: Command, ctx: CliContext): void {
   registerImageShow(image, ctx);
   registerImageSearch(image, ctx);
   registerImageClone(image, ctx);
-  addStubs(image, [{ name: 'shell', args: '<image-name>', description: 'modify an image through a shell' }]);
+  registerImageShell(image, ctx);
   registerImageBuild(image, ctx);
   registerImageCp(image, ctx);
   registerImageDuplicate(image, ctx);
