@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipUnless } from '../../helpers/prerequisites.js';
+import { Terminal } from '../../helpers/tmux-terminal.js';
 import { startServer, WALT_BIN, type ServerHandle } from '../../helpers/walt-processes.js';
 import { ENGINE, engineHas, localRegistryYaml, needsEngine, podmanCli, uniqueSuffix } from './images-test-kit.js';
 
@@ -19,47 +20,6 @@ function nodeImageMissing(): boolean {
   }
   if (process.env.CI === 'true') throw new Error('CI is missing test prerequisites: the real node image (run .ci/node-image.sh)');
   return true;
-}
-
-/** A terminal (tmux) running a command; the test types into it and reads its screen. */
-class Terminal {
-  constructor(readonly name: string) {}
-
-  static open(name: string, command: string): Terminal {
-    execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', '120', '-y', '40', command]);
-    return new Terminal(name);
-  }
-
-  keys(...keys: string[]): void {
-    execFileSync('tmux', ['send-keys', '-t', this.name, ...keys]);
-  }
-
-  type(text: string): void {
-    execFileSync('tmux', ['send-keys', '-t', this.name, '-l', text]);
-    this.keys('Enter');
-  }
-
-  screen(): string {
-    return execFileSync('tmux', ['capture-pane', '-p', '-J', '-S', '-300', '-t', this.name], { encoding: 'utf8' });
-  }
-
-  async waitFor(pattern: RegExp | string, timeoutMs = 60_000): Promise<string> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const screen = this.screen();
-      if (typeof pattern === 'string' ? screen.includes(pattern) : pattern.test(screen)) return screen;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${String(pattern)} on the terminal:\n${screen}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-
-  close(): void {
-    try {
-      execFileSync('tmux', ['kill-session', '-t', this.name], { stdio: 'ignore' });
-    } catch {
-      /* ended */
-    }
-  }
 }
 
 /**
