@@ -27,6 +27,9 @@ export class SessionChannel extends EventEmitter {
   private paused = false;
   private ended = false;
   private closed = false;
+  private markClosed!: (error: Error | undefined) => void;
+  /** Resolves when the connection is gone (with an Error when it broke), even if that was before the call. */
+  readonly whenClosed = new Promise<Error | undefined>((resolve) => (this.markClosed = resolve));
 
   constructor(
     readonly socket: Duplex,
@@ -44,7 +47,11 @@ export class SessionChannel extends EventEmitter {
     socket.on('end', () => {
       this.ended = true;
     });
-    // Frames already received with the upgrade are delivered once listeners are attached.
+    // Frames wait (the socket unread) until someone listens: a server may first open an SSH
+    // channel while the client already sends stdin.
+    this.on('newListener', (event: string) => {
+      if (event === 'frame') queueMicrotask(() => this.resume());
+    });
     if (head?.length) queueMicrotask(() => this.deliver());
   }
 
@@ -104,6 +111,10 @@ export class SessionChannel extends EventEmitter {
   }
 
   private deliver(): void {
+    if (this.listenerCount('frame') === 0) {
+      if (!this.paused) this.pause();
+      return;
+    }
     while (!this.paused && !this.closed) {
       let frame: Frame | undefined;
       try {
@@ -120,6 +131,7 @@ export class SessionChannel extends EventEmitter {
   private finish(error?: Error): void {
     if (this.closed) return;
     this.closed = true;
+    this.markClosed(error);
     this.emit('close', error);
   }
 }

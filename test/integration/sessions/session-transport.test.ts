@@ -43,6 +43,11 @@ describe('session transport: HTTP Upgrade walt-session, frames, flow control', (
       if (req.query.get('refuse')) throw new WaltError('not-booted', 'node-x is not booted yet; see walt node wait.', 409);
       return (channel) => echo(channel, seen);
     });
+    // A runner that starts late (as one opening an SSH channel first): frames sent meanwhile wait.
+    router.session('/api/v1/test/late', () => async (channel) => {
+      await new Promise((r) => setTimeout(r, 300));
+      await echo(channel, seen);
+    });
     router.session('/api/v1/test/hold', () => (channel) => new Promise<void>(() => hold?.(channel)));
     api = new HttpApi(router, () => undefined);
     const port = await api.listen(['127.0.0.1'], 0);
@@ -58,6 +63,16 @@ describe('session transport: HTTP Upgrade walt-session, frames, flow control', (
     expect(status).toEqual({ status: 3 });
     expect(out).toBe('hello world');
     expect(seen.users.at(-1)).toBe('alice');
+  });
+
+  it('frames sent before the server listens are kept, in order', async () => {
+    const channel = await openSession(client, '/api/v1/test/late');
+    let out = '';
+    const stdout = new Writable({ write: (c, _e, cb) => ((out += c), cb()) });
+    const parts = Array.from({ length: 50 }, (_, i) => Buffer.from(`${i},`));
+    const status = await relaySession(channel, { stdin: Readable.from(parts), stdout, stderr: stdout });
+    expect(status).toEqual({ status: 3 });
+    expect(out).toBe(parts.join(''));
   });
 
   it('a check that fails answers a plain HTTP error, shown as the server message', async () => {

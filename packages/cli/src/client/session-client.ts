@@ -39,6 +39,8 @@ export interface SessionIo {
   stderr: Writable;
   /** The local terminal: raw mode while the session runs, its size follows SIGWINCH. */
   terminal?: NodeJS.ReadStream & { setRawMode(mode: boolean): unknown };
+  /** Ctrl-C (SIGINT) is sent to the remote command when there is no terminal (default true). */
+  forwardInterrupt?: boolean;
 }
 
 /**
@@ -79,7 +81,7 @@ export function relaySession(channel: SessionChannel, io: SessionIo): Promise<Ex
       const onResize = () => channel.sendJson(FrameType.resize, { cols: process.stdout.columns, rows: process.stdout.rows });
       process.on('SIGWINCH', onResize);
       cleanups.push(() => process.off('SIGWINCH', onResize));
-    } else {
+    } else if (io.forwardInterrupt !== false) {
       const onSigint = () => channel.send(FrameType.signal, Buffer.from('INT'));
       process.on('SIGINT', onSigint);
       cleanups.push(() => process.off('SIGINT', onSigint));

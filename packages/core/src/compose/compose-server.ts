@@ -3,7 +3,9 @@ import { SqlService } from '../advanced/sql-service.js';
 import { registerCompletionRoutes } from '../api/completion-routes.js';
 import { registerDeviceRoutes } from '../api/device-routes.js';
 import { registerNodeRoutes } from '../api/node-routes.js';
+import { registerNodeSessionRoutes } from '../api/node-session-routes.js';
 import { registerSqlRoutes } from '../api/sql-routes.js';
+import { NodeSshPool } from '../nodes/ssh/node-ssh-pool.js';
 import { Router } from '../api/router.js';
 import { registerSystemRoutes } from '../api/system-routes.js';
 import { registerVirtualNodeRoutes } from '../api/virtual-node-routes.js';
@@ -64,12 +66,18 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
   // A rebooted node is down until it notifies again (the reboot service logged why).
   switches.reboot.onReboot((node) => nodeStatus.status.forgetBooted(node.mac));
   const listing = new NodeListing(registry, nodeStatus.bootedLabel, (mac) => vnodes.bootProblem(mac));
+  const nodeSsh = new NodeSshPool({ keysDir: join(config.dataDir, 'keys') });
   let stopRebootOnBootChange: (() => Promise<void>) | undefined;
 
   const domain: Subsystem[] = [
     { name: 'plugins', routes: (router) => registerSystemRoutes(router, plugins) },
     { name: 'devices', routes: (router) => registerDeviceRoutes(router, { registry, sets, config: core.deviceConfig, switches: switches.repo }) },
     { name: 'nodes', routes: (router) => registerNodeRoutes(router, { registry, sets, listing, images: core.nodeImages }) },
+    {
+      name: 'node sessions',
+      routes: (router) => registerNodeSessionRoutes(router, { registry, sets, status: nodeStatus.status, ssh: nodeSsh }),
+      stop: () => nodeSsh.close(),
+    },
     {
       name: 'virtual nodes',
       routes: (router) => registerVirtualNodeRoutes(router, vnodes),

@@ -114,7 +114,7 @@ export class ImageShellService {
         } else if (frame.type === FrameType.signal) void s.container.signal(frame.payload.toString('utf8'));
       });
       // A client gone before the shell ended: the session is over, nothing is saved.
-      const lost = new Promise<'lost'>((resolve) => channel.once('close', () => resolve('lost')));
+      const lost = channel.whenClosed.then(() => 'lost' as const);
       const outcome = await Promise.race([s.container.wait(), lost]);
       stream.destroy();
       if (outcome === 'lost') {

@@ -10,6 +10,11 @@ export const SOFT_REBOOT_TIMEOUT_MS = 15_000;
  * wording: "Connection timed out", "Connection refused", "Timed out waiting for reply"...).
  */
 export function softReboot(ip: string, options: { port?: number; timeoutMs?: number } = {}): Promise<string | undefined> {
+  return nodeServiceRequest(ip, 'REBOOT', options);
+}
+
+/** One request of the node's net service (REBOOT, BLINK 1, BLINK 0, PING), answered `OK` or `KO <why>`. */
+export function nodeServiceRequest(ip: string, command: string, options: { port?: number; timeoutMs?: number } = {}): Promise<string | undefined> {
   const timeoutMs = options.timeoutMs ?? SOFT_REBOOT_TIMEOUT_MS;
   return new Promise((resolve) => {
     const socket = new Socket();
@@ -41,7 +46,7 @@ export function softReboot(ip: string, options: { port?: number; timeoutMs?: num
     socket.once('close', () => finish(connected ? 'Broken connection' : 'Connection failed'));
     socket.connect(options.port ?? NODE_SERVICE_PORT, ip, () => {
       connected = true;
-      socket.write('MODE single\nREBOOT\n');
+      socket.write(`MODE single\n${command}\n`);
     });
   });
 }

@@ -8,6 +8,8 @@ import { registerDeviceForget } from './forget.js';
 import { registerDeviceTree } from './tree.js';
 import { registerDeviceRescan } from './rescan.js';
 import { registerDevicePortConfig } from './port-config.js';
+import { registerPing } from '../node/ping.js';
+import { registerExpose } from '../node/expose.js';
 
 export function registerDeviceCommands(program: Command, ctx: CliContext): void {
   const device = program.command('device').description('management of WalT platform devices');
@@ -18,9 +20,9 @@ export function registerDeviceCommands(program: Command, ctx: CliContext): void 
   registerDeviceTree(device, ctx);
   registerDeviceRescan(device, ctx);
   registerDevicePortConfig(device, ctx);
+  registerPing(device, ctx, 'devices');
+  registerExpose(device, ctx, 'devices');
   addStubs(device, [
     { name: 'shell', args: '<device-name>', description: 'run an interactive shell on a device', options: [['--user <user>', 'ssh user name']] },
-    { name: 'ping', args: '<device-name>', description: 'check that a device is reachable' },
-    { name: 'expose', args: '<device-name> <device-port> <local-port>', description: 'forward a local TCP port to a device port' },
   ]);
 }

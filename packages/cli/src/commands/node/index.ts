@@ -12,6 +12,12 @@ import { registerNodeCreate } from './create.js';
 import { registerNodeRemove } from './remove.js';
 import { registerNodeConsole } from './console.js';
 import { registerNodeWait } from './wait.js';
+import { registerNodeShell } from './shell.js';
+import { registerNodeRun } from './run.js';
+import { registerNodeCp } from './cp.js';
+import { registerPing } from './ping.js';
+import { registerNodeBlink } from './blink.js';
+import { registerExpose } from './expose.js';
 
 export function registerNodeCommands(program: Command, ctx: CliContext): void {
   const node = program.command('node').description('management of WalT nodes');
@@ -26,13 +32,11 @@ export function registerNodeCommands(program: Command, ctx: CliContext): void {
   registerNodeRemove(node, ctx);
   registerNodeConsole(node, ctx);
   registerNodeWait(node, ctx);
-  addStubs(node, [
-    { name: 'shell', args: '<node-name>', description: 'run an interactive shell on a node' },
-    { name: 'run', args: '<node-set> <cmd...>', description: 'run a command on nodes', options: [['--term', 'allocate a terminal']] },
-    { name: 'cp', args: '<src> <dst>', description: 'copy files between the client and a node' },
-    { name: 'save', args: '<node-name> <image-name>', description: 'save the changes made on a node as an image' },
-    { name: 'ping', args: '<node-name>', description: 'check that a node is reachable' },
-    { name: 'blink', args: '<node-name> [duration]', description: 'make a node blink' },
-    { name: 'expose', args: '<node-name> <node-port> <local-port>', description: 'forward a local TCP port to a node port' },
-  ]);
+  registerNodeShell(node, ctx);
+  registerNodeRun(node, ctx);
+  registerNodeCp(node, ctx);
+  registerPing(node, ctx, 'nodes');
+  registerNodeBlink(node, ctx);
+  registerExpose(node, ctx, 'nodes');
+  addStubs(node, [{ name: 'save', args: '<node-name> <image-name>', description: 'save the changes made on a node as an image' }]);
 }

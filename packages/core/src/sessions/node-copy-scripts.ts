@@ -1,0 +1,39 @@
+import { shellQuote } from './shell-quote.js';
+
+/**
+ * The node side of `walt node cp` to a node: the tar arrives on stdin and is unpacked into a
+ * temporary directory beside the target, then renamed onto it, so a transfer cut short (client
+ * killed) leaves no half file under the final name; permissions are kept (tar -p). Checked first:
+ * the target's directory exists, and a directory is never replaced by a file.
+ */
+const RECEIVE = `
+dst=$1; name=$2; kind=$3
+if [ -d "$dst" ]; then final="$dst/$name"; else final=$dst; fi
+parent=$(dirname -- "$final")
+if [ ! -d "$parent" ]; then echo "no such directory on the node: $parent" >&2; exit 2; fi
+if [ -d "$final" ] && [ "$kind" != dir ]; then echo "cannot overwrite directory '$final' with a file" >&2; exit 1; fi
+if [ -e "$final" ] && [ ! -d "$final" ] && [ "$kind" = dir ]; then echo "cannot overwrite file '$final' with a directory" >&2; exit 1; fi
+tmp=$(mktemp -d "$parent/.walt-cp.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM HUP PIPE
+tar -x -p -f - -C "$tmp" || exit 1
+if [ ! -e "$tmp/$name" ]; then echo "the transfer did not hold '$name'" >&2; exit 1; fi
+if [ -d "$final" ]; then cp -a "$tmp/$name/." "$final/" || exit 1
+else mv -f "$tmp/$name" "$final" || exit 1; fi
+`;
+
+/** The node side of `walt node cp` from a node: a tar of the one file or directory on stdout. */
+const SEND = `
+src=$1
+if [ ! -e "$src" ]; then echo "no such file or directory on the node: $src" >&2; exit 2; fi
+cd -- "$(dirname -- "$src")" || exit 1
+exec tar -c -f - -- "$(basename -- "$src")"
+`;
+
+export function receiveCommand(dst: string, name: string, kind: 'file' | 'dir'): string {
+  return `sh -c ${shellQuote(RECEIVE)} walt-cp ${[dst, name, kind].map(shellQuote).join(' ')}`;
+}
+
+export function sendCommand(src: string): string {
+  return `sh -c ${shellQuote(SEND)} walt-cp ${shellQuote(src)}`;
+}

@@ -1,0 +1,129 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DirectoryImageStore } from '../../packages/core/src/images/directory-image-store.js';
+import { serverSshKeys } from '../../packages/core/src/images/server-ssh-keys.js';
+import { createTestNetwork, inNetns, type TestNetwork } from './netns.js';
+import { startServer, type ServerHandle } from './walt-processes.js';
+
+const SUBNET = '192.168.152';
+
+export interface NamespaceNodes {
+  server: ServerHandle;
+  network: TestNetwork;
+  names: string[];
+  ips: string[];
+  /** Namespace of each node (same order as names). */
+  namespaces: string[];
+  /** The server's client key: what parallel-ssh / scp use to reach the same nodes. */
+  keyFile: string;
+  /** Run a command in the server's namespace (where walt-net is), e.g. parallel-ssh. */
+  inServerNs(cmd: string, args: string[], timeoutMs?: number): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * "Nodes" that are network namespaces on a walt-net bridge, each running what a booted WalT node
+ * runs for the server: OpenSSH's sshd with the server-wide host key and the server's key authorized
+ * for root, its own hostname (a UTS namespace), and the bootup notification held open. The server
+ * runs in the walt-net namespace with a directory image store holding the pc-x86-64 default image,
+ * so each registered MAC is a pc-x86-64 node.
+ */
+export async function startNamespaceNodes(count: number, tag = 'nodes'): Promise<NamespaceNodes> {
+  const network = createTestNetwork({ tag });
+  const dataDir = mkdtempSync(join(tmpdir(), 'walt-k-nodes-'));
+  const images = join(dataDir, 'image-dir');
+  const work = join(dataDir, 'ns-nodes');
+  mkdirSync(work);
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  DirectoryImageStore.writeImage(images, 'waltplatform/pc-x86-64-default:latest', { 'boot/pc-x86-64/start.ipxe': '#!ipxe\n' }, { models: ['pc-x86-64'] });
+  const keysDir = join(dataDir, 'keys');
+  const keys = serverSshKeys(keysDir);
+  writeFileSync(join(work, 'authorized_keys'), keys.clientKeyPub + '\n');
+  const children: ChildProcess[] = [];
+  let server: ServerHandle | undefined;
+  const stop = async () => {
+    for (const c of children) {
+      try {
+        process.kill(-c.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    await server?.stop({ cleanup: true });
+    network.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    server = await startServer({
+      dataDir,
+      netns: network.serverNs,
+      config: `network:\n  walt-net:\n    raw-device: null\n    ip: ${SUBNET}.1/24\nimages:\n  directory: ${images}\napi:\n  port: 0\n  tcp-port: 0\n`,
+    });
+    const inServerNs = (cmd: string, args: string[], timeoutMs = 60_000) => inNetns(network.serverNs, cmd, args, timeoutMs);
+    const api = (method: string, path: string, body?: unknown) =>
+      JSON.parse(inServerNs('curl', ['-sS', '-X', method, '-H', 'content-type: application/json', ...(body ? ['-d', JSON.stringify(body)] : []), `http://${server!.address}${path}`]));
+    const tcpPort = (api('GET', '/api/v1/logs/ingestion') as { tcpPort: number }).tcpPort;
+    const names: string[] = [];
+    const ips: string[] = [];
+    const namespaces: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const mac = `02:00:00:4b:00:${i.toString(16).padStart(2, '0')}`;
+      const ipAddr = `${SUBNET}.${10 + i}`;
+      const { ns, ifname } = network.addClient(mac);
+      inNetns(ns, 'ip', ['addr', 'add', `${ipAddr}/24`, 'dev', ifname]);
+      const reg = api('POST', '/api/v1/devices/register', { mac, ip: ipAddr, vendorClass: 'walt.node.pc-x86-64' }) as { device?: { name: string }; name?: string };
+      const name = `node-4b00${i.toString(16).padStart(2, '0')}`;
+      const config = join(work, `sshd-${i}.conf`);
+      writeFileSync(
+        config,
+        [
+          'Port 22',
+          `ListenAddress ${ipAddr}`,
+          `HostKey ${join(keysDir, 'ssh_host_ecdsa_key')}`,
+          `AuthorizedKeysFile ${join(work, 'authorized_keys')}`,
+          'PermitRootLogin prohibit-password',
+          'PasswordAuthentication no',
+          'KbdInteractiveAuthentication no',
+          'UsePAM no',
+          'StrictModes no',
+          'PidFile none',
+          'MaxStartups 200',
+          'Subsystem sftp internal-sftp',
+        ].join('\n') + '\n',
+      );
+      // The node's side, as walt-notify-bootup: notify once sshd listens, and hold the connection.
+      const script = `hostname ${name}
+/usr/sbin/sshd -D -e -f ${config} 2>/dev/null &
+for i in $(seq 100); do grep -q ':0016 0*:0000 0A' /proc/net/tcp && break; sleep 0.1; done
+exec 3<>/dev/tcp/${SUBNET}.1/${tcpPort} || exit 1
+printf 'REQ_NOTIFY_BOOTUP_STATUS\\n' >&3
+while sleep 20; do printf '\\n' >&3 || break; done`;
+      const child = spawn('ip', ['netns', 'exec', ns, 'unshare', '--uts', 'bash', '-c', script], { stdio: 'ignore', detached: true });
+      children.push(child);
+      names.push(reg.device?.name ?? name);
+      ips.push(ipAddr);
+      namespaces.push(ns);
+    }
+    // Every node booted (its notification arrived).
+    const wait = await server.walt(['node', 'wait', '--timeout', '120', names.join(',')], { timeoutMs: 150_000 });
+    if (wait.code !== 0) throw new Error(`namespace nodes did not boot: ${wait.stderr}`);
+    return { server, network, names, ips, namespaces, keyFile: join(keysDir, 'id_ed25519'), inServerNs, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** The tools these nodes need (Debian: openssh-server, curl, util-linux). */
+export const NAMESPACE_NODE_COMMANDS = ['ip', 'curl', 'unshare', '/usr/sbin/sshd', 'tar'];
+
+export function hasSshd(): boolean {
+  try {
+    execFileSync('/usr/sbin/sshd', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,198 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NAMESPACE_NODE_COMMANDS, startNamespaceNodes, type NamespaceNodes } from '../../helpers/namespace-nodes.js';
+import { skipUnless } from '../../helpers/prerequisites.js';
+import { REPO, WALT_BIN } from '../../helpers/walt-processes.js';
+
+const NODES = Number(process.env.WALT_TEST_NAMESPACE_NODES ?? 50);
+const MAX_RSS = join(REPO, 'test/helpers/max-rss.mjs');
+
+function sha256(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    createReadStream(file).on('data', (c) => h.update(c)).on('end', () => resolve(h.digest('hex'))).on('error', reject);
+  });
+}
+
+const skip = skipUnless({ root: true, commands: [...NAMESPACE_NODE_COMMANDS, 'tmux'] });
+
+describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (the server holds the SSH connections)', () => {
+  let nodes: NamespaceNodes;
+  let work: string;
+  let first: string;
+
+  /** `walt` in the server's namespace (the API listens on its loopback), optionally measuring peak RSS. */
+  const walt = (args: string[], options: { timeoutMs?: number; user?: string; rssFile?: string } = {}) =>
+    nodes.server.walt(args, { timeoutMs: options.timeoutMs ?? 120_000, user: options.user, env: options.rssFile ? { MAX_RSS_FILE: options.rssFile } : undefined });
+  const waltRss = (args: string[], rssFile: string) =>
+    new Promise<{ code: number; stderr: string; rssKiB: number }>((resolve, reject) => {
+      const child = spawn('ip', ['netns', 'exec', nodes.network.serverNs, process.execPath, MAX_RSS, WALT_BIN, ...args], {
+        env: { ...process.env, WALT_SERVER: nodes.server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(work, 'none'), MAX_RSS_FILE: rssFile },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? 1, stderr, rssKiB: Number(readFileSync(rssFile, 'utf8')) }));
+    });
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'walt-k-sessions-'));
+    nodes = await startNamespaceNodes(NODES);
+    first = nodes.names[0];
+  }, 300_000);
+  afterAll(async () => {
+    await nodes?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it(`walt node run over ${NODES} nodes: every line prefixed by its node, exit 0`, async () => {
+    const r = await walt(['node', 'run', nodes.names.join(','), 'hostname']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').sort();
+    expect(lines).toEqual(nodes.names.map((n) => `${n}: ${n}`).sort());
+  });
+
+  it('the exit status comes back: 127 for a missing command, the status of `exit 3`, non-zero when any node failed', async () => {
+    const missing = await walt(['node', 'run', first, 'no-such-command-k']);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toContain('no-such-command-k');
+    const three = await walt(['node', 'run', first, 'exit 3']);
+    expect(three.code).toBe(3);
+    const two = nodes.names.slice(0, 2);
+    const some = await walt(['node', 'run', two.join(','), `[ "$(hostname)" = ${two[1]} ] && exit 4; echo fine`]);
+    expect(some.code).toBe(4);
+    expect(some.stdout.trim()).toBe(`${two[0]}: fine`);
+    expect(some.stderr.trim()).toBe(`Error: the command failed on ${two[1]} (status 4).`);
+  });
+
+  it('--term runs the command in a pseudo-terminal', async () => {
+    const r = await walt(['node', 'run', '--term', first, 'tty']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\/dev\/pts\/\d+/);
+  });
+
+  it('cp a directory to a node and back: contents and permissions kept', async () => {
+    const dir = join(work, 'tree');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'a.txt'), 'alpha\n');
+    writeFileSync(join(dir, 'sub', 'run.sh'), '#!/bin/sh\necho run\n');
+    chmodSync(join(dir, 'sub', 'run.sh'), 0o750);
+    const to = await walt(['node', 'cp', dir, `${first}:/tmp/k-copied`]);
+    expect(to.code, to.stderr).toBe(0);
+    const check = await walt(['node', 'run', first, 'stat -c %a /tmp/k-copied/sub/run.sh; cat /tmp/k-copied/a.txt']);
+    expect(check.stdout).toBe('750\nalpha\n');
+    const back = join(work, 'back');
+    const from = await walt(['node', 'cp', `${first}:/tmp/k-copied`, back]);
+    expect(from.code, from.stderr).toBe(0);
+    expect(readFileSync(join(back, 'a.txt'), 'utf8')).toBe('alpha\n');
+    expect(statSync(join(back, 'sub', 'run.sh')).mode & 0o777).toBe(0o750);
+  });
+
+  it('cp 200 MB to a node and back: same sha256, the client never holds the file (peak RSS measured)', async () => {
+    const big = join(work, 'big.bin');
+    execFileSync('head', ['-c', String(200 * 1024 * 1024), '/dev/urandom'], { stdio: ['ignore', openOut(big), 'ignore'] });
+    const want = await sha256(big);
+    const to = await waltRss(['node', 'cp', big, `${first}:/tmp/k-big.bin`], join(work, 'rss-to'));
+    expect(to.code, `to the node: ${to.stderr}`).toBe(0);
+    const remote = await walt(['node', 'run', first, 'sha256sum /tmp/k-big.bin']);
+    expect(remote.stdout.split(' ')[0]).toBe(want);
+    const back = join(work, 'big-back.bin');
+    const from = await waltRss(['node', 'cp', `${first}:/tmp/k-big.bin`, back], join(work, 'rss-from'));
+    expect(from.code, `from the node: ${from.stderr}`).toBe(0);
+    expect(await sha256(back)).toBe(want);
+    console.log(`walt node cp 200 MB: client peak RSS ${Math.round(to.rssKiB / 1024)} MiB (to the node), ${Math.round(from.rssKiB / 1024)} MiB (from it)`);
+    // Node itself is ~50-80 MiB; holding the file would add 200 MiB.
+    expect(to.rssKiB).toBeLessThan(160 * 1024);
+    expect(from.rssKiB).toBeLessThan(160 * 1024);
+    await walt(['node', 'run', first, 'rm -f /tmp/k-big.bin']);
+    rmSync(back, { force: true });
+  }, 300_000);
+
+  it('a client killed mid-transfer leaves nothing under the final name on the node', async () => {
+    const big = join(work, 'big.bin');
+    const child = spawn('ip', ['netns', 'exec', nodes.network.serverNs, process.execPath, WALT_BIN, 'node', 'cp', big, `${first}:/tmp/k-killed.bin`], {
+      env: { ...process.env, WALT_SERVER: nodes.server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(work, 'none') },
+      stdio: 'ignore',
+    });
+    // Kill it once the transfer is under way (a temporary directory exists on the node).
+    for (let i = 0; i < 100; i++) {
+      const r = await walt(['node', 'run', first, 'ls -d /tmp/.walt-cp.* 2>/dev/null | head -1']);
+      if (r.stdout.trim()) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    child.kill('SIGKILL');
+    await new Promise((res) => child.once('close', res));
+    let left = '';
+    for (let i = 0; i < 50; i++) {
+      left = (await walt(['node', 'run', first, 'ls -a /tmp | grep -E "k-killed|walt-cp" || true'])).stdout.trim();
+      if (!left) break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    expect(left).toBe('');
+  }, 120_000);
+
+  it('bad input: one line and a non-zero exit', async () => {
+    const unknown = await walt(['node', 'cp', `${first}:/no/such/file`, work]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr.trim()).toBe('Error: no such file or directory on the node: /no/such/file');
+    const local = await walt(['node', 'cp', join(work, 'nope'), `${first}:/tmp`]);
+    expect(local.stderr.trim()).toBe(`Error: no such file or directory: ${join(work, 'nope')}`);
+    writeFileSync(join(work, 'k-file'), 'x');
+    await walt(['node', 'run', first, 'mkdir -p /tmp/k-dir/k-file']);
+    const over = await walt(['node', 'cp', join(work, 'k-file'), `${first}:/tmp/k-dir`]);
+    expect(over.code).not.toBe(0);
+    expect(over.stderr.trim()).toBe("Error: cannot overwrite directory '/tmp/k-dir/k-file' with a file");
+    const both = await walt(['node', 'cp', join(work, 'k-file'), join(work, 'k-file2')]);
+    expect(both.stderr.trim().split('\n')).toHaveLength(1);
+    const several = await walt(['node', 'shell', nodes.names.slice(0, 2).join(',')]);
+    expect(several.stderr.trim()).toBe('Error: this command must target 1 node only.');
+    const noNode = await walt(['node', 'run', 'no-such-node', 'true']);
+    expect(noNode.code).not.toBe(0);
+    expect(noNode.stderr.trim().split('\n')).toHaveLength(1);
+    const blink = await walt(['node', 'blink', first, 'soon']);
+    expect(blink.stderr.trim()).toBe('Error: <duration> must be an integer (number of seconds).');
+  });
+
+  it('a node that has not booted: "not booted yet; see walt node wait"', async () => {
+    const mac = '02:00:00:4b:01:00';
+    nodes.inServerNs('curl', ['-sS', '-X', 'POST', '-H', 'content-type: application/json', '-d', JSON.stringify({ mac, ip: '192.168.152.250', vendorClass: 'walt.node.pc-x86-64' }), `http://${nodes.server.address}/api/v1/devices/register`]);
+    const r = await walt(['node', 'run', 'node-4b0100', 'true']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim()).toBe("Error: node-4b0100 is not booted yet; see 'walt node wait node-4b0100'.");
+  });
+
+  it('walt node shell through tmux: runs a command, exits with its status; the server lost mid-session is said so', async () => {
+    const session = `k-shell-${process.pid}`;
+    const status = join(work, 'shell-status');
+    const cmd = `ip netns exec ${nodes.network.serverNs} env WALT_SERVER=${nodes.server.address} WALT_USER=alice WALT_CONFIG_FILE=${join(work, 'none')} ${process.execPath} ${WALT_BIN} node shell ${first}; echo $? > ${status}; sleep 30`;
+    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '30', cmd]);
+    const pane = () => execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
+    const waitFor = async (what: () => boolean, label: string) => {
+      for (let i = 0; i < 150; i++) {
+        if (what()) return;
+        await new Promise((res) => setTimeout(res, 200));
+      }
+      throw new Error(`${label} never came; pane:\n${pane()}`);
+    };
+    try {
+      await waitFor(() => /[#$]\s*$/m.test(pane()), 'the prompt');
+      execFileSync('tmux', ['send-keys', '-t', session, 'echo k-$((6*7)) $(hostname); stty size', 'Enter']);
+      await waitFor(() => pane().includes(`k-42 ${first}`), 'the output');
+      expect(pane()).toContain('30 120');
+      execFileSync('tmux', ['send-keys', '-t', session, 'exit 5', 'Enter']);
+      await waitFor(() => existsSync(status), 'the exit');
+      expect(readFileSync(status, 'utf8').trim()).toBe('5');
+    } finally {
+      execFileSync('tmux', ['kill-session', '-t', session]);
+    }
+  });
+});
+
+function openOut(file: string): number {
+  return openSync(file, 'w');
+}
