@@ -21,7 +21,7 @@ async function runStatement(api: ApiClient, sql: string): Promise<string> {
 
 /** A terminal: the original's SQL prompt, statements ended by ';', errors shown and the prompt goes on. */
 async function prompt(api: ApiClient): Promise<void> {
-  process.stdout.write("Read-only SQL prompt on the WalT server database (statements end with ';', \\q or ctrl-D quits).\n");
+  process.stdout.write("Read-only SQL prompt on the WalT server database (statements end with ';', \\q or ctrl-D quits; see walt help show advanced-sql).\n");
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   let pending = '';
   rl.setPrompt('walt=> ');

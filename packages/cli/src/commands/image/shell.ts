@@ -83,7 +83,7 @@ export function registerImageShell(image: Command, ctx: CliContext): void {
     .action(async (name: string) => {
       const api = await ctx.api();
       const s = await api.post<{ id: string; image: string; defaultName: string }>(`/api/v1/images/${encodeURIComponent(name)}/shell`, { term: process.env.TERM });
-      process.stdout.write("Note: this is a limited virtual environment (a container running just the shell).\nRun 'walt help show shells' for more info.\n\n");
+      process.stdout.write("Note: this is a limited virtual environment (a container running just the shell).\nRun 'walt help show image-shell' for more info.\n\n");
       const tty = process.stdin.isTTY && process.stdout.isTTY;
       const q = tty ? `?cols=${process.stdout.columns}&rows=${process.stdout.rows}` : '';
       let channel;
