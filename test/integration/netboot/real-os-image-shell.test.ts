@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM helper shared with the bench
-import { testEngineEnv } from '../../fixtures/images/build-test-image.mjs';
+import { podman, testEngineEnv } from '../../fixtures/images/build-test-image.mjs';
 import { createTestNetwork, type TestNetwork } from '../../helpers/netns.js';
 import { platformLines } from '../../helpers/platform-log.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
@@ -76,7 +76,7 @@ describe.skipIf(
     net?.destroy();
     for (const ref of [`localhost/${USER}/shelled:latest`, `localhost/${USER}/built:latest`]) {
       try {
-        execFileSync('podman', [...(process.env.WALT_TEST_PODMAN_ARGS ?? '').split(' ').filter(Boolean), 'rmi', '--force', ref], { stdio: 'ignore' });
+        (podman as (args: string[]) => string)(['rmi', '--force', ref]);
       } catch {
         /* gone */
       }
