@@ -16,7 +16,7 @@ export function needsEngine(): boolean {
   return skipUnless({ root: true, commands: ['podman', 'docker-registry', 'curl', 'tar'], files: [ENGINE.WALT_TEST_PODMAN_SOCKET] });
 }
 
-export const buildImage = buildTestImage as (o: { ref: string; models: string[]; sizeMb?: number; keepLocal?: boolean; marker?: string; labels?: Record<string, string> }) => Promise<string>;
+export const buildImage = buildTestImage as (o: { ref: string; models: string[]; bootModels?: string[]; push?: boolean; sizeMb?: number; keepLocal?: boolean; marker?: string; labels?: Record<string, string> }) => Promise<string>;
 export const podmanCli = podman as (args: string[], o?: { timeoutMs?: number }) => string;
 
 /** A short random suffix so parallel runs never share names in the engine or the registry. */

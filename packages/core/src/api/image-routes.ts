@@ -1,20 +1,21 @@
 import { Transform } from 'node:stream';
 import { WaltError } from '../errors.js';
 import type { ImageService } from '../images/image-service.js';
+import { fixImageOwner } from '../images/image-owner-fix.js';
 import type { ImageStore, ProgressSink } from '../images/image-store.js';
 import { requireUser } from '../nodes/node-ownership.js';
 import { workingSetImage } from '../nodes/working-set-image.js';
 import { bodyObject, optionalBoolean, requiredString } from './device-routes.js';
 import { STREAMED, type ApiRequest, type Router } from './router.js';
 
-function optionalText(body: Record<string, unknown>, key: string): string | undefined {
+export function optionalText(body: Record<string, unknown>, key: string): string | undefined {
   const v = body[key];
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string') throw new WaltError('invalid', `'${key}' must be a string`, 400);
   return v;
 }
 
-function flag(req: ApiRequest, name: string): boolean {
+export function flag(req: ApiRequest, name: string): boolean {
   const v = req.query.get(name);
   return v !== null && v !== '0' && v !== 'false';
 }
@@ -23,7 +24,7 @@ function flag(req: ApiRequest, name: string): boolean {
  * Long work (pulls, pushes) answers NDJSON when the client asks (`?progress=1`): `{"progress": line}`
  * lines while it runs, then `{"result": ...}` or `{"error": {code, message}}`. Otherwise plain JSON.
  */
-async function withProgress(req: ApiRequest, work: (progress?: ProgressSink) => Promise<unknown>): Promise<unknown> {
+export async function withProgress(req: ApiRequest, work: (progress?: ProgressSink) => Promise<unknown>): Promise<unknown> {
   if (!flag(req, 'progress')) return work();
   const res = req.res;
   res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
@@ -40,10 +41,10 @@ async function withProgress(req: ApiRequest, work: (progress?: ProgressSink) => 
   return STREAMED;
 }
 
-const tooLarge = (max: number) => new WaltError('too-large', `archive larger than ${Math.round(max / 1024 / 1024)} MiB (images.max-archive-size in the server configuration)`, 413);
+export const tooLarge = (max: number) => new WaltError('too-large', `archive larger than ${Math.round(max / 1024 / 1024)} MiB (images.max-archive-size in the server configuration)`, 413);
 
 /** The archive as it streams in, failing (and so stopping the unpacking) past `max` bytes. */
-function capped(input: NodeJS.ReadableStream, max: number): NodeJS.ReadableStream {
+export function capped(input: NodeJS.ReadableStream, max: number): NodeJS.ReadableStream {
   let seen = 0;
   const out = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -57,7 +58,14 @@ function capped(input: NodeJS.ReadableStream, max: number): NodeJS.ReadableStrea
 }
 
 /** `walt image ...` and `walt advanced update-default-images`. */
-export function registerImageRoutes(router: Router, images: ImageService, store: ImageStore, maxArchiveBytes = 4096 * 1024 * 1024): void {
+export function registerImageRoutes(router: Router, images: ImageService, store: ImageStore, maxArchiveBytes = 4096 * 1024 * 1024, owners?: Omit<Parameters<typeof fixImageOwner>[0], 'store'>): void {
+  /** `walt advanced fix-image-owner --yes-i-know-do-it-please <other-user>`. */
+  router.post('/api/v1/images/fix-owner', async (req) => {
+    if (!owners) throw new WaltError('unsupported', 'fix-image-owner is not available on this server', 501);
+    const user = requireUser(req.user);
+    return { messages: await fixImageOwner({ ...owners, store }, user, requiredString(bodyObject(req.body), 'otherUser')) };
+  });
+
   router.get('/api/v1/images', async (req) => {
     const user = requireUser(req.user);
     return images.show(user, { all: flag(req, 'all'), refresh: flag(req, 'refresh') });

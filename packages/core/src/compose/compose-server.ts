@@ -1,7 +1,10 @@
 import { join } from 'node:path';
+import { SqlService } from '../advanced/sql-service.js';
+import { registerCompletionRoutes } from '../api/completion-routes.js';
 import { registerDeviceRoutes } from '../api/device-routes.js';
 import { registerNodeRoutes } from '../api/node-routes.js';
 import { registerNodeSessionRoutes } from '../api/node-session-routes.js';
+import { registerSqlRoutes } from '../api/sql-routes.js';
 import { NodeSshPool } from '../nodes/ssh/node-ssh-pool.js';
 import { Router } from '../api/router.js';
 import { registerSystemRoutes } from '../api/system-routes.js';
@@ -97,7 +100,9 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
       ready: () => vnodes.startAll(),
       stop: () => vnodes.stopAll(),
     },
-    composeImages({ config, store: core.images, defaults: core.defaultImages, registry, logs }),
+    { name: 'shell completion', routes: (router) => registerCompletionRoutes(router, { registry, images: core.images }) },
+    { name: 'advanced sql', routes: (router) => registerSqlRoutes(router, new SqlService(join(config.dataDir, 'walt.db'))) },
+    composeImages({ config, store: core.images, defaults: core.defaultImages, registry, logs, nodeImages: core.nodeImages }),
     switchesSubsystem,
     ...composeWaltNet(core, options.waltNetReady, options.dhcp),
     composeLogs({ db: core.db, logs, repo: core.logsRepo, registry, sets }, () => tcp.port()),

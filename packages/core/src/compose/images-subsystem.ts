@@ -1,4 +1,6 @@
+import { registerImageBuildRoutes } from '../api/image-build-routes.js';
 import { registerImageRoutes } from '../api/image-routes.js';
+import { registerImageShellRoutes } from '../api/image-shell-routes.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { DefaultImages } from '../images/default-images.js';
@@ -6,9 +8,12 @@ import { DirectoryImageStore } from '../images/directory-image-store.js';
 import { noEngineError } from '../images/engine-connection.js';
 import { EngineImageStore } from '../images/engine-image-store.js';
 import type { ImageStore } from '../images/image-store.js';
+import { ImageBuildService } from '../images/image-build-service.js';
 import { ImageService } from '../images/image-service.js';
+import { ImageShellService } from '../images/image-shell-service.js';
 import { UnavailableImageStore } from '../images/unavailable-image-store.js';
 import type { LogService } from '../logs/log-service.js';
+import type { NodeImageService } from '../nodes/node-image-service.js';
 import type { Subsystem } from './subsystem.js';
 
 export interface ImagesDeps {
@@ -17,6 +22,8 @@ export interface ImagesDeps {
   defaults: DefaultImages;
   registry: DeviceRegistry;
   logs: LogService;
+  /** Reboots the nodes of an image replaced under the same name (build, squash). */
+  nodeImages: NodeImageService;
 }
 
 /**
@@ -24,11 +31,18 @@ export interface ImagesDeps {
  * default images of registration: a node of a never-seen model stays unknown while its default image
  * is pulled (the DHCP service enables that on a real walt-net in any case). Stop unmounts views.
  */
-export function composeImages({ config, store, defaults, registry, logs }: ImagesDeps): Subsystem {
+export function composeImages({ config, store, defaults, registry, logs, nodeImages }: ImagesDeps): Subsystem {
   const service = new ImageService(store, registry, config.registries, logs, defaults);
+  const builds = new ImageBuildService(store, registry, logs, config.dataDir, (fullname) => nodeImages.imageReplaced(fullname));
+  const shells = new ImageShellService(store, registry, logs, (fullname) => nodeImages.imageReplaced(fullname));
+  const maxArchiveBytes = (config.images.maxArchiveMiB ?? 4096) * 1024 * 1024;
   return {
     name: 'images',
-    routes: (router) => registerImageRoutes(router, service, store, (config.images.maxArchiveMiB ?? 4096) * 1024 * 1024),
+    routes: (router) => {
+      registerImageRoutes(router, service, store, maxArchiveBytes, { devices: registry, logs });
+      registerImageBuildRoutes(router, builds, maxArchiveBytes);
+      registerImageShellRoutes(router, shells);
+    },
     start: async () => {
       if (store instanceof EngineImageStore) {
         // Only a real engine can pull: without one, new nodes are registered at once (as before images).
@@ -50,6 +64,9 @@ export function composeImages({ config, store, defaults, registry, logs }: Image
         logs.platform('images', `${what}; until then walt image commands fail and nodes cannot get their default image`, { error: true });
       }
     },
-    stop: () => store.close(),
+    stop: async () => {
+      await shells.close();
+      await store.close();
+    },
   };
 }

@@ -6,7 +6,8 @@ import type Docker from 'dockerode';
 import type { RegistryConfig } from '../config/server-config.js';
 import { WaltError, conflict } from '../errors.js';
 import { EngineConnection } from './engine-connection.js';
-import { parseImageFullname, type EngineImage, type ImageStore, type ImageView, type ProgressSink, type WaltImage } from './image-store.js';
+import { parseImageFullname, type EngineImage, type ImageStore, type ImageView, type ProgressSink, type ShellContainer, type WaltImage } from './image-store.js';
+import { EngineShellContainer } from './engine-shell-container.js';
 import { addNodeFiles, type NodeFilesEnv } from './node-files.js';
 import { pathInRoot } from './path-in-root.js';
 import { registryRef, registryWhere } from './registry-location.js';
@@ -558,6 +559,91 @@ export class EngineImageStore implements ImageStore {
     }
     await this.removeIfDangling(img.id);
     return (await this.get(img.fullname))!;
+  }
+
+  /**
+   * `walt image build`: the engine builds the context under a temporary name (so a failed or refused
+   * build never touches the user's image), then the image takes its WalT name; the image it replaces
+   * goes once no view holds it.
+   */
+  async build(contextDir: string, target: string, accept: (built: WaltImage) => Promise<void>, onProgress?: ProgressSink): Promise<WaltImage> {
+    const t = parseImageFullname(target);
+    if (!t) throw new WaltError('invalid-image-name', `invalid image name '${target}'`);
+    const full = `${t.user}/${t.name}:${t.tag}`;
+    const temp = `walt-build/b${randomBytes(6).toString('hex')}:latest`;
+    const docker = await this.docker();
+    const tar = spawn('tar', ['-c', '-C', contextDir, '.'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const stream = await docker.buildImage(tar.stdout as unknown as NodeJS.ReadableStream, { t: LOCAL + temp, rm: true, forcerm: true });
+      await this.follow(docker, stream, onProgress ?? (() => undefined));
+    } catch (e) {
+      await this.untagQuietly(LOCAL + temp);
+      throw new WaltError('build-failed', `image build failed: ${(e as Error).message.trim().split('\n')[0]}`, 422);
+    } finally {
+      tar.kill();
+    }
+    return this.adopt(temp, full, accept, 'image build failed: the engine did not tag the result');
+  }
+
+  /**
+   * The image made under the temporary name `temp` (a build, a shell commit) takes the name `full`
+   * once `accept` agreed; the temporary name goes in any case, and the image `full` named before goes
+   * once no view holds it.
+   */
+  private async adopt(temp: string, full: string, accept: (img: WaltImage) => Promise<void>, missing: string): Promise<WaltImage> {
+    try {
+      const made = await this.get(temp);
+      if (!made) throw new WaltError('image-missing', missing, 502);
+      made.problems = await this.check(made);
+      await accept(made);
+      const before = await this.get(full);
+      await this.tagRef(LOCAL + temp, LOCAL + full);
+      if (before && before.id !== made.id) await this.removeIfDangling(before.id);
+    } finally {
+      await this.untagQuietly(LOCAL + temp);
+      this.changed(temp);
+    }
+    return (await this.get(full))!;
+  }
+
+  async shellContainer(fullname: string, options: { labels: Record<string, string>; term?: string }): Promise<ShellContainer> {
+    const img = await this.get(fullname);
+    if (!img) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
+    await this.cleanLeftovers();
+    return EngineShellContainer.create(this.engine, await this.docker(), img, { labels: { ...options.labels, [VIEW_OWNER_LABEL]: this.options.dataDir }, term: options.term }, (temp, target, accept) =>
+      this.adopt(temp, target, accept, 'the commit of the shell session left no image'),
+    );
+  }
+
+  /** `walt image squash` (Podman: a commit of a container of the image with --squash keeps its config and labels). */
+  async squash(fullname: string): Promise<WaltImage> {
+    const img = await this.get(fullname);
+    if (!img) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
+    if ((await this.engine.kind()) !== 'podman') throw new WaltError('unsupported', 'walt image squash needs a Podman engine (images.engine-socket)', 501);
+    const docker = await this.docker();
+    // No command given: the container keeps the image's own, so the commit does not change it.
+    const holder = await docker.createContainer({ Image: img.id, Labels: { [VIEW_LABEL]: `squash ${img.fullname}`, [VIEW_OWNER_LABEL]: this.options.dataDir }, HostConfig: { NetworkMode: 'none' } });
+    try {
+      const [repo, tag] = splitRef(LOCAL + img.fullname);
+      const q = new URLSearchParams({ container: holder.id, repo, tag, squash: 'true', pause: 'false' });
+      this.changed(img.fullname);
+      await this.engine.call('POST', `/v4.0.0/libpod/commit?${q.toString()}`, undefined, 30 * 60_000);
+    } catch (e) {
+      if (e instanceof WaltError) throw e;
+      throw new WaltError('squash-failed', `cannot squash ${img.fullname}: ${shortEngineError((e as Error).message)}`, 502);
+    } finally {
+      await holder.remove({ force: true }).catch(() => undefined);
+    }
+    await this.removeIfDangling(img.id);
+    return (await this.get(img.fullname))!;
+  }
+
+  private async untagQuietly(ref: string): Promise<void> {
+    const docker = await this.docker();
+    await docker
+      .getImage(ref)
+      .remove()
+      .catch(() => undefined);
   }
 
   refresh(): void {

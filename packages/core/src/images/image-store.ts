@@ -1,3 +1,5 @@
+import type { Duplex } from 'node:stream';
+
 /** A WalT image: an OCI image named `<user>/<name>:<tag>` whose label walt.node.models lists its models. */
 export interface WaltImage {
   /** "<user>/<name>:<tag>". */
@@ -71,10 +73,38 @@ export interface ImageStore {
   exportArchive(fullname: string, path: string): Promise<NodeJS.ReadableStream>;
   /** Unpack a tar stream into directory `path` of the image and save the result under the same name. */
   importArchive(fullname: string, path: string, tar: NodeJS.ReadableStream): Promise<WaltImage>;
+  /**
+   * Build the image whose context (with its Dockerfile) is the directory `contextDir`, under a
+   * temporary name; `accept` checks the result before it takes the name `target` (a refused or failed
+   * build leaves `target` as it was). Engines that cannot build leave this undefined.
+   */
+  build?(contextDir: string, target: string, accept: (built: WaltImage) => Promise<void>, onProgress?: ProgressSink): Promise<WaltImage>;
+  /** A container of the image for `walt image shell` (created, not started). */
+  shellContainer?(fullname: string, options: { labels: Record<string, string>; term?: string }): Promise<ShellContainer>;
+  /** Squash the image's layers into one (same name, same configuration and labels). */
+  squash?(fullname: string): Promise<WaltImage>;
   /** Forget cached image metadata (`walt image show --refresh`: the engine was changed behind WalT's back). */
   refresh?(): void;
   /** Unmount every view now (server stop). */
   close(): Promise<void>;
+}
+
+/** A container of an image with an interactive shell (`walt image shell`), on the server's engine. */
+export interface ShellContainer {
+  readonly id: string;
+  /** Attach (raw terminal stream, both ways), then start it. */
+  start(): Promise<Duplex>;
+  resize(cols: number, rows: number): Promise<void>;
+  signal(name: string): Promise<void>;
+  /** Resolves with the shell's exit status once the container stopped. */
+  wait(): Promise<number>;
+  /**
+   * Save the stopped container as `target` (its own command and entrypoint restored, the labels
+   * kept), after `accept` checked the result under a temporary name: the image
+   * named `target` changes only when the whole commit is done and accepted.
+   */
+  commit(target: string, accept: (img: WaltImage) => Promise<void>): Promise<WaltImage>;
+  remove(): Promise<void>;
 }
 
 /** "<user>/<name>[:<tag>]" split; tag defaults to latest. Undefined when malformed. */

@@ -174,6 +174,24 @@ export class NodeImageService {
     );
   }
 
+  /**
+   * The content of an image changed under the same name (image shell, build, squash, cp): its nodes
+   * reboot onto the new version, as the original does. No node on it: nothing to say.
+   */
+  async imageReplaced(fullname: string): Promise<NodeImageResult> {
+    const nodes = this.registry.all().filter((d) => d.type === 'node' && d.image === fullname);
+    if (!nodes.length) return { messages: [], changed: [] };
+    this.logs.platform('nodes', `image ${fullname} was updated: rebooting the nodes using it`);
+    const result: NodeImageResult = {
+      messages: [formatSentence('Trying to reboot %s using this image...', nodes.map((n) => n.name), NODE_LABEL)],
+      changed: nodes.map((n) => n.name),
+    };
+    const outcomes = await Promise.all([...this.listeners].map((l) => l({ nodes, cause: 'image change' })));
+    const reboots = outcomes.filter((o): o is BootChangeReboot => !!o);
+    if (reboots.length) result.reboot = { lines: reboots.flatMap((r) => r.lines), ok: reboots.every((r) => r.ok) };
+    return result;
+  }
+
   /** Record the new images (one transaction), log them, announce the change; skip nodes already on it. */
   private async assign(
     targets: ReadonlyArray<readonly [Device, string]>,

@@ -8,7 +8,7 @@ async function send(api: ApiClient, method: string, path: string, init: { body?:
   return api.send(method, path, init);
 }
 
-async function failOn(res: Response): Promise<void> {
+export async function failOn(res: Response): Promise<void> {
   if (res.ok) return;
   let message = `server answered HTTP ${res.status}`;
   let code = 'http-error';
@@ -28,19 +28,39 @@ async function failOn(res: Response): Promise<void> {
  */
 export async function postWithProgress<T>(api: ApiClient, path: string, body: unknown): Promise<T> {
   const res = await send(api, 'POST', `${path}?progress=1`, { body: JSON.stringify(body), type: 'application/json' });
-  await failOn(res);
+  return readProgressAnswer<T>(res, rewrittenProgressLine());
+}
+
+/** Progress on a TTY: one line of stderr rewritten in place (`done` clears it). Off a TTY, nothing. */
+export function rewrittenProgressLine(): ProgressDisplay {
   const tty = process.stderr.isTTY;
   let shown = false;
-  const show = (line: string) => {
-    if (!tty) return;
-    const width = (process.stderr.columns || 80) - 1;
-    process.stderr.write(`\r\x1b[K${line.slice(0, width)}`);
-    shown = true;
+  return {
+    show(line: string) {
+      if (!tty) return;
+      const width = (process.stderr.columns || 80) - 1;
+      process.stderr.write(`\r\x1b[K${line.slice(0, width)}`);
+      shown = true;
+    },
+    done() {
+      if (shown) process.stderr.write('\r\x1b[K');
+      shown = false;
+    },
   };
-  const clear = () => {
-    if (shown) process.stderr.write('\r\x1b[K');
-    shown = false;
-  };
+}
+
+/** How progress lines reach the user. */
+export interface ProgressDisplay {
+  show(line: string): void;
+  done(): void;
+}
+
+/**
+ * Read an NDJSON progress answer (`{"progress": line}`... then `{"result": ...}` or `{"error": ...}`):
+ * lines go to `display`, the result is returned, an error is thrown as a one-line CliError.
+ */
+export async function readProgressAnswer<T>(res: Response, display: ProgressDisplay): Promise<T> {
+  await failOn(res);
   let pending = '';
   let outcome: { result?: T; error?: { code?: string; message?: string } } | undefined;
   const decoder = new TextDecoder();
@@ -52,19 +72,23 @@ export async function postWithProgress<T>(api: ApiClient, path: string, body: un
     } catch {
       return;
     }
-    if (msg.progress !== undefined) show(msg.progress);
+    if (msg.progress !== undefined) display.show(msg.progress);
     else outcome = msg;
   };
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    pending += decoder.decode(chunk, { stream: true });
-    let nl: number;
-    while ((nl = pending.indexOf('\n')) >= 0) {
-      handle(pending.slice(0, nl));
-      pending = pending.slice(nl + 1);
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      pending += decoder.decode(chunk, { stream: true });
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        handle(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
     }
+  } catch {
+    /* connection lost: said below */
   }
   handle(pending);
-  clear();
+  display.done();
   if (!outcome) throw new CliError('the server closed the connection before the end of the operation (see walt log show --platform)');
   if (outcome.error) throw new CliError(outcome.error.message ?? 'operation failed', outcome.error.code);
   return outcome.result as T;

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../cli-context.js';
-import { addStubs } from '../stub-commands.js';
+import { registerImageBuild, registerImageSquash } from './build.js';
 import { registerImageCp } from './cp.js';
+import { registerImageShell } from './shell.js';
 import { registerImageClone, registerImageDuplicate, registerImagePublish, registerImageRemove, registerImageRename } from './manage.js';
 import { registerImageSearch } from './search.js';
 import { registerImageShow } from './show.js';
@@ -12,14 +13,12 @@ export function registerImageCommands(program: Command, ctx: CliContext): void {
   registerImageShow(image, ctx);
   registerImageSearch(image, ctx);
   registerImageClone(image, ctx);
-  addStubs(image, [
-    { name: 'shell', args: '<image-name>', description: 'modify an image through a shell' },
-    { name: 'build', args: '<image-name>', description: 'build an image from a Dockerfile', options: [['--from-url <git-url>', 'git repository'], ['--from-dir <dir>', 'local directory'], ['--sub-dir <path>', 'sub-directory of the repository']] },
-  ]);
+  registerImageShell(image, ctx);
+  registerImageBuild(image, ctx);
   registerImageCp(image, ctx);
   registerImageDuplicate(image, ctx);
   registerImageRemove(image, ctx);
   registerImageRename(image, ctx);
   registerImagePublish(image, ctx);
-  addStubs(image, [{ name: 'squash', args: '<image-name>', description: 'squash all layers of an image into one' }]);
+  registerImageSquash(image, ctx);
 }

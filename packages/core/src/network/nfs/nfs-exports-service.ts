@@ -12,7 +12,8 @@ import { syncNodeTree } from './node-tree.js';
 
 export interface NfsExportsDeps {
   devices: Pick<DeviceRegistry, 'all'>;
-  images: Pick<ImageStore, 'acquireView'>;
+  /** `get` (when there) tells an image replaced under the same name (image shell, build): its export follows. */
+  images: Pick<ImageStore, 'acquireView'> & Partial<Pick<ImageStore, 'get'>>;
   logs: Pick<LogService, 'platform'>;
   /** Runs a reload command (exportfs); replaceable in unit tests. */
   run?: (cmd: string, args: string[]) => Promise<void>;
@@ -30,6 +31,7 @@ const defaultRun = (cmd: string, args: string[]) =>
  * server: `exportfs -r -f` for the kernel server, SIGHUP for nfs-ganesha.
  */
 export class NfsExportsService {
+  /** Held views by `<image>@<id>`. */
   private readonly views = new Map<string, ImageView>();
   private signature = '';
   private timer: NodeJS.Timeout | undefined;
@@ -70,14 +72,18 @@ export class NfsExportsService {
 
   private async doUpdate(): Promise<boolean> {
     const nodes = this.deps.devices.all().filter((d) => d.type === 'node' && d.model && d.image);
-    const signature = JSON.stringify(nodes.map((d) => [d.mac, d.ip, d.name, d.model, d.image, d.conf['mount.persist']]));
+    // An image saved again under the same name is another image: views are per name and id.
+    const ids = new Map<string, string>();
+    for (const image of new Set(nodes.map((d) => d.image!))) ids.set(image, (await this.deps.images.get?.(image).catch(() => undefined))?.id ?? '');
+    const key = (image: string) => `${image}@${ids.get(image) ?? ''}`;
+    const signature = JSON.stringify(nodes.map((d) => [d.mac, d.ip, d.name, d.model, key(d.image!), d.conf['mount.persist']]));
     if (signature === this.signature) return false;
     const exported: ExportedNode[] = [];
     const used = new Set<string>();
     for (const d of nodes) {
-      const view = await this.view(d.image!);
+      const view = await this.view(d.image!, key(d.image!));
       if (!view) continue;
-      used.add(d.image!);
+      used.add(key(d.image!));
       exported.push({ mac: d.mac, ip: d.ip, name: d.name, model: d.model!, image: d.image!, imageRoot: view.root, persist: d.conf['mount.persist'] !== false });
     }
     syncNodeTree(this.dataDir, exported);
@@ -93,12 +99,12 @@ export class NfsExportsService {
     return changed;
   }
 
-  private async view(image: string): Promise<ImageView | undefined> {
-    const held = this.views.get(image);
+  private async view(image: string, key: string): Promise<ImageView | undefined> {
+    const held = this.views.get(key);
     if (held) return held;
     try {
       const view = await this.deps.images.acquireView(image);
-      this.views.set(image, view);
+      this.views.set(key, view);
       return view;
     } catch (e) {
       this.deps.logs.platform('nfs', `image ${image} cannot be exported: ${(e as Error).message}`, { error: true });
