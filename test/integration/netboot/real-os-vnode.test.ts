@@ -69,6 +69,9 @@ describe.skipIf(
   it('walt node create: the VM PXE-boots on a tap of the walt-net bridge and reaches booted', async () => {
     const created = await server.walt(['node', 'create', VNODE], { timeoutMs: 600_000 });
     expect(created.code, created.stderr + created.stdout).toBe(0);
+    // Under TCG a boot takes longer than the default boot.timeout (180 s): the boot watchdog would kill the VM.
+    const conf = await server.walt(['node', 'config', VNODE, 'boot.timeout=900']);
+    expect(conf.code, conf.stderr).toBe(0);
     await waitLine('booted', (l) => l === `node ${VNODE} is booted`, 0, 900_000);
     const tftp = platformLines(server.dataDir, 'platform.tftp').join('\n');
     expect(tftp).toMatch(/fetched pxe\/walt-x86-undionly\.kpxe/);
