@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error plain ESM helper shared with the bench
 import { testEngineEnv } from '../fixtures/images/build-test-image.mjs';
@@ -42,6 +43,20 @@ export function realNodeSkipped(extra: { commands?: string[]; files?: string[] }
   );
 }
 
+/**
+ * A folder holding a `qemu-system-x86_64` that takes the machine-wide qemu lock, then execs the real
+ * one (same PID: the server's VM supervisor kills qemu itself). Put first on the server's PATH, the
+ * virtual nodes the server starts wait for the lock like every other VM.
+ */
+export function lockedQemuPathDir(): string {
+  const dir = join(tmpdir(), `walt-qemu-locked-${process.pid}`);
+  const real = execFileSync('sh', ['-c', 'command -v qemu-system-x86_64'], { encoding: 'utf8' }).trim();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'qemu-system-x86_64'), `#!/bin/sh\nexec 9>>${QEMU_LOCK}; flock 9; exec ${real} "$@"\n`);
+  chmodSync(join(dir, 'qemu-system-x86_64'), 0o755);
+  return dir;
+}
+
 export interface RealNodeServer {
   net: TestNetwork;
   server: ServerHandle;
@@ -72,6 +87,8 @@ export async function startRealNodeServer(options: { tag: string; subnet: string
         `registries:\n  - {label: local, api: docker-registry-v2, host: ${host}, port: ${port}, protocol: http}\n` +
         (options.config ?? ''),
       timeoutMs: 60_000,
+      // Virtual nodes' VMs take the qemu lock too.
+      env: { PATH: `${lockedQemuPathDir()}:${process.env.PATH}` },
     });
   } catch (err) {
     net.destroy();
