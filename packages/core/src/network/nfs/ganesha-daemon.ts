@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export interface GaneshaDaemonOptions {
@@ -35,6 +36,15 @@ function spawnTied(cmd: string, args: string[]): ChildProcess {
   // fd 3: background jobs of a non-interactive shell get /dev/null as stdin, not the pipe.
   const script = 'exec 3<&0; "$@" </dev/null & c=$!; (read -r _ <&3; kill "$c" 2>/dev/null) & wait "$c"';
   return spawn('sh', ['-c', script, 'sh', cmd, ...args], { stdio: ['pipe', 'ignore', 'ignore'] });
+}
+
+/** How a tied daemon ended, from its shell's exit code (128+n: killed by signal n). */
+function exitCause(code: number | null): string {
+  if (code !== null && code > 128) {
+    const name = Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0];
+    if (name) return name;
+  }
+  return `code ${code}`;
 }
 
 function onPath(cmd: string): boolean {
@@ -107,7 +117,7 @@ export class GaneshaDaemon {
       if (this.stopping || this.ganesha !== child) return;
       // Nodes' roots hang on this server: bring it back (they retry, or their fs watchdog reboots them).
       const delay = this.restartDelay(ready ? Date.now() - startedAt : 0);
-      log(`nfs-ganesha exited (${signal ?? `code ${code}`}); see ${logFile}; restarting it in ${Math.round(delay / 1000)} s`, true);
+      log(`nfs-ganesha exited (${signal ?? exitCause(code)}); see ${logFile}; restarting it in ${Math.round(delay / 1000)} s`, true);
       this.restartTimer = setTimeout(() => {
         this.restartTimer = undefined;
         if (this.stopping) return;
