@@ -226,7 +226,8 @@ export async function followBoot(
   const t0 = options.t0 ?? pc.startedAt;
   const from = options.from ?? { tftp: 0, nodes: 0, console: 0 };
   const times: BootTimes = {};
-  const deadline = Date.now() + (options.timeoutMs ?? 900_000);
+  // TCG on a shared, loaded machine: a boot has taken up to 17 min (load 30-50 on 2 cores).
+  const deadline = Date.now() + (options.timeoutMs ?? 1_800_000);
   const context = () => `--- server:\n${rn.server.output().slice(-3000)}`;
   const step = async (what: string, cond: () => boolean) => {
     await pc.waitFor(what, cond, Math.max(1000, deadline - Date.now()), context);
