@@ -12,7 +12,7 @@
 // (the same files for the PXE boots and the anchor's disk; nothing shared with other servers).
 // Every VM takes the machine-wide qemu lock (/tmp/walt-qemu.lock) first: times count from there.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,9 +47,12 @@ function startVm(ns, qemuDir, args) {
   const child = spawn(cmd[0], cmd.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   const chunks = [];
   let text = '';
+  // WALT_BENCH_CONSOLE=<file>: the console as it comes, to follow a slow boot.
+  const follow = process.env.WALT_BENCH_CONSOLE;
   const add = (d) => {
     chunks.push({ end: text.length + d.length, t: Date.now() });
     text += d;
+    if (follow) appendFileSync(follow, d);
   };
   child.stdout.on('data', add);
   child.stderr.on('data', add);
@@ -64,7 +67,7 @@ function startVm(ns, qemuDir, args) {
     async until(what, cond, timeoutMs) {
       const end = Date.now() + timeoutMs;
       while (!cond()) {
-        if (child.exitCode !== null || Date.now() > end) throw new Error(`${what}: not reached\n${text.slice(-2000)}`);
+        if (child.exitCode !== null || child.signalCode !== null || Date.now() > end) throw new Error(`${what}: not reached\n${text.slice(-2000)}`);
         await sleep(500);
       }
     },
@@ -107,7 +110,7 @@ async function startServer(ns, bridge, dataDir, imagesDir, qemuDir) {
   const end = Date.now() + 90_000;
   let m;
   while (!(m = /listening on http:\/\/[\d.]+:(\d+)/.exec(out))) {
-    if (child.exitCode !== null || Date.now() > end) throw new Error(`walt-server did not start:\n${out}`);
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > end) throw new Error(`walt-server did not start:\n${out}`);
     await sleep(200);
   }
   const walt = (args, user = 'benchuser') =>
@@ -150,6 +153,8 @@ async function pcBoot(names, dataDir, qemuDir) {
     return t;
   } finally {
     await vm.stop();
+    // WALT_BENCH_KEEP=1: the serial console too, for a look at where the time went.
+    if (process.env.WALT_BENCH_KEEP) writeFileSync(join(dataDir, 'pc-console.log'), vm.text());
   }
 }
 
