@@ -212,7 +212,10 @@ async function anchorBoot(files, qemuDir) {
   ]);
   try {
     await vm.until('qemu lock', () => vm.text().includes('WALT-QEMU-STARTED'), 3_600_000);
-    await vm.until('login prompt', () => vm.text().includes('login: root (automatic login)') || / login: $/m.test(vm.text()), 900_000);
+    const gaveUp = () => vm.text().includes('Gave up waiting for root file system device');
+    await vm.until('login prompt', () => vm.text().includes('login: root (automatic login)') || / login: $/m.test(vm.text()) || gaveUp(), 900_000);
+    // An initrd made for NFS roots only (MODULES=netboot, or a list without virtio_blk) cannot find the disk.
+    if (gaveUp()) throw new Error("anchor: the image's initrd has no driver for the local disk (virtio_blk): no -kernel/-initrd figure");
     return { qemu: vm.at('WALT-QEMU-STARTED'), init: vm.at('Run /init as init process'), systemd: vm.at('systemd[1]: systemd '), login: vm.at('login: root (automatic login)') ?? Date.now() };
   } finally {
     await vm.stop();
