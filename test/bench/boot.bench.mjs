@@ -1,15 +1,14 @@
 // `npm run bench -- boot [--skip-vnode] [--skip-anchor]`: the real pc-x86-64
-// node image (images/pc-x86-64-default, from the local test registry: .ci/node-image.sh; or
-// WALT_BENCH_BOOT_IMAGE, any Podman image of the recipe, e.g. a variant under test) booted by a
-// qemu PC (TCG) over walt-net, BIOS PXE -> undionly.kpxe -> iPXE script -> start.ipxe -> kernel and
+// node image (images/pc-x86-64-default, pulled from the local test registry: .ci/node-image.sh)
+// booted by a qemu PC (TCG) over walt-net, BIOS PXE -> undionly.kpxe -> iPXE script -> start.ipxe -> kernel and
 // initrd over HTTP -> NFS root -> walt-init -> systemd, sshd -> bootup notification.
 //  1. A PC on a tap: from PXE start (the node's first DHCP request) to booted, with each phase's share
 //     (the server's log timestamps and the serial console's arrival times).
 //  2. `walt node create` (a virtual node through the same PXE path) to booted, and PXE start to booted.
 //  3. Anchor: the same qemu booting the same kernel and initrd with -kernel/-initrd, the same image's
 //     root on a local disk image; time to the same console login prompt, and the ratio.
-// The image's root filesystem is unpacked once into a directory image store of the bench's server
-// (the same files for the PXE boots and the anchor's disk; nothing shared with other servers).
+// The anchor's disk is made from the same image's root filesystem. (A directory image store would
+// isolate the bench's image, but its views lack the server's walt-init: no "booted".)
 // Every VM takes the machine-wide qemu lock (/tmp/walt-qemu.lock) first: times count from there.
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -93,12 +92,14 @@ function logTime(dataDir, stream, re, sinceMs = 0) {
   }
 }
 
-async function startServer(ns, bridge, dataDir, imagesDir, qemuDir) {
+async function startServer(ns, bridge, dataDir, env, qemuDir) {
+  const [host, port] = env.WALT_TEST_REGISTRY.split(':');
   const conf = join(dataDir, 'server.conf');
   writeFileSync(
     conf,
     `network:\n  walt-net:\n    raw-device: ${bridge}\n    ip: ${SERVER_IP}/24\napi:\n  port: 0\n  tcp-port: 12347\n` +
-      `images:\n  directory: ${imagesDir}\n  view-grace: 5\n`,
+      `images:\n  engine-socket: ${env.WALT_TEST_PODMAN_SOCKET}\n  view-grace: 5\n` +
+      `registries:\n  - {label: local, api: docker-registry-v2, host: ${host}, port: ${port}, protocol: http}\n`,
   );
   const child = spawn('ip', ['netns', 'exec', ns, process.execPath, WALT_SERVER, 'start', '--config', conf, '--data-dir', dataDir], {
     env: { ...process.env, PATH: `${qemuDir}:${process.env.PATH}` },
@@ -177,16 +178,10 @@ async function vnodeBoot(server, dataDir) {
   return { t0, created, pxe, lockedAt, booted };
 }
 
-/**
- * Unpack `image` as waltplatform/pc-x86-64-default:latest of a directory image store, and make the
- * anchor's files from the same root: its kernel and initrd, and an ext4 disk image of it.
- */
+/** The anchor's files from `image`: its kernel and initrd, and an ext4 disk image of its root. */
 function imageFiles(image, work) {
-  const imagesDir = join(work, 'images');
-  const folder = join(imagesDir, 'waltplatform', 'pc-x86-64-default', 'latest');
-  const rootfs = join(folder, 'rootfs');
+  const rootfs = join(work, 'rootfs');
   mkdirSync(rootfs, { recursive: true });
-  writeFileSync(join(folder, 'image.json'), JSON.stringify({ created: Date.now() / 1000, models: ['pc-x86-64'] }));
   const id = podman(['create', image, '/bin/true']).trim();
   try {
     execFileSync('sh', ['-c', `podman ${testEngineEnv().WALT_TEST_PODMAN_ARGS} export ${id} | tar -C ${rootfs} -x`], { stdio: 'inherit', timeout: 900_000 });
@@ -199,7 +194,8 @@ function imageFiles(image, work) {
   const initrd = join(work, 'initrd');
   execFileSync('cp', ['-L', join(rootfs, 'boot', 'pc-x86-64', 'kernel'), kernel]);
   execFileSync('cp', ['-L', join(rootfs, 'boot', 'pc-x86-64', 'initrd'), initrd]);
-  return { imagesDir, disk, kernel, initrd };
+  rmSync(rootfs, { recursive: true, force: true });
+  return { disk, kernel, initrd };
 }
 
 async function anchorBoot(files, qemuDir) {
@@ -224,7 +220,7 @@ async function anchorBoot(files, qemuDir) {
 
 export default async function boot(args) {
   const env = testEngineEnv();
-  const image = process.env.WALT_BENCH_BOOT_IMAGE ?? process.env.WALT_TEST_NODE_IMAGE ?? `${env.WALT_TEST_REGISTRY}/waltplatform/pc-x86-64-default:latest`;
+  const image = process.env.WALT_TEST_NODE_IMAGE ?? `${env.WALT_TEST_REGISTRY}/waltplatform/pc-x86-64-default:latest`;
   printLoad('boot');
   const names = benchNames('bt');
   const work = mkdtempSync(join(tmpdir(), 'walt-bench-boot-'));
@@ -240,8 +236,7 @@ export default async function boot(args) {
   ip('-n', names.srv, 'route', 'add', '255.255.255.255/32', 'dev', names.bridge);
   let server;
   try {
-    const files = imageFiles(image, work);
-    server = await startServer(names.srv, names.bridge, dataDir, files.imagesDir, qemuDir);
+    server = await startServer(names.srv, names.bridge, dataDir, env, qemuDir);
     const t = await pcBoot(names, dataDir, qemuDir);
     const row = (what, a, b) => (a && b ? `  ${what.padEnd(44)} ${s(b - a).padStart(6)} s  ${((100 * (b - a)) / (t.booted - t.pxe)).toFixed(0).padStart(3)} %` : `  ${what.padEnd(44)}      -`);
     console.log(`boot: PC (qemu TCG, BIOS PXE, virtio-net), image ${image}`);
@@ -259,7 +254,7 @@ export default async function boot(args) {
     console.log(`  PXE start -> console login prompt               ${s(t.login - t.pxe)} s`);
     let anchor;
     if (!args.includes('--skip-anchor')) {
-      anchor = await anchorBoot(files, qemuDir);
+      anchor = await anchorBoot(imageFiles(image, work), qemuDir);
       console.log(`boot: anchor, the same qemu, kernel and initrd with -kernel/-initrd, root on a local disk image (virtio-blk)`);
       console.log(`  qemu start -> console login prompt               ${s(anchor.login - anchor.qemu)} s  (kernel ${s(anchor.init - anchor.qemu)} s, initramfs ${s(anchor.systemd - anchor.init)} s, systemd ${s(anchor.login - anchor.systemd)} s)`);
       console.log(`  ratio: PXE boot (qemu start -> login prompt, ${s(t.login - t.qemu)} s) / anchor = ${((t.login - t.qemu) / (anchor.login - anchor.qemu)).toFixed(2)}`);
