@@ -53,4 +53,20 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'ganesha.nfsd', 'rpcbi
     }
     expect(left).toBe('');
   }, 90_000);
+
+  it('comes back when nfs-ganesha dies (nodes hang on it), saying so', () => {
+    const module = join(REPO, 'packages/core/dist/network/nfs/ganesha-daemon.js');
+    const nfsDir = join(dir, 'nfs2');
+    const opts = JSON.stringify({ dir: nfsDir, exportsFile: join(nfsDir, 'exports.conf'), pidFile: join(nfsDir, 'ganesha.pid') });
+    const script =
+      `import { GaneshaDaemon } from ${JSON.stringify(module)}; import { readFileSync } from 'node:fs';` +
+      `let started = 0; const d = new GaneshaDaemon({ ...${opts}, log: (l) => { console.log(l); if (l.startsWith('NFS server')) started++; } }); await d.start();` +
+      `process.kill(Number(readFileSync(${JSON.stringify(join(nfsDir, 'ganesha.pid'))}, 'utf8')), 'SIGKILL');` +
+      `const end = Date.now() + 40000; while (started < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 200));` +
+      `d.stop();`;
+    const out = execFileSync('ip', ['netns', 'exec', NS, process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const lines = out.trim().split('\n');
+    expect(lines[1]).toMatch(/^nfs-ganesha exited \(SIGKILL\); see .*ganesha\.log; restarting it in 5 s$/);
+    expect(lines[2]).toMatch(/^NFS server: nfs-ganesha/);
+  }, 90_000);
 });

@@ -16,6 +16,7 @@ import { UserTokens } from '../users/user-tokens.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { DhcpServiceOptions } from '../network/dhcp/dhcp-service.js';
 import { NodeListing } from '../nodes/node-listing.js';
+import { BootTimeoutWatchdog } from '../nodes/boot-timeout-watchdog.js';
 import { rebootOnBootChange } from '../nodes/reboot-on-boot-change.js';
 import { VirtualNodeService } from '../nodes/virtual-node-service.js';
 import { composeCore, type CoreOptions, type CoreServices } from './core-services.js';
@@ -71,6 +72,18 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
   });
   // A rebooted node is down until it notifies again (the reboot service logged why).
   switches.reboot.onReboot((node) => nodeStatus.status.forgetBooted(node.mac));
+  const bootTimeouts = new BootTimeoutWatchdog({
+    registry,
+    logs,
+    isBooted: (mac) => nodeStatus.status.isBooted(mac),
+    inPowersave: (node) => switches.poe.isOff(node)?.reason === 'powersave',
+    hardReboot: (node) => switches.reboot.reboot([node], true),
+  });
+  switches.reboot.onReboot((node) => bootTimeouts.bootStarted(node));
+  nodeStatus.status.onDown((mac) => {
+    const node = registry.byMac(mac);
+    if (node) bootTimeouts.bootStarted(node);
+  });
   const listing = new NodeListing(registry, nodeStatus.bootedLabel, (mac) => vnodes.bootProblem(mac));
   const nodeSsh = new NodeSshPool({ keysDir: join(config.dataDir, 'keys') });
   let stopRebootOnBootChange: (() => Promise<void>) | undefined;
@@ -107,6 +120,7 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
     ...composeWaltNet(core, options.waltNetReady, options.dhcp),
     composeLogs({ db: core.db, logs, repo: core.logsRepo, registry, sets }, () => tcp.port()),
     nodeStatus.subsystem,
+    { name: 'boot timeouts', start: async () => bootTimeouts.start(), stop: () => bootTimeouts.stop(), forget: (device) => bootTimeouts.forget(device.mac) },
     {
       name: 'reboots on boot change',
       start: async () => {

@@ -70,6 +70,12 @@ export class NodeBootStatus {
       .map(([k, v]) => `${k}: ${v}`)
       .join(', ');
     this.logs.platform('nodes', `node ${name} is down (${text})`);
+    this.events.emit('down', mac);
+  }
+
+  /** A booted node was seen going down (not a reboot the server asked for: those have their own listeners). */
+  onDown(listener: (mac: string) => void): void {
+    this.events.on('down', listener);
   }
 
   /** The node went down and the caller already logged why (reboot, powersave): no second line. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DhcpBootContext, DhcpRequestView, TftpRequestContext } from '@walt/sdk';
 import { createTestContext } from '@walt/sdk/testing';
 import plugin from './index.js';
-import { BIOS_PXE_VENDOR_CLASS, IPXE_LOADER_NAME, IPXE_SCRIPT_NAME, ipxeProtocol } from './ipxe-protocol.js';
+import { BIOS_PXE_VENDOR_CLASS, IPXE_EFI_LOADER_NAME, IPXE_LOADER_NAME, IPXE_SCRIPT_NAME, ipxeProtocol } from './ipxe-protocol.js';
 import { waltIpxeScript } from './ipxe-script.js';
 
 const ctx: DhcpBootContext = {
@@ -28,9 +28,24 @@ describe('boot-ipxe', () => {
     expect(p.reply(pxe(), ctx)).toEqual({ bootFile: IPXE_LOADER_NAME });
   });
 
-  it('does not claim UEFI PXE, Raspberry Pi firmware, or plain clients', () => {
+  it('gives snponly.efi to x86-64 UEFI PXE firmware, then the same chain (script, start.ipxe)', () => {
     const p = ipxeProtocol({ cache: createTestContext().cache });
-    expect(p.claims(pxe({ clientArch: 7 }), ctx)).toBe(false);
+    const efi = (o: Partial<DhcpRequestView> = {}) => req({ vendorClass: 'PXEClient:Arch:00007:UNDI:003000', clientArch: 7, ...o });
+    expect(p.claims(efi(), ctx)).toBe(true);
+    expect(p.claims(efi({ clientArch: 9 }), ctx)).toBe(true);
+    expect(p.reply(efi({ kind: 'REQUEST' }), ctx)).toEqual({ bootFile: IPXE_EFI_LOADER_NAME });
+    // iPXE (EFI build) asks with its own class and user class iPXE: the script.
+    expect(p.reply(efi({ vendorClass: 'PXEClient:Arch:00007:UNDI:003010', userClass: 'iPXE' }), ctx).bootFile).toBe(IPXE_SCRIPT_NAME);
+    const identified = efi({ userClass: 'walt.node.pc-x86-64', kind: 'REQUEST' });
+    expect(p.claims(identified, ctx)).toBe(true);
+    expect(p.reply(identified, ctx)).toEqual({});
+    expect(p.resolveTftp!(tftp(IPXE_EFI_LOADER_NAME))).toEqual({ kind: 'static', root: '/usr/lib/ipxe', path: 'snponly.efi' });
+  });
+
+  it('does not claim 32-bit or ARM UEFI PXE, Raspberry Pi firmware, or plain clients', () => {
+    const p = ipxeProtocol({ cache: createTestContext().cache });
+    expect(p.claims(pxe({ vendorClass: 'PXEClient:Arch:00006:UNDI:003000', clientArch: 6 }), ctx)).toBe(false);
+    expect(p.claims(pxe({ vendorClass: 'PXEClient:Arch:00011:UNDI:003000', clientArch: 11 }), ctx)).toBe(false);
     expect(p.claims(pxe({ mac: 'b8:27:eb:f2:67:82' }), ctx)).toBe(false);
     expect(p.claims(req({}), ctx)).toBe(false);
     expect(p.claims(req({ vendorClass: 'walt.node.rpi-3-b-plus' }), ctx)).toBe(false);

@@ -11,6 +11,12 @@ export const IPXE_LOADER_NAME = 'pxe/walt-x86-undionly.kpxe';
 /** TFTP name of the generated script. */
 export const IPXE_SCRIPT_NAME = 'pxe/walt-boot.ipxe';
 export const DEFAULT_UNDIONLY_PATH = '/usr/lib/ipxe/undionly.kpxe';
+/** TFTP name of the iPXE loader of x86-64 UEFI PXE firmware (iPXE over the firmware's SNP driver). */
+export const IPXE_EFI_LOADER_NAME = 'pxe/walt-x86-64-snponly.efi';
+export const DEFAULT_SNPONLY_PATH = '/usr/lib/ipxe/snponly.efi';
+/** DHCP option 93 client architectures (RFC 4578): BIOS, and x86-64 UEFI (7, and 9 sent by some firmware). */
+const BIOS_ARCH = 0;
+const EFI_X64_ARCHES = [7, 9];
 
 /** How long after handing out the loader an iPXE request from the same MAC is that loader's. */
 const LOADER_MEMORY_MS = 120_000;
@@ -18,12 +24,22 @@ const LOADER_MEMORY_MS = 120_000;
 export interface IpxeProtocolOptions {
   /** Host path of undionly.kpxe (Debian's ipxe package by default). */
   undionlyPath?: string;
+  /** Host path of snponly.efi (Debian's ipxe package by default). */
+  snponlyPath?: string;
   /** Remembers which MACs just got the loader (the plugin's cache). */
   cache: PluginCache;
 }
 
+/** The architecture of a PXE request: its option 93, else the one written in its vendor class. */
+function pxeArch(request: { vendorClass?: string; clientArch?: number }): number | undefined {
+  if (request.clientArch !== undefined) return request.clientArch;
+  const m = /^PXEClient:Arch:(\d{5})/.exec(request.vendorClass ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
 /**
- * PCs. A BIOS PXE ROM (architecture 0) gets the iPXE loader. iPXE then asks DHCP with user class
+ * PCs. A BIOS PXE ROM (architecture 0) gets the iPXE loader undionly.kpxe, x86-64 UEFI firmware
+ * (architecture 7 or 9) gets snponly.efi; the chain after the loader is the same. iPXE then asks DHCP with user class
  * "iPXE" and gets the generated script, which sets the user class walt.node.pc-x86-(64|32) and
  * asks again: that request gets no boot file, and the script chains start.ipxe from the image.
  *
@@ -34,29 +50,32 @@ export interface IpxeProtocolOptions {
  */
 export function ipxeProtocol(options: IpxeProtocolOptions): BootProtocol {
   const undionly = options.undionlyPath ?? DEFAULT_UNDIONLY_PATH;
+  const snponly = options.snponlyPath ?? DEFAULT_SNPONLY_PATH;
   const key = (mac: string) => `loader-sent:${mac}`;
   return defineBootProtocol({
     id: IPXE_PROTOCOL_ID,
-    description: 'PXE/iPXE: BIOS PXE gets undionly.kpxe, iPXE gets a script that identifies the PC and chains start.ipxe',
+    description: 'PXE/iPXE: BIOS PXE gets undionly.kpxe, x86-64 UEFI PXE snponly.efi, iPXE gets a script that identifies the PC and chains start.ipxe',
     order: 10,
     claims: (request, ctx) => {
-      if (!request.vendorClass?.startsWith('PXEClient:Arch:00000')) return false;
+      if (!request.vendorClass?.startsWith('PXEClient:Arch:')) return false;
+      const arch = pxeArch(request);
+      if (arch !== BIOS_ARCH && !EFI_X64_ARCHES.includes(arch!)) return false;
       if (request.userClass?.startsWith(WALT_NODE_CLASS_PREFIX)) return true;
       // Boards that netboot from firmware (Raspberry Pi) send the same class: not PCs.
-      if (ctx.macPrefixModels(request.mac).length > 0) return false;
-      return request.clientArch === undefined || request.clientArch === 0;
+      return ctx.macPrefixModels(request.mac).length === 0;
     },
     reply: (request) => {
       if (request.userClass?.startsWith(WALT_NODE_CLASS_PREFIX)) return {}; // our script runs: no boot file
       if (request.userClass === 'iPXE' && options.cache.get(key(request.mac))) return { bootFile: IPXE_SCRIPT_NAME };
       if (request.kind === 'REQUEST') options.cache.set(key(request.mac), true, LOADER_MEMORY_MS);
-      return { bootFile: IPXE_LOADER_NAME };
+      return { bootFile: EFI_X64_ARCHES.includes(pxeArch(request)!) ? IPXE_EFI_LOADER_NAME : IPXE_LOADER_NAME };
     },
     identify: (request) =>
       request.userClass?.startsWith(WALT_NODE_CLASS_PREFIX) ? request.userClass.slice(WALT_NODE_CLASS_PREFIX.length) || undefined : undefined,
     resolveTftp: (ctx) => {
       // Any name with "undionly" is the loader, as in the original's tftpd-hpa map file.
       if (ctx.name === IPXE_LOADER_NAME || /undionly/.test(ctx.name)) return { kind: 'static', root: dirname(undionly), path: basename(undionly) };
+      if (ctx.name === IPXE_EFI_LOADER_NAME) return { kind: 'static', root: dirname(snponly), path: basename(snponly) };
       if (ctx.name === IPXE_SCRIPT_NAME) return { kind: 'generated', content: new TextEncoder().encode(waltIpxeScript()) };
       if (!ctx.node) return undefined;
       // Legacy name of old WalT USB sticks.

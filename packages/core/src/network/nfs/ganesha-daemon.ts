@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 
 export interface GaneshaDaemonOptions {
@@ -37,6 +38,15 @@ function spawnTied(cmd: string, args: string[]): ChildProcess {
   return spawn('sh', ['-c', script, 'sh', cmd, ...args], { stdio: ['pipe', 'ignore', 'ignore'] });
 }
 
+/** How a tied daemon ended, from its shell's exit code (128+n: killed by signal n). */
+function exitCause(code: number | null): string {
+  if (code !== null && code > 128) {
+    const name = Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0];
+    if (name) return name;
+  }
+  return `code ${code}`;
+}
+
 function onPath(cmd: string): boolean {
   return (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').some((d) => d && existsSync(join(d, cmd)));
 }
@@ -51,6 +61,8 @@ export class GaneshaDaemon {
   private ganesha: ChildProcess | undefined;
   private rpcbind: ChildProcess | undefined;
   private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private nextDelayMs: number | undefined;
 
   constructor(private readonly options: GaneshaDaemonOptions) {}
 
@@ -87,31 +99,57 @@ export class GaneshaDaemon {
         log('no portmapper on port 111 and no rpcbind installed: NFSv3 clients (node root filesystems) will not find the server', true);
       }
     }
+    await this.launch(true);
+  }
+
+  /** Start ganesha; resolves once NFS answers on port 2049 (bounded). Restarted when it dies (see `restartLater`). */
+  private async launch(first: boolean): Promise<void> {
+    const { dir, pidFile, log } = this.options;
     rmSync(pidFile, { force: true });
     const logFile = join(dir, 'ganesha.log');
     this.ganesha = spawnTied('ganesha.nfsd', ['-F', '-L', logFile, '-f', this.configFile(), '-p', pidFile]);
     const child = this.ganesha;
+    const startedAt = Date.now();
+    let ready = false;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.once('error', (e) => log(`cannot start nfs-ganesha: ${e.message}`, true));
     child.once('exit', (code, signal) => {
-      if (!this.stopping) log(`nfs-ganesha exited (${signal ?? `code ${code}`}); see ${logFile}`, true);
+      if (this.stopping || this.ganesha !== child) return;
+      // Nodes' roots hang on this server: bring it back (they retry, or their fs watchdog reboots them).
+      const delay = this.restartDelay(ready ? Date.now() - startedAt : 0);
+      log(`nfs-ganesha exited (${signal ?? exitCause(code)}); see ${logFile}; restarting it in ${Math.round(delay / 1000)} s`, true);
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        if (this.stopping) return;
+        this.launch(false).catch((e: Error) => log(e.message, true));
+      }, delay);
+      this.restartTimer.unref();
     });
     const end = Date.now() + 30_000;
     while (Date.now() < end) {
       if (child.exitCode !== null || child.signalCode !== null) break;
       if (await answers(2049)) {
+        ready = true;
         log(`NFS server: nfs-ganesha (the kernel has no nfsd), started by walt-server, config ${this.configFile()}`);
         return;
       }
       await Promise.race([exited, new Promise((r) => setTimeout(r, 300))]);
     }
     const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter((l) => /FATAL|CRIT :(?!.*(DBUS|dbus|credentials|keytab))/.test(l)).slice(-2).join(' | ') : '';
-    this.stop();
+    // At server start this is fatal; a restart that fails is logged (a dying ganesha is retried by its exit handler).
+    if (first) this.stop();
     throw new Error(`nfs-ganesha did not start${tail ? `: ${tail}` : ''} (log: ${logFile})`);
+  }
+
+  /** 5 s after a ganesha that ran for a minute or more; doubling (up to 5 min) while it keeps dying early. */
+  private restartDelay(ranMs: number): number {
+    this.nextDelayMs = ranMs >= 60_000 ? 5000 : Math.min(300_000, (this.nextDelayMs ?? 2500) * 2);
+    return this.nextDelayMs;
   }
 
   stop(): void {
     this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     // Closing their stdin makes the shells stop the daemons (see spawnTied).
     for (const child of [this.ganesha, this.rpcbind]) child?.stdin?.end();
     this.ganesha = undefined;

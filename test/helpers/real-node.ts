@@ -1,0 +1,247 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// @ts-expect-error plain ESM helper shared with the bench
+import { testEngineEnv } from '../fixtures/images/build-test-image.mjs';
+import { createTestNetwork, type TestNetwork } from './netns.js';
+import { platformLines } from './platform-log.js';
+import { skipUnless } from './prerequisites.js';
+import { startServer, type ServerHandle } from './walt-processes.js';
+
+/**
+ * "A server in a namespace + a qemu PC on a tap that boots the real image to booted" (issue 12),
+ * shared by the real-OS tests and the boot bench. The real image is the pc-x86-64 default built by
+ * .ci/node-image.sh and pushed to the local test registry.
+ */
+
+export const ENGINE = testEngineEnv() as { WALT_TEST_PODMAN_SOCKET: string; WALT_TEST_REGISTRY: string };
+
+/** One VM at a time on the whole machine (qemu TCG on 2 shared cores): every qemu run takes this lock. */
+export const QEMU_LOCK = '/tmp/walt-qemu.lock';
+
+/** Did .ci/node-image.sh push the real image to the local registry? (fails the test under CI, as a missing prerequisite) */
+export function nodeImageMissing(): boolean {
+  try {
+    const tags = execFileSync('curl', ['-sf', '--max-time', '5', `http://${ENGINE.WALT_TEST_REGISTRY}/v2/waltplatform/pc-x86-64-default/tags/list`], { encoding: 'utf8' });
+    if ((JSON.parse(tags) as { tags?: string[] }).tags?.includes('latest')) return false;
+  } catch {
+    /* no registry or no image */
+  }
+  if (process.env.CI === 'true') throw new Error('CI is missing test prerequisites: the real node image (run .ci/node-image.sh)');
+  return true;
+}
+
+/** `describe.skipIf(realNodeSkipped())`: true (skip) when qemu, the NFS daemons, Podman or the real image are missing. */
+export function realNodeSkipped(extra: { commands?: string[]; files?: string[] } = {}): boolean {
+  return (
+    skipUnless({
+      root: true,
+      commands: ['ip', 'qemu-system-x86_64', 'iptables', 'podman', 'ganesha.nfsd', 'rpcbind', 'flock', ...(extra.commands ?? [])],
+      files: ['/usr/lib/ipxe/undionly.kpxe', '/usr/lib/ipxe/qemu/pxe-virtio.rom', ENGINE.WALT_TEST_PODMAN_SOCKET, ...(extra.files ?? [])],
+    }) || nodeImageMissing()
+  );
+}
+
+/**
+ * A folder holding a `qemu-system-x86_64` that takes the machine-wide qemu lock, then execs the real
+ * one (same PID: the server's VM supervisor kills qemu itself). Put first on the server's PATH, the
+ * virtual nodes the server starts wait for the lock like every other VM.
+ */
+export function lockedQemuPathDir(): string {
+  const dir = join(tmpdir(), `walt-qemu-locked-${process.pid}`);
+  const real = execFileSync('sh', ['-c', 'command -v qemu-system-x86_64'], { encoding: 'utf8' }).trim();
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'qemu-system-x86_64'), `#!/bin/sh\nexec 9>>${QEMU_LOCK}; flock 9; exec ${real} "$@"\n`);
+  chmodSync(join(dir, 'qemu-system-x86_64'), 0o755);
+  return dir;
+}
+
+export interface RealNodeServer {
+  net: TestNetwork;
+  server: ServerHandle;
+  /** The platform log lines of one stream, oldest first. */
+  lines(stream: string): string[];
+  /** Wait until a line of `stream` after index `from` matches; throws with the server's output tail. */
+  waitLine(stream: string, match: (line: string) => boolean, options: { from?: number; timeoutMs: number; what: string; alive?: () => string | undefined }): Promise<void>;
+  /** Stop the server and remove the namespaces (WALT_TEST_KEEP=1 keeps the data dir). */
+  stop(): Promise<void>;
+}
+
+/**
+ * walt-server in a namespace of its own, walt-net on a bridge there (taps for qemu join it), pulling
+ * images from the local test registry. The side-channel port is fixed (the node scripts in each
+ * image view carry it; the server is alone in its namespace). `config` is appended YAML;
+ * `rawDevice: null` makes a virtual-only platform (the walt-net bridge without a raw device).
+ */
+export async function startRealNodeServer(options: { tag: string; subnet: string; viewGrace?: number; config?: string; rawDevice?: string | null }): Promise<RealNodeServer> {
+  const net = createTestNetwork({ tag: options.tag, subnet: options.subnet });
+  const [host, port] = ENGINE.WALT_TEST_REGISTRY.split(':');
+  let server: ServerHandle;
+  try {
+    server = await startServer({
+      netns: net.serverNs,
+      config:
+        `network:\n  walt-net:\n    raw-device: ${options.rawDevice === undefined ? net.serverIf : options.rawDevice}\n    ip: ${net.serverIp}/${net.prefix}\n` +
+        `api:\n  port: 0\n  tcp-port: 12347\nimages:\n  engine-socket: ${ENGINE.WALT_TEST_PODMAN_SOCKET}\n  view-grace: ${options.viewGrace ?? 5}\n` +
+        `registries:\n  - {label: local, api: docker-registry-v2, host: ${host}, port: ${port}, protocol: http}\n` +
+        (options.config ?? ''),
+      timeoutMs: 60_000,
+      // Virtual nodes' VMs take the qemu lock too.
+      env: { PATH: `${lockedQemuPathDir()}:${process.env.PATH}` },
+    });
+  } catch (err) {
+    net.destroy();
+    throw err;
+  }
+  const lines = (stream: string) => platformLines(server.dataDir, stream);
+  return {
+    net,
+    server,
+    lines,
+    async waitLine(stream, match, { from = 0, timeoutMs, what, alive }) {
+      const end = Date.now() + timeoutMs;
+      while (!lines(stream).slice(from).some(match)) {
+        const dead = alive?.();
+        if (dead || Date.now() > end) {
+          throw new Error(`${what}: not reached${dead ? ` (${dead})` : ''}\n--- ${stream}:\n${lines(stream).slice(-30).join('\n')}\n--- server:\n${server.output().slice(-3000)}`);
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    },
+    async stop() {
+      await server?.stop({ cleanup: !process.env.WALT_TEST_KEEP });
+      net.destroy();
+    },
+  };
+}
+
+export interface QemuPcOptions {
+  /** The walt-net tap the PC's virtio NIC is on (net.addTap()). */
+  tap: string;
+  mac: string;
+  /** Exit on guest reset (default false: a reset reboots the PC, like a real one). */
+  noReboot?: boolean;
+  memory?: string;
+  /** Extra qemu arguments (firmware for UEFI, ...). */
+  extraArgs?: string[];
+}
+
+/**
+ * A qemu PC (TCG) that PXE-boots from walt-net, its serial console captured and writable. It waits
+ * for the machine-wide qemu lock first: `started` resolves when qemu really runs (times are from there).
+ * The lock is taken by a shell that then execs qemu (same PID, lock fd inherited), so killing the PID
+ * kills qemu and frees the lock.
+ */
+export class QemuPc {
+  consoleText = '';
+  readonly process: ChildProcess;
+  /** Date.now() when qemu got the lock and started (0 before). */
+  startedAt = 0;
+  readonly started: Promise<void>;
+
+  constructor(netns: string, options: QemuPcOptions) {
+    const args = [
+      '-accel', 'tcg', '-cpu', 'max', '-m', options.memory ?? '1024', '-nographic', '-boot', 'n',
+      ...(options.noReboot ? ['-no-reboot'] : []),
+      '-netdev', `tap,id=n0,ifname=${options.tap},script=no,downscript=no`, '-device', `virtio-net-pci,netdev=n0,mac=${options.mac}`,
+      ...(options.extraArgs ?? []),
+    ];
+    const script = `exec 9>>${QEMU_LOCK}; flock 9; echo WALT-QEMU-STARTED >&2; exec qemu-system-x86_64 "$@"`;
+    this.process = spawn('ip', ['netns', 'exec', netns, 'sh', '-c', script, 'qemu', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.process.stdout!.on('data', (d) => (this.consoleText += d));
+    this.started = new Promise((resolve, reject) => {
+      this.process.stderr!.on('data', (d) => {
+        this.consoleText += d;
+        if (!this.startedAt && this.consoleText.includes('WALT-QEMU-STARTED')) {
+          this.startedAt = Date.now();
+          resolve();
+        }
+      });
+      this.process.once('exit', (code, signal) => reject(new Error(`qemu exited (${signal ?? code}) before starting:\n${this.consoleText.slice(-2000)}`)));
+    });
+    this.started.catch(() => undefined);
+  }
+
+  /** Why qemu is not running any more, or undefined while it runs. */
+  dead(): string | undefined {
+    if (this.process.exitCode === null && this.process.signalCode === null) return undefined;
+    return `qemu exited (${this.process.signalCode ?? this.process.exitCode})`;
+  }
+
+  /** Wait for a condition (checked each second) while qemu runs. */
+  async waitFor(what: string, cond: () => boolean, timeoutMs: number, context?: () => string): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (!cond()) {
+      const dead = this.dead();
+      if (dead || Date.now() > end) {
+        throw new Error(`${what}: not reached${dead ? ` (${dead})` : ''}\n${context?.() ?? ''}\n--- console (tail):\n${this.consoleText.slice(-3000)}`);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  /** Run a shell command on the serial console (logged in as root) and return the console text it produced. */
+  async ask(cmd: string, marker: string, timeoutMs = 120_000): Promise<string> {
+    const before = this.consoleText.length;
+    // The quotes keep the typed command (echoed by the console) from matching the marker.
+    this.process.stdin!.write(`${cmd}; echo ${marker}-E''ND\n`);
+    const done = () => /-END\r?\n/.test(this.consoleText.slice(before)) && this.consoleText.slice(before).includes(`${marker}-END`);
+    await this.waitFor(`console answer ${marker}`, done, timeoutMs);
+    return this.consoleText.slice(before);
+  }
+
+  /** Kill qemu (SIGKILL) and wait for it; keeps the console in `keepIn` (a directory) when WALT_TEST_KEEP is set. */
+  async stop(keepIn?: string): Promise<void> {
+    if (!this.dead()) {
+      const exited = new Promise((r) => this.process.once('exit', r));
+      this.process.kill('SIGKILL');
+      await exited;
+    }
+    if (process.env.WALT_TEST_KEEP && keepIn) writeFileSync(join(keepIn, `qemu-console-${this.process.pid}.log`), this.consoleText);
+  }
+}
+
+/** Milestones of one PXE boot, in ms since qemu started: TFTP/HTTP fetches from the server's log, walt-init from the console, booted from platform.nodes. */
+export interface BootTimes {
+  [milestone: string]: number;
+}
+
+/** The `platform.tftp` fetch lines name the file; true once `name` was fetched after line `from`. */
+export function fetched(rn: RealNodeServer, name: string, from = 0): () => boolean {
+  return () => rn.lines('platform.tftp').slice(from).some((l) => l.includes(` fetched ${name}`));
+}
+
+/**
+ * Follow one PXE boot of `pc` to booted, recording when each milestone passed (ms since `t0`,
+ * default when qemu started). `from` are the log positions before this boot (for reboots).
+ */
+export async function followBoot(
+  rn: RealNodeServer,
+  pc: QemuPc,
+  node: string,
+  options: { t0?: number; from?: { tftp: number; nodes: number; console: number }; timeoutMs?: number } = {},
+): Promise<BootTimes> {
+  await pc.started;
+  const t0 = options.t0 ?? pc.startedAt;
+  const from = options.from ?? { tftp: 0, nodes: 0, console: 0 };
+  const times: BootTimes = {};
+  // TCG on a shared, loaded machine: a boot has taken up to 17 min (load 30-50 on 2 cores).
+  const deadline = Date.now() + (options.timeoutMs ?? 1_800_000);
+  const context = () => `--- server:\n${rn.server.output().slice(-3000)}`;
+  const step = async (what: string, cond: () => boolean) => {
+    await pc.waitFor(what, cond, Math.max(1000, deadline - Date.now()), context);
+    times[what] = Date.now() - t0;
+  };
+  await step('start.ipxe', fetched(rn, 'start.ipxe', from.tftp));
+  await step('kernel', fetched(rn, 'kernel', from.tftp));
+  await step('initrd', fetched(rn, 'initrd', from.tftp));
+  await step('walt-init', () => pc.consoleText.slice(from.console).includes('walt-init: read-only NFS root'));
+  await step('booted', () => rn.lines('platform.nodes').slice(from.nodes).includes(`node ${node} is booted`));
+  return times;
+}
+
+/** Log positions now, to follow the next boot from here. */
+export function logPositions(rn: RealNodeServer, pc: QemuPc): { tftp: number; nodes: number; console: number } {
+  return { tftp: rn.lines('platform.tftp').length, nodes: rn.lines('platform.nodes').length, console: pc.consoleText.length };
+}
