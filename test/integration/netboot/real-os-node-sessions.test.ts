@@ -42,7 +42,10 @@ function sha256(file: string): Promise<string> {
  * to the node and back (same sha256, client peak RSS printed), and `walt node shell` is driven
  * through tmux. One boot for the whole file (~3-6 min in TCG).
  */
+// Not yet seen passing on a loaded machine (the NFS root of a parallel run's rpcbind, decision 0017): on demand
+// with WALT_TEST_SLOW_BOOTS=1 until it has passed in CI conditions.
 describe.skipIf(
+  !process.env.WALT_TEST_SLOW_BOOTS ||
   skipUnless({
     root: true,
     commands: ['ip', 'qemu-system-x86_64', 'iptables', 'podman', 'ganesha.nfsd', 'rpcbind', 'tmux'],
