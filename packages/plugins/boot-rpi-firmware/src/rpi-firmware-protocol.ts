@@ -1,3 +1,4 @@
+import { currentUbootName } from '@walt/plugin-boot-uboot';
 import { defineBootProtocol, imageBootPath, modelFromClasses, type BootProtocol } from '@walt/sdk';
 import { pxeMenuOption } from './pxe-menu.js';
 import { isRaspberryPiMac } from './rpi-ouis.js';
@@ -31,7 +32,8 @@ export function rpiFirmwareProtocol(options: RpiFirmwareOptions = {}): BootProto
     claims: (request) => !!request.vendorClass?.startsWith('PXEClient') && isRaspberryPiMac(request.mac) && modelFromClasses(request) === undefined,
     reply: () => ({ vendorClass: 'PXEClient', vendorOptions: menu }),
     resolveTftp: (ctx) => {
-      if (ctx.node) return { kind: 'image', path: imageBootPath(ctx.node.model, ctx.name) };
+      // The firmware starts U-Boot, whose requests (old SD cards' names included) follow U-Boot's naming.
+      if (ctx.node) return { kind: 'image', path: imageBootPath(ctx.node.model, currentUbootName(ctx.name)) };
       // Free addresses and unknown Raspberry Pi boards: the static boot folder ("probing").
       if (!ctx.device || (ctx.device.type === 'unknown' && isRaspberryPiMac(ctx.device.mac))) {
         return { kind: 'static', root: options.staticDir ?? ctx.staticDir, path: ctx.name };

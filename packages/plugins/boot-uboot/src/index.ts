@@ -1,7 +1,7 @@
 import { definePlugin } from '@walt/sdk';
 import { ubootProtocol } from './uboot-protocol.js';
 
-export { ubootProtocol, UBOOT_PROTOCOL_ID } from './uboot-protocol.js';
+export { ubootProtocol, UBOOT_PROTOCOL_ID, currentUbootName } from './uboot-protocol.js';
 
 export default definePlugin({
   name: '@walt/plugin-boot-uboot',

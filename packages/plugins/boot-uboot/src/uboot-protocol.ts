@@ -5,6 +5,11 @@ export const UBOOT_PROTOCOL_ID = 'uboot';
 /** Old bootloaders ask for `boot/rpi-<x>.uboot`; it is the same file as start.uboot (tftpd-hpa remap). */
 const LEGACY_UBOOT_NAME = /^boot\/rpi-[^/]*\.uboot$/;
 
+/** The name U-Boot's request means today: `boot/rpi-<x>.uboot` of old SD cards is start.uboot. */
+export function currentUbootName(name: string): string {
+  return LEGACY_UBOOT_NAME.test(name) ? 'start.uboot' : name;
+}
+
 /**
  * U-Boot nodes: their boot script sets the DHCP vendor class (or user class) to
  * `walt.node.<model>`, then fetches `start.uboot` by TFTP, which the server takes from the node's
@@ -22,7 +27,7 @@ export function ubootProtocol(): BootProtocol {
     identify: (request) => modelFromClasses(request),
     resolveTftp: (ctx) => {
       if (!ctx.node) return undefined;
-      const name = LEGACY_UBOOT_NAME.test(ctx.name) ? 'start.uboot' : ctx.name;
+      const name = currentUbootName(ctx.name);
       return { kind: 'image', path: imageBootPath(ctx.node.model, name) };
     },
   });

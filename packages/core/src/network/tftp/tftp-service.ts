@@ -1,4 +1,3 @@
-import { currentTftpName } from './legacy-tftp-names.js';
 import { mkdirSync } from 'node:fs';
 import type { BootProtocol, TftpRequestContext, TftpResolution } from '@walt/sdk';
 import type { DeviceRegistry } from '../../devices/device-registry.js';
@@ -136,7 +135,7 @@ export class TftpService {
   }
 
   async resolve(req: TftpReadRequest): Promise<TftpAnswer> {
-    const ctx = this.requestContext(req.client.address, currentTftpName(req.name));
+    const ctx = this.requestContext(req.client.address, req.name);
     const { resolution } = this.resolveName(ctx);
     const notFound: TftpAnswer = { kind: 'error', code: TFTP_ERROR.notFound, message: 'File not found' };
     if (!resolution || resolution.kind === 'not-found') return notFound;
