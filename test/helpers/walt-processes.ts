@@ -59,6 +59,8 @@ export interface ServerHandle {
   configFile: string;
   /** Everything the server printed so far. */
   output(): string;
+  /** The first match of `pattern` in the output, waiting for it (lines printed after listening: the ready line...). */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** Run `walt ...` against this server as `user` (default alice). */
   walt(args: readonly string[], options?: { user?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult>;
   /** Stop (SIGTERM, then SIGKILL after 5 s). Keeps the data dir unless `cleanup`. */
@@ -110,6 +112,15 @@ export async function startServer(options: { config?: string; dataDir?: string; 
     configFile,
     process: child,
     output: () => out,
+    waitForOutput: async (pattern, timeoutMs = 30_000) => {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const m = pattern.exec(out);
+        if (m) return m;
+        if (Date.now() > end || child.exitCode !== null) throw new Error(`the server never printed ${pattern}:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     // The user's token (claimed once per server, shared with the tests' raw API calls) as WALT_TOKEN.
     walt: async (args, o = {}) => {
       const user = o.env?.WALT_USER ?? o.user ?? 'alice';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipUnless } from '../../helpers/prerequisites.js';
 import { Terminal } from '../../helpers/tmux-terminal.js';
+import { authHeaders, userToken } from '../../helpers/api-token.js';
 import { startServer, WALT_BIN, type ServerHandle } from '../../helpers/walt-processes.js';
 import { ENGINE, engineHas, localRegistryYaml, needsEngine, podmanCli, uniqueSuffix } from './images-test-kit.js';
 
@@ -33,13 +34,14 @@ describe.skipIf(needsEngine() || skipUnless({ commands: ['tmux'] }) || nodeImage
   const user = `sh${s}`;
   let server: ServerHandle;
   let work: string;
+  let token: string; // the user's, as the helper's own walt runs use it
   const terminals: Terminal[] = [];
   const walt = async (args: string[], input?: string) => {
     const r = await server.walt(args, { user, timeoutMs: 120_000, input });
     return { ...r, out: r.stdout + r.stderr };
   };
   const shell = (image: string) => {
-    const t = Terminal.open(`l-shell-${s}-${terminals.length}`, `env WALT_SERVER=${server.address} WALT_USER=${user} WALT_CONFIG_FILE=${work}/none ${process.execPath} ${WALT_BIN} image shell ${image}; echo "EXIT=$?"; sleep 600`);
+    const t = Terminal.open(`l-shell-${s}-${terminals.length}`, `env WALT_SERVER=${server.address} WALT_USER=${user} WALT_TOKEN=${token} WALT_CONFIG_FILE=${work}/none ${process.execPath} ${WALT_BIN} image shell ${image}; echo "EXIT=$?"; sleep 600`);
     terminals.push(t);
     return t;
   };
@@ -54,6 +56,7 @@ describe.skipIf(needsEngine() || skipUnless({ commands: ['tmux'] }) || nodeImage
     podmanCli(['pull', '--tls-verify=false', NODE_IMAGE], { timeoutMs: 600_000 });
     podmanCli(['tag', NODE_IMAGE, `localhost/${user}/pcimg:latest`]);
     server = await startServer({ config: `${BASE}images:\n  engine-socket: ${ENGINE.WALT_TEST_PODMAN_SOCKET}\n  view-grace: 1\n${localRegistryYaml()}` });
+    token = await userToken(server.address, user);
   }, 900_000);
 
   afterAll(async () => {
@@ -128,7 +131,7 @@ describe.skipIf(needsEngine() || skipUnless({ commands: ['tmux'] }) || nodeImage
     // A node on pcimg (a loopback address: its reboot fails at once, which is what it reports).
     const reg = await fetch(`http://${server.address}/api/v1/devices/register`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await authHeaders(server.address, user)) },
       body: JSON.stringify({ mac: `02:00:${s.slice(0, 2)}:${s.slice(2, 4)}:${s.slice(4, 6)}:01`, ip: '127.77.5.20', vendorClass: 'walt.node.pc-x86-64' }),
     });
     expect(reg.ok).toBe(true);
@@ -136,7 +139,7 @@ describe.skipIf(needsEngine() || skipUnless({ commands: ['tmux'] }) || nodeImage
     const end = Date.now() + 300_000;
     let node: string | undefined;
     while (!node) {
-      const { devices } = (await (await fetch(`http://${server.address}/api/v1/devices`)).json()) as { devices: Array<{ mac: string; type: string; name: string }> };
+      const { devices } = (await (await fetch(`http://${server.address}/api/v1/devices`, { headers: await authHeaders(server.address, user) })).json()) as { devices: Array<{ mac: string; type: string; name: string }> };
       node = devices.find((d) => d.mac === mac && d.type === 'node')?.name;
       if (Date.now() > end) throw new Error('the node never appeared');
       if (!node) await new Promise((r) => setTimeout(r, 500));

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevicesServer, type DevicesServer } from '../devices/devices-test-kit.js';
+import { authHeaders } from '../../helpers/api-token.js';
 
 /**
  * Issue 14 item 5: a new user's default images are copied when the user first needs them, not on
@@ -48,7 +49,7 @@ describe("a new user's default images (folder image store)", () => {
   it('the first use copies it: renaming or copying from it', async () => {
     expect(await s.ok(['image', 'rename', 'rpi-3-b-plus-default', 'mine'], 'dave')).toContain('renamed to mine');
     expect(s.hasImage('dave/mine:latest')).toBe(true);
-    const res = await fetch(`http://${s.server.address}/api/v1/images/rpi-3-b-plus-default/archive?path=/etc`, { headers: { 'x-walt-user': 'erin' } });
+    const res = await fetch(`http://${s.server.address}/api/v1/images/rpi-3-b-plus-default/archive?path=/etc`, { headers: await authHeaders(s.server.address, 'erin') });
     await res.arrayBuffer();
     expect(s.hasImage('erin/rpi-3-b-plus-default:latest')).toBe(true);
   });

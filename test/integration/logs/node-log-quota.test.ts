@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
+import { authHeaders } from '../../helpers/api-token.js';
 
 const LOUD = { mac: '02:00:00:aa:14:01', ip: '127.0.0.41' };
 const QUIET = { mac: '02:00:00:aa:14:02', ip: '127.0.0.42' };
@@ -43,11 +44,11 @@ describe('per-node disk quota of stored log lines, in a running server', () => {
 
   beforeAll(async () => {
     server = await startServer({ config: 'network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\napi:\n  port: 0\nlogs:\n  node-quota-mib: 1\n' });
-    tcpPort = ((await (await fetch(`http://${server.address}/api/v1/logs/ingestion`)).json()) as { tcpPort: number }).tcpPort;
+    tcpPort = ((await (await fetch(`http://${server.address}/api/v1/logs/ingestion`, { headers: await authHeaders(server.address, 'alice') })).json()) as { tcpPort: number }).tcpPort;
     for (const n of [LOUD, QUIET]) {
       const r = await fetch(`http://${server.address}/api/v1/devices/register`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(await authHeaders(server.address, 'alice')) },
         body: JSON.stringify({ mac: n.mac, ip: n.ip, vendorClass: 'walt.node.pc-x86-64' }),
       });
       expect(r.status).toBe(200);

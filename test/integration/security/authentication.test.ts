@@ -66,12 +66,12 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'curl', 'busybox'] }))
       net?.destroy();
     });
 
-    it('a machine on walt-net cannot connect to the API port, in HTTP or HTTPS; the node channel is there', () => {
+    it('a machine on walt-net cannot connect to the API port, in HTTP or HTTPS; the node channel is there', async () => {
       for (const scheme of ['http', 'https']) expect(curl(probe.ns, 'GET', `${scheme}://${net.serverIp}:${server.port}/api/v1/version`).status).toBe(0);
       const sockets = inNetns(net.serverNs, 'ss', ['-Hltn']);
       expect(sockets).toContain(`127.0.0.1:${server.port}`);
       expect(sockets).not.toContain(`${net.serverIp}:${server.port}`);
-      const tcpPort = Number(/TCP side channel on port (\d+)/.exec(server.output())?.[1]);
+      const tcpPort = Number((await server.waitForOutput(/TCP side channel on port (\d+)/))[1]);
       expect(sockets).toContain(`${net.serverIp}:${tcpPort}`);
     });
 

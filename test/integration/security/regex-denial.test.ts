@@ -42,7 +42,7 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox', 'tftp', 'cu
     const client = net.addClient(MAC);
     const lease = udhcpc(client.ns, client.ifname, { vendorClass: 'walt.node.rpi-3-b-plus' });
     ip('-n', client.ns, 'addr', 'add', `${lease.ip}/${net.prefix}`, 'dev', client.ifname);
-    const tcpPort = Number(/TCP side channel on port (\d+)/.exec(server.output())?.[1]);
+    const tcpPort = Number((await server.waitForOutput(/TCP side channel on port (\d+)/))[1]);
 
     // A user follows the logs with the pattern.
     const [cmd, ...pre] = nodeCommand(net.serverNs);

@@ -7,6 +7,8 @@ import { WaltError } from '../../../packages/core/src/errors.js';
 import { ApiClient } from '../../../packages/cli/src/client/api-client.js';
 import { CliError } from '../../../packages/cli/src/cli-error.js';
 import { CONNECTION_LOST, openSession, relaySession } from '../../../packages/cli/src/client/session-client.js';
+import { openDatabase } from '../../../packages/core/src/store/database.js';
+import { UserTokens } from '../../../packages/core/src/users/user-tokens.js';
 
 /** Server side of a test session: stdin counted and echoed back on stdout, with TCP backpressure kept. */
 function echo(channel: SessionChannel, seen: { users: (string | null)[]; resizes: unknown[]; signals: string[]; maxQueued: number }): Promise<void> {
@@ -49,9 +51,13 @@ describe('session transport: HTTP Upgrade walt-session, frames, flow control', (
       await echo(channel, seen);
     });
     router.session('/api/v1/test/hold', () => (channel) => new Promise<void>(() => hold?.(channel)));
-    api = new HttpApi(router, () => undefined);
+    // Tokens as the server keeps them (loopback only here: no TLS listener is made).
+    const tokens = new UserTokens(openDatabase(':memory:'));
+    const claimed = tokens.claim('alice');
+    if (!('token' in claimed)) throw new Error('alice could not claim her name');
+    api = new HttpApi(router, () => undefined, { tokens, tls: { keyPem: '', certPem: '' } });
     const port = await api.listen(['127.0.0.1'], 0);
-    client = new ApiClient({ server: `127.0.0.1:${port}`, username: 'alice' });
+    client = new ApiClient({ server: `127.0.0.1:${port}`, username: 'alice', token: claimed.token });
   });
   afterAll(() => api?.close());
 
@@ -83,10 +89,11 @@ describe('session transport: HTTP Upgrade walt-session, frames, flow control', (
     expect((unknown as CliError).message).toContain('no such session endpoint');
   });
 
-  it('an invalid user name is refused by the same check as plain requests', async () => {
-    const bad = new ApiClient({ server: client.config.server, username: 'Not A User' });
+  it('a token the server did not issue is refused by the same check as plain requests', async () => {
+    const bad = new ApiClient({ server: client.config.server, username: 'alice', token: 'alice:forged' });
     const e = await openSession(bad, '/api/v1/test/echo').catch((x: unknown) => x);
-    expect((e as CliError).message).toContain("invalid user name 'Not A User'");
+    expect((e as CliError).message).toContain("the token of user 'alice' is not valid on this server");
+    expect(seen.users).not.toContain(null);
   });
 
   it('64 MB through a slow reader: the server stops reading and neither side buffers it all', async () => {
