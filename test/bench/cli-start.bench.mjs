@@ -103,8 +103,10 @@ export default async function cliStart(args = []) {
     server = spawn('ip', ['netns', 'exec', NS, process.execPath, WALT_SERVER, 'start', '--config', join(dir, 'server.conf'), '--data-dir', join(dir, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] });
     const port = await listeningPort(server);
     // 20 nodes, registered through the server's registration entry point (inside the namespace).
-    const register = `for (let i = 0; i < 20; i++) { const hex = (0x100 + i).toString(16).slice(1);
-      const r = await fetch('http://127.0.0.1:${port}/api/v1/devices/register', { method: 'POST', headers: { 'content-type': 'application/json', 'x-walt-user': 'bench' },
+    // A set-up user of its own: 'bench' is claimed by the walt runs measured below (trust on first use).
+    const register = `const claim = await (await fetch('http://127.0.0.1:${port}/api/v1/users/claim', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench-setup' }) })).json();
+      for (let i = 0; i < 20; i++) { const hex = (0x100 + i).toString(16).slice(1);
+      const r = await fetch('http://127.0.0.1:${port}/api/v1/devices/register', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + claim.token },
         body: JSON.stringify({ mac: '02:00:00:00:00:' + hex, ip: '192.168.152.' + (10 + i), vendorClass: 'walt.node.pc-x86-64' }) });
       if (!r.ok) throw new Error(await r.text()); }`;
     execFileSync('ip', ['netns', 'exec', NS, process.execPath, '--input-type=module', '-e', register], { stdio: 'inherit' });

@@ -39,8 +39,10 @@ export default async function logsBench() {
     server = spawn(process.execPath, [...(process.env.WALT_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), WALT_SERVER, 'start', '--config', join(dir, 'server.conf'), '--data-dir', join(dir, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] });
     const port = await listeningPort(server);
     const base = `http://127.0.0.1:${port}`;
+    // The bench user's token (trust on first use).
+    const { token } = await (await fetch(`${base}/api/v1/users/claim`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench' }) })).json();
     const post = async (path, body) => {
-      const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-walt-user': 'bench' }, body: JSON.stringify(body) });
+      const res = await fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
       if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
       return res.json();
     };
@@ -72,7 +74,7 @@ export default async function logsBench() {
 
     // Filtered history query: one issuer, one stream, through the CLI (process start included).
     const target = issuers[17];
-    const env = { ...process.env, WALT_SERVER: `127.0.0.1:${port}`, WALT_USER: 'bench', WALT_CONFIG_FILE: join(dir, 'no-client-config') };
+    const env = { ...process.env, WALT_SERVER: `127.0.0.1:${port}`, WALT_USER: 'bench', WALT_TOKEN: token, WALT_CONFIG_FILE: join(dir, 'no-client-config') };
     const queryArgs = ['log', 'show', '--history', 'full', '--issuers', target.name, '--streams', '^stream-2$'];
     const cliTimes = [];
     let printed = 0;
@@ -87,7 +89,7 @@ export default async function logsBench() {
     const apiTimes = [];
     for (let i = 0; i < 3; i++) {
       const t = performance.now();
-      const res = await fetch(`${base}/api/v1/logs?history=full&issuers=${target.name}&streams=${encodeURIComponent('^stream-2$')}`, { headers: { 'x-walt-user': 'bench' } });
+      const res = await fetch(`${base}/api/v1/logs?history=full&issuers=${target.name}&streams=${encodeURIComponent('^stream-2$')}`, { headers: { authorization: `Bearer ${token}` } });
       await res.text();
       apiTimes.push((performance.now() - t) / 1000);
     }

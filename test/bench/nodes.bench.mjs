@@ -84,7 +84,12 @@ export default async function nodesBench() {
     const server = spawn('ip', ['netns', 'exec', srvNs, process.execPath, WALT_SERVER, 'start', '--config', join(dir, 'server.conf'), '--data-dir', data], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     children.push(server);
     const port = await listeningPort(server);
-    const api = (method, path, body) => JSON.parse(inSrv('curl', ['-sS', '-X', method, '-H', 'content-type: application/json', ...(body ? ['-d', JSON.stringify(body)] : []), `http://127.0.0.1:${port}${path}`]));
+    const rawApi = (method, path, body, headers = []) =>
+      JSON.parse(inSrv('curl', ['-sS', '-X', method, '-H', 'content-type: application/json', ...headers, ...(body ? ['-d', JSON.stringify(body)] : []), `http://127.0.0.1:${port}${path}`]));
+    // The bench user's token (trust on first use), for these raw calls and for walt (WALT_TOKEN).
+    const token = rawApi('POST', '/api/v1/users/claim', { name: 'bench' }).token;
+    if (!token) throw new Error('could not claim a token for the bench user');
+    const api = (method, path, body) => rawApi(method, path, body, ['-H', `authorization: Bearer ${token}`]);
     const tcpPort = api('GET', '/api/v1/logs/ingestion').tcpPort;
     mkdirSync('/run/sshd', { recursive: true });
 
@@ -120,7 +125,7 @@ while sleep 20; do printf '\\n' >&3 || break; done`;
       names.push(name);
       ips.push(addr);
     }
-    const env = { WALT_SERVER: `127.0.0.1:${port}`, WALT_USER: 'bench', WALT_CONFIG_FILE: join(dir, 'client-config-unused') };
+    const env = { WALT_SERVER: `127.0.0.1:${port}`, WALT_USER: 'bench', WALT_TOKEN: token, WALT_CONFIG_FILE: join(dir, 'client-config-unused') };
     inSrv(process.execPath, [WALT, 'node', 'wait', '--timeout', '180', names.join(',')], { env: { ...process.env, ...env } });
     writeFileSync(join(dir, 'hosts'), ips.map((a) => `root@${a}`).join('\n') + '\n');
     const sshOpts = ['-O', 'StrictHostKeyChecking=no', '-O', 'UserKnownHostsFile=/dev/null', '-O', 'LogLevel=ERROR', '-x', `-i ${key}`];

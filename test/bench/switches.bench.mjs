@@ -70,10 +70,13 @@ export default async function switchesBench() {
     writeFileSync(join(dir, 'server.conf'), `network:\n  walt-net:\n    raw-device: null\n    ip: ${NET}.1/24\napi:\n  port: 0\n`);
     server = spawn(process.execPath, [WALT_SERVER, 'start', '--config', join(dir, 'server.conf'), '--data-dir', join(dir, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] });
     const port = await listeningPort(server);
+    // The bench user's token (trust on first use).
+    const claimed = await fetch(`http://127.0.0.1:${port}/api/v1/users/claim`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench' }) });
+    const { token } = await claimed.json();
     const call = async (method, path, body) => {
       const res = await fetch(`http://127.0.0.1:${port}${path}`, {
         method,
-        headers: { 'content-type': 'application/json', 'x-walt-user': 'bench' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);

@@ -64,8 +64,11 @@ export async function startNamespaceNodes(count: number, tag = 'nodes'): Promise
       config: `network:\n  walt-net:\n    raw-device: null\n    ip: ${SUBNET}.1/24\nimages:\n  directory: ${images}\napi:\n  port: 0\n  tcp-port: 0\n`,
     });
     const inServerNs = (cmd: string, args: string[], timeoutMs = 60_000) => inNetns(network.serverNs, cmd, args, timeoutMs);
+    const token = await server.token('alice'); // raw calls act as the handle's walt runs do
     const api = (method: string, path: string, body?: unknown) =>
-      JSON.parse(inServerNs('curl', ['-sS', '-X', method, '-H', 'content-type: application/json', ...(body ? ['-d', JSON.stringify(body)] : []), `http://${server!.address}${path}`]));
+      JSON.parse(
+        inServerNs('curl', ['-sS', '-X', method, '-H', 'content-type: application/json', '-H', `authorization: Bearer ${token}`, ...(body ? ['-d', JSON.stringify(body)] : []), `http://${server!.address}${path}`]),
+      );
     const tcpPort = (api('GET', '/api/v1/logs/ingestion') as { tcpPort: number }).tcpPort;
     const sshdConfig = (i: number, ipAddr: string) => {
       const config = join(work, `sshd-${i}.conf`);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { userToken } from './api-token.js';
@@ -61,6 +61,11 @@ export interface ServerHandle {
   output(): string;
   /** The first match of `pattern` in the output, waiting for it (lines printed after listening: the ready line...). */
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /**
+   * `user`'s token on this server, as the handle's walt runs use it (for raw API calls). In a
+   * namespace, walt claims it itself (a run is made if needed) and it is read from walt's config file.
+   */
+  token(user?: string): Promise<string>;
   /** Run `walt ...` against this server as `user` (default alice). */
   walt(args: readonly string[], options?: { user?: string; input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult>;
   /** Stop (SIGTERM, then SIGKILL after 5 s). Keeps the data dir unless `cleanup`. */
@@ -112,6 +117,18 @@ export async function startServer(options: { config?: string; dataDir?: string; 
     configFile,
     process: child,
     output: () => out,
+    token: async (user = 'alice') => {
+      if (!options.netns) return userToken(address, user);
+      const file = join(dataDir, 'client-config-unused');
+      const saved = () => (existsSync(file) ? new RegExp(`^\\s+${user}-at-[0-9a-f]+: (${user}:\\S+)$`, 'm').exec(readFileSync(file, 'utf8'))?.[1] : undefined);
+      if (!saved()) {
+        const r = await handle.walt(['device', 'show'], { user });
+        if (r.code !== 0) throw new Error(`walt could not claim a token for ${user}: ${r.stderr}`);
+      }
+      const token = saved();
+      if (!token) throw new Error(`no token of ${user} in ${file}`);
+      return token;
+    },
     waitForOutput: async (pattern, timeoutMs = 30_000) => {
       const end = Date.now() + timeoutMs;
       for (;;) {

@@ -31,7 +31,7 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
   const waltRss = (args: string[], rssFile: string) =>
     new Promise<{ code: number; stderr: string; rssKiB: number }>((resolve, reject) => {
       const child = spawn('ip', ['netns', 'exec', nodes.network.serverNs, process.execPath, MAX_RSS, WALT_BIN, ...args], {
-        env: { ...process.env, WALT_SERVER: nodes.server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(work, 'none'), MAX_RSS_FILE: rssFile },
+        env: { ...process.env, WALT_SERVER: nodes.server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(nodes.server.dataDir, 'client-config-unused'), MAX_RSS_FILE: rssFile },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';
@@ -125,7 +125,7 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
     const temporaries = () => readdirSync('/tmp').filter((n) => n.startsWith('.walt-cp.'));
     const before = new Set(temporaries());
     const child = spawn('ip', ['netns', 'exec', nodes.network.serverNs, process.execPath, WALT_BIN, 'node', 'cp', big, `${first}:/tmp/k-killed.bin`], {
-      env: { ...process.env, WALT_SERVER: nodes.server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(work, 'none') },
+      env: { ...process.env, WALT_SERVER: nodes.server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(nodes.server.dataDir, 'client-config-unused') },
       stdio: 'ignore',
     });
     // Killed once the transfer is under way: its temporary directory on the node holds data.
@@ -170,7 +170,8 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
 
   it('a node that has not booted: "not booted yet; see walt node wait"', async () => {
     const mac = '02:00:00:4b:01:00';
-    nodes.inServerNs('curl', ['-sS', '-X', 'POST', '-H', 'content-type: application/json', '-d', JSON.stringify({ mac, ip: '192.168.152.250', vendorClass: 'walt.node.pc-x86-64' }), `http://${nodes.server.address}/api/v1/devices/register`]);
+    const auth = `authorization: Bearer ${await nodes.server.token('alice')}`;
+    nodes.inServerNs('curl', ['-sS', '-X', 'POST', '-H', 'content-type: application/json', '-H', auth, '-d', JSON.stringify({ mac, ip: '192.168.152.250', vendorClass: 'walt.node.pc-x86-64' }), `http://${nodes.server.address}/api/v1/devices/register`]);
     const r = await walt(['node', 'run', 'node-4b0100', 'true']);
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim()).toBe("Error: node-4b0100 is not booted yet; see 'walt node wait node-4b0100'.");
@@ -180,7 +181,7 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
     const ns = nodes.namespaces[0];
     const listener = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', 'import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 7777)); s.listen()\nwhile True:\n  c,_=s.accept(); c.sendall(b"k-exposed " + c.recv(100)); c.close()'], { stdio: 'ignore' });
     const expose = spawn('ip', ['netns', 'exec', nodes.network.serverNs, process.execPath, WALT_BIN, 'node', 'expose', first, '7777', '17777'], {
-      env: { ...process.env, WALT_SERVER: nodes.server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(work, 'none') },
+      env: { ...process.env, WALT_SERVER: nodes.server.address, WALT_USER: 'alice', WALT_CONFIG_FILE: join(nodes.server.dataDir, 'client-config-unused') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -213,7 +214,7 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
   it('walt node shell through tmux: runs a command, exits with its status; a server stopped mid-session is said so', async () => {
     const session = `k-shell-${process.pid}`;
     const status = join(work, 'shell-status');
-    const cmd = `ip netns exec ${nodes.network.serverNs} env WALT_SERVER=${nodes.server.address} WALT_USER=alice WALT_CONFIG_FILE=${join(work, 'none')} ${process.execPath} ${WALT_BIN} node shell ${first}; echo $? > ${status}; sleep 30`;
+    const cmd = `ip netns exec ${nodes.network.serverNs} env WALT_SERVER=${nodes.server.address} WALT_USER=alice WALT_CONFIG_FILE=${join(nodes.server.dataDir, 'client-config-unused')} ${process.execPath} ${WALT_BIN} node shell ${first}; echo $? > ${status}; sleep 30`;
     execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '30', cmd]);
     const pane = () => execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
     const waitFor = async (what: () => boolean, label: string) => {

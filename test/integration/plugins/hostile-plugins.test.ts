@@ -30,7 +30,7 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox', 'curl'] }))
   let plugins: PluginResult[];
   /** GET from the API, which listens in the server's namespace. */
   const getJson = async <T>(path: string): Promise<T> =>
-    JSON.parse(inNetns(net.serverNs, 'curl', ['-sf', '-H', 'X-Walt-User: alice', `http://${server.address}${path}`])) as T;
+    JSON.parse(inNetns(net.serverNs, 'curl', ['-sf', '-H', `authorization: Bearer ${await server.token('alice')}`, `http://${server.address}${path}`])) as T;
 
   beforeAll(async () => {
     fixtures = stageFixtures(HOSTILE);
