@@ -92,7 +92,9 @@ export class GaneshaDaemon {
     );
     if (!(await answers(111))) {
       if (onPath('rpcbind')) {
-        this.rpcbind = spawnTied('rpcbind', ['-f', '-w']);
+        // No warm start (-w): the state files in /run/rpcbind are shared by every rpcbind of the machine
+        // (network namespaces share /run), so a warm start would bring back another server's registrations.
+        this.rpcbind = spawnTied('rpcbind', ['-f']);
         this.rpcbind.once('error', (e) => log(`cannot start rpcbind (NFSv3 clients will not find the server): ${e.message}`, true));
         for (let i = 0; i < 20 && !(await answers(111)); i++) await new Promise((r) => setTimeout(r, 100));
       } else {
