@@ -64,7 +64,8 @@ describe.skipIf(realNodeSkipped())('a real OS boots from walt-server (qemu PXE, 
   it('says which NFS server serves', async () => {
     // Logged once the daemon answers, which may come after the API listens on a loaded machine.
     await rn.waitLine('platform.nfs', (l) => /^NFS server: (nfs-ganesha|the kernel's nfsd)/.test(l), { timeoutMs: 60_000, what: 'NFS server line' });
-    expect(rn.server.output()).toMatch(/platform\.nfs -> NFS server: (nfs-ganesha|the kernel's nfsd)/);
+    // And on the server's own output (its echo of platform lines is batched: it may come a moment later).
+    await rn.server.waitForOutput(/platform\.nfs -> NFS server: (nfs-ganesha|the kernel's nfsd)/, 30_000);
   }, 90_000);
 
   it('PXE, iPXE, kernel, initrd, NFS root, walt-init, sshd: the node reaches booted', async () => {
