@@ -100,6 +100,8 @@ describe('start-up warning when the static boot files are missing', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'walt-static-warn-'));
     dirs.push(dataDir);
     let server = await startServer({ dataDir, config: SERVER_CONF });
+    // Started, not just listening: the start-up warnings come before the ready line (echo is batched).
+    await server.waitForOutput(/walt-server ready/);
     await server.stop();
     const lines = warningLines(server.output());
     expect(lines, server.output()).toHaveLength(1);
@@ -110,6 +112,7 @@ describe('start-up warning when the static boot files are missing', () => {
     mkdirSync(staticDir, { recursive: true });
     for (const f of RPI_STATIC_FILES) writeFileSync(join(staticDir, f), f);
     server = await startServer({ dataDir, config: SERVER_CONF });
+    await server.waitForOutput(/walt-server ready/);
     await server.stop();
     expect(warningLines(server.output())).toEqual([]);
   });
