@@ -25,21 +25,32 @@ export interface NamespaceNodes {
   stop(): Promise<void>;
 }
 
+/** The directories of a namespace node that are a tmpfs overlay (what a user changes there is in its writable layer). */
+export const NAMESPACE_NODE_LAYERED_DIRS = ['/etc', '/root'];
+
+export interface NamespaceNodesOptions {
+  /** The server's `images:` section (and more), instead of a folder holding the pc-x86-64 default image. */
+  imagesYaml?: string;
+}
+
 /**
  * "Nodes" that are network namespaces on a walt-net bridge, each running what a booted WalT node
  * runs for the server: OpenSSH's sshd with the server-wide host key and the server's key authorized
- * for root, its own hostname (a UTS namespace), and the bootup notification held open. The server
- * runs in the walt-net namespace with a directory image store holding the pc-x86-64 default image,
- * so each registered MAC is a pc-x86-64 node.
+ * for root, its own hostname (a UTS namespace), and the bootup notification held open. Each has a
+ * mount namespace with its own /run (a tmpfs) and, as walt-init does for the whole root of a real
+ * node, a writable layer: /etc and /root are overlays whose upper directories are under
+ * /run/walt/rw/upper, so the host's own stay untouched. The server runs in the walt-net namespace
+ * with a directory image store holding the pc-x86-64 default image (or `imagesYaml`), so each
+ * registered MAC is a pc-x86-64 node.
  */
-export async function startNamespaceNodes(count: number, tag = 'nodes'): Promise<NamespaceNodes> {
+export async function startNamespaceNodes(count: number, tag = 'nodes', options: NamespaceNodesOptions = {}): Promise<NamespaceNodes> {
   const network = createTestNetwork({ tag });
   const dataDir = mkdtempSync(join(tmpdir(), 'walt-k-nodes-'));
   const images = join(dataDir, 'image-dir');
   const work = join(dataDir, 'ns-nodes');
   mkdirSync(work);
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-  DirectoryImageStore.writeImage(images, 'waltplatform/pc-x86-64-default:latest', { 'boot/pc-x86-64/start.ipxe': '#!ipxe\n' }, { models: ['pc-x86-64'] });
+  if (!options.imagesYaml) DirectoryImageStore.writeImage(images, 'waltplatform/pc-x86-64-default:latest', { 'boot/pc-x86-64/start.ipxe': '#!ipxe\n' }, { models: ['pc-x86-64'] });
   const keysDir = join(dataDir, 'keys');
   const keys = serverSshKeys(keysDir);
   writeFileSync(join(work, 'authorized_keys'), keys.clientKeyPub + '\n');
@@ -61,7 +72,7 @@ export async function startNamespaceNodes(count: number, tag = 'nodes'): Promise
     server = await startServer({
       dataDir,
       netns: network.serverNs,
-      config: `network:\n  walt-net:\n    raw-device: null\n    ip: ${SUBNET}.1/24\nimages:\n  directory: ${images}\napi:\n  port: 0\n  tcp-port: 0\n`,
+      config: `network:\n  walt-net:\n    raw-device: null\n    ip: ${SUBNET}.1/24\napi:\n  port: 0\n  tcp-port: 0\n${options.imagesYaml ?? `images:\n  directory: ${images}\n`}`,
     });
     const inServerNs = (cmd: string, args: string[], timeoutMs = 60_000) => inNetns(network.serverNs, cmd, args, timeoutMs);
     const token = await server.token('alice'); // raw calls act as the handle's walt runs do
@@ -115,13 +126,19 @@ export async function startNamespaceNodes(count: number, tag = 'nodes'): Promise
       const name = `node-4b00${i.toString(16).padStart(2, '0')}`;
       const config = sshdConfig(i, ipAddr);
       // The node's side, as walt-notify-bootup: notify once sshd listens, and hold the connection.
+      const layers = NAMESPACE_NODE_LAYERED_DIRS.map(
+        (d) => `mkdir -p /run/walt/rw/upper${d} /run/walt/rw/work${d} && mount -t overlay -o lowerdir=${d},upperdir=/run/walt/rw/upper${d},workdir=/run/walt/rw/work${d} walt-node ${d} || exit 1`,
+      ).join('\n');
       const script = `hostname ${name}
+mount -t tmpfs -o mode=0755 walt-node-run /run || exit 1
+mkdir -p /run/sshd
+${layers}
 /usr/sbin/sshd -D -e -f ${config} 2>/dev/null &
 for i in $(seq 100); do grep -q ':0016 0*:0000 0A' /proc/net/tcp && break; sleep 0.1; done
 exec 3<>/dev/tcp/${SUBNET}.1/${tcpPort} || exit 1
 printf 'REQ_NOTIFY_BOOTUP_STATUS\\n' >&3
 while sleep 20; do printf '\\n' >&3 || break; done`;
-      const child = spawn('ip', ['netns', 'exec', ns, 'unshare', '--uts', 'bash', '-c', script], { stdio: 'ignore', detached: true });
+      const child = spawn('ip', ['netns', 'exec', ns, 'unshare', '--uts', '--mount', 'bash', '-c', script], { stdio: 'ignore', detached: true });
       children.push(child);
       names.push(reg.device?.name ?? name);
       ips.push(ipAddr);

@@ -105,14 +105,6 @@ describe('walt CLI without a server', () => {
     expect(r.stderr).toContain('too many arguments');
   });
 
-  it('a declared command not implemented yet says so and exits 2, never a crash', async () => {
-    // walt advanced sql is implemented now; walt node save is the declared command still to come.
-    const r = await walt(['node', 'save', 'node-1', 'my-image']);
-    expect(r.code).toBe(2);
-    oneLine(r.stderr);
-    expect(r.stderr).toContain('not available yet');
-  });
-
   it('an unknown help topic is one line and a non-zero exit; help list needs no server', async () => {
     const r = await walt(['help', 'show', 'no-such-topic']);
     expect(r.code).not.toBe(0);

@@ -10,11 +10,6 @@ export class CliError extends Error {
   }
 }
 
-/** Thrown by commands a later release fills in. */
-export function notAvailable(command: string): CliError {
-  return new CliError(`'${command}' is not available yet in this release of WalT.`, 'not-available', 2);
-}
-
 /** Ends the command with a remote command's exit status, and no message (its output said it all). */
 export function exitWith(status: number): CliError {
   return new CliError('', 'remote-exit', status);

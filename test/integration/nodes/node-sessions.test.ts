@@ -166,6 +166,10 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
     expect(noNode.stderr.trim().split('\n')).toHaveLength(1);
     const blink = await walt(['node', 'blink', first, 'soon']);
     expect(blink.stderr.trim()).toBe('Error: <duration> must be an integer (number of seconds).');
+    // This server's images are a folder: walt node save needs an engine to build on.
+    const save = await walt(['node', 'save', first, 'k-saved']);
+    expect(save.code).not.toBe(0);
+    expect(save.stderr.trim()).toBe("Error: walt node save needs an image engine (images.engine-socket), not an image folder (see 'walt help show node-save').");
   });
 
   it('a node that has not booted: "not booted yet; see walt node wait"', async () => {

@@ -32,22 +32,8 @@ export interface NodeSessionDeps {
 export function registerNodeSessionRoutes(router: Router, deps: NodeSessionDeps): void {
   const { registry, sets, status, ssh } = deps;
 
-  const notBooted = (nodes: readonly Device[]) => {
-    const names = nodes.filter((n) => !status.isBooted(n.mac)).map((n) => n.name);
-    if (names.length) {
-      const list = names.join(',');
-      throw new WaltError('not-booted', `${list} ${names.length === 1 ? 'is' : 'are'} not booted yet; see 'walt node wait ${list}'.`, 409);
-    }
-  };
-  /** One node a session may reach: known, a node, with an address, booted, and the user's (or confirmed). */
-  const reachableNode = (req: SessionRequest): Device & { ip: string } => {
-    const node = registry.get(req.params.name);
-    if (node.type !== 'node') throw new WaltError('not-a-node', `${node.name} is not a node, it is ${typeWithArticle(node.type)}.`, 400);
-    checkOwnership([node], requireUser(req.user), 'owned-or-free', req.query.get('confirmed') === '1');
-    notBooted([node]);
-    if (!node.ip) throw new WaltError('no-address', `${node.name} has no IP address yet.`, 409);
-    return node as Device & { ip: string };
-  };
+  const notBooted = (nodes: readonly Device[]) => requireBooted(status, nodes);
+  const reachableNode = (req: SessionRequest) => reachableNodeFor(deps, req.params.name, req.user, req.query.get('confirmed') === '1');
 
   // The nodes a command targets, checked once: ownership (with the original's confirmation) and boot.
   router.post('/api/v1/nodes/targets', (req) => {
@@ -144,6 +130,24 @@ export function registerNodeSessionRoutes(router: Router, deps: NodeSessionDeps)
     if (failure) throw new WaltError('blink-failed', `${node.name}: blink request failed (${failure}).`, 502);
     return { ok: true };
   });
+}
+
+function requireBooted(status: NodeBootStatus, nodes: readonly Device[]): void {
+  const names = nodes.filter((n) => !status.isBooted(n.mac)).map((n) => n.name);
+  if (names.length) {
+    const list = names.join(',');
+    throw new WaltError('not-booted', `${list} ${names.length === 1 ? 'is' : 'are'} not booted yet; see 'walt node wait ${list}'.`, 409);
+  }
+}
+
+/** One node the server may reach for a user: known, a node, with an address, booted, and the user's (or confirmed). */
+export function reachableNodeFor(deps: { registry: DeviceRegistry; status: NodeBootStatus }, name: string, user: string | null, confirmed: boolean): Device & { ip: string } {
+  const node = deps.registry.get(name);
+  if (node.type !== 'node') throw new WaltError('not-a-node', `${node.name} is not a node, it is ${typeWithArticle(node.type)}.`, 400);
+  checkOwnership([node], requireUser(user), 'owned-or-free', confirmed);
+  requireBooted(deps.status, [node]);
+  if (!node.ip) throw new WaltError('no-address', `${node.name} has no IP address yet.`, 409);
+  return node as Device & { ip: string };
 }
 
 function nonEmpty(value: string | null, field: string): string {

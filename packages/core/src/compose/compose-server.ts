@@ -115,7 +115,7 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
     },
     { name: 'shell completion', routes: (router) => registerCompletionRoutes(router, { registry, images: core.images }) },
     { name: 'advanced sql', routes: (router) => registerSqlRoutes(router, new SqlService(join(config.dataDir, 'walt.db'))) },
-    composeImages({ config, store: core.images, defaults: core.defaultImages, registry, logs, nodeImages: core.nodeImages }),
+    composeImages({ config, store: core.images, defaults: core.defaultImages, registry, logs, nodeImages: core.nodeImages, nodeSave: { registry, status: nodeStatus.status, ssh: nodeSsh } }),
     switchesSubsystem,
     ...composeWaltNet(core, options.waltNetReady, options.dhcp),
     composeLogs({ db: core.db, logs, repo: core.logsRepo, registry, sets }, () => tcp.port()),

@@ -1,6 +1,7 @@
 import { registerImageBuildRoutes } from '../api/image-build-routes.js';
 import { registerImageRoutes } from '../api/image-routes.js';
 import { registerImageShellRoutes } from '../api/image-shell-routes.js';
+import { registerNodeSaveRoutes, type NodeSaveDeps } from '../api/node-save-routes.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import type { DefaultImages } from '../images/default-images.js';
@@ -24,6 +25,8 @@ export interface ImagesDeps {
   logs: LogService;
   /** Reboots the nodes of an image replaced under the same name (build, squash). */
   nodeImages: NodeImageService;
+  /** What `walt node save` needs to read a node's changes (booted nodes, the server's SSH connections). */
+  nodeSave: NodeSaveDeps;
 }
 
 /**
@@ -31,7 +34,7 @@ export interface ImagesDeps {
  * default images of registration: a node of a never-seen model stays unknown while its default image
  * is pulled (the DHCP service enables that on a real walt-net in any case). Stop unmounts views.
  */
-export function composeImages({ config, store, defaults, registry, logs, nodeImages }: ImagesDeps): Subsystem {
+export function composeImages({ config, store, defaults, registry, logs, nodeImages, nodeSave }: ImagesDeps): Subsystem {
   const service = new ImageService(store, registry, config.registries, logs, defaults);
   const builds = new ImageBuildService(store, registry, logs, config.dataDir, (fullname) => nodeImages.imageReplaced(fullname));
   const shells = new ImageShellService(store, registry, logs, (fullname) => nodeImages.imageReplaced(fullname));
@@ -42,6 +45,7 @@ export function composeImages({ config, store, defaults, registry, logs, nodeIma
       registerImageRoutes(router, service, store, maxArchiveBytes, { devices: registry, logs });
       registerImageBuildRoutes(router, builds, maxArchiveBytes);
       registerImageShellRoutes(router, shells);
+      registerNodeSaveRoutes(router, builds, nodeSave);
     },
     start: async () => {
       if (store instanceof EngineImageStore) {

@@ -46,6 +46,17 @@ export class EngineConnection {
     return this.docker;
   }
 
+  /**
+   * The "what to install" error for a call that failed because the engine went away since the last
+   * ping (its socket gone or refusing), else undefined; the next call pings again.
+   */
+  gone(e: unknown): WaltError | undefined {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (!code || !['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE'].includes(code)) return undefined;
+    this.lastPing = 0;
+    return noEngineError(`nothing answers on ${this.socketPath} (${(e as Error).message})`);
+  }
+
   async answers(): Promise<boolean> {
     try {
       await this.ready();

@@ -129,7 +129,7 @@ export class EngineImageStore implements ImageStore {
       return await docker.getImage(ref).inspect();
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-      throw e;
+      throw this.engine.gone(e) ?? e;
     }
   }
 

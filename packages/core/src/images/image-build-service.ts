@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeviceRegistry } from '../devices/device-registry.js';
 import { NODE_LABEL, formatSentence } from '../devices/format-sentence.js';
@@ -40,9 +40,9 @@ export class ImageBuildService {
     private readonly rebootReplaced: ReplacedImageReboot,
   ) {}
 
-  private needBuilds(what: 'build' | 'squash'): void {
+  private needBuilds(what: 'build' | 'squash', command = `walt image ${what}`): void {
     if (this.store instanceof UnavailableImageStore) throw this.store.error();
-    if (!this.store[what]) throw new WaltError('unsupported', `walt image ${what} needs an image engine (images.engine-socket), not an image folder`, 501);
+    if (!this.store[what]) throw new WaltError('unsupported', `${command} needs an image engine (images.engine-socket), not an image folder`, 501);
   }
 
   private nodesUsing(fullname: string): string[] {
@@ -92,6 +92,35 @@ export class ImageBuildService {
     const recipe = requireRecipe(dir, where);
     const own = new Set((await this.store.list()).filter((i) => i.user === user).map((i) => i.name));
     qualifyRecipe(recipe, user, (image) => own.has(image.replace(/:latest$/, '')));
+    return this.buildRecipe(user, target, dir, { progress, engineOutput: true });
+  }
+
+  /**
+   * `walt node save`: as the original, the node's changes (a tar written to the file given to
+   * `dumpChanges`) added on top of the image the node booted, the result checked as any build.
+   */
+  async saveNodeChanges(user: string, name: string, node: { name: string; image: string }, dumpChanges: (tarFile: string) => Promise<void>, progress?: ProgressSink): Promise<ImageWorkResult> {
+    this.needBuilds('build', 'walt node save');
+    const target = workingSetImage(user, name);
+    if (!(await this.store.get(node.image))) {
+      throw new WaltError('image-missing', `${node.name} booted image ${displayImageName(node.image)}, which is no longer on the server: its changes cannot be saved`, 409);
+    }
+    const { dir, discard } = this.newContextDir();
+    try {
+      progress?.(`** Analysing changes made on ${node.name}`);
+      await dumpChanges(join(dir, 'changes.tar'));
+      // The engine's own name of the node's image (localhost/<user>/<name>:<tag>, as qualifyRecipe writes it).
+      writeFileSync(join(dir, 'Dockerfile'), `FROM localhost/${node.image}\nADD changes.tar /\n`);
+      // The engine's output is left out, as the original's build --silent: the user saves, not builds.
+      return await this.buildRecipe(user, target, dir, { progress, engineOutput: false, done: `Image ${name} was saved from the changes made on ${node.name}.` });
+    } finally {
+      discard();
+    }
+  }
+
+  /** Build the context's Dockerfile as `target`, check it can boot, and reboot the nodes of the image it replaces. */
+  private async buildRecipe(user: string, target: string, dir: string, o: { progress?: ProgressSink; engineOutput: boolean; done?: string }): Promise<ImageWorkResult> {
+    const progress = o.progress;
     const existed = await this.store.get(target);
     progress?.('** Building the image');
     const accept = async (built: WaltImage) => {
@@ -105,9 +134,9 @@ export class ImageBuildService {
         throw new WaltError('not-bootable', `the image cannot boot any of its models (${problems.join(', ')}): it was not saved`, 422);
       }
     };
-    const img = await this.store.build!(dir, target, accept, progress);
+    const img = await this.store.build!(dir, target, accept, o.engineOutput ? progress : undefined);
     this.logs.platform('images', `image ${img.fullname} built by ${user}`);
-    const result: ImageWorkResult = { messages: [`Image ${displayImageName(img.fullname)} was built successfully.`] };
+    const result: ImageWorkResult = { messages: [o.done ?? `Image ${displayImageName(img.fullname)} was built successfully.`] };
     if (existed && existed.id !== img.id) this.addReboot(result, await this.rebootReplaced(img.fullname));
     return result;
   }

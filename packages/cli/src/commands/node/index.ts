@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../cli-context.js';
-import { addStubs } from '../stub-commands.js';
 import { registerNodeShow } from './show.js';
 import { registerNodeAcquire } from './acquire.js';
 import { registerNodeRelease } from './release.js';
@@ -18,6 +17,7 @@ import { registerNodeCp } from './cp.js';
 import { registerPing } from './ping.js';
 import { registerNodeBlink } from './blink.js';
 import { registerExpose } from './expose.js';
+import { registerNodeSave } from './save.js';
 
 export function registerNodeCommands(program: Command, ctx: CliContext): void {
   const node = program.command('node').description('management of WalT nodes');
@@ -38,5 +38,5 @@ export function registerNodeCommands(program: Command, ctx: CliContext): void {
   registerPing(node, ctx, 'nodes');
   registerNodeBlink(node, ctx);
   registerExpose(node, ctx, 'nodes');
-  addStubs(node, [{ name: 'save', args: '<node-name> <image-name>', description: 'save the changes made on a node as an image' }]);
+  registerNodeSave(node, ctx);
 }
