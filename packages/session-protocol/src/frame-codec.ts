@@ -44,40 +44,75 @@ export function encodeFrame(type: FrameType, payload: Buffer = Buffer.alloc(0)):
 
 export class FrameError extends Error {}
 
-/** Splits a byte stream into frames; holds at most one partial frame (<= MAX_FRAME_PAYLOAD + 5 bytes). */
+/** Frames whose payload is a stream's bytes: they may be delivered in pieces. */
+const STREAM_TYPES: ReadonlySet<number> = new Set([FrameType.stdin, FrameType.stdout, FrameType.stderr]);
+
+/**
+ * Splits a byte stream into frames. The payload of a stdin, stdout or stderr frame is delivered as
+ * it arrives, in pieces (frames of the same type, slices of the received chunks: a bulk copy is
+ * never copied nor gathered here); a control frame (resize, signal, eof, exit, error) comes whole.
+ * Holds at most one partial control frame (<= MAX_FRAME_PAYLOAD + 5 bytes).
+ */
 export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  /** The stream frame being delivered: its type and the bytes still to come. */
+  private streaming?: { type: FrameType; left: number };
 
   push(chunk: Buffer): void {
+    if (!chunk.length) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
   }
 
-  /** The next complete frame, or undefined when more bytes are needed; FrameError on a bad frame. */
+  /** The next frame (or piece of a stream frame), or undefined when more bytes are needed; FrameError on a bad frame. */
   next(): Frame | undefined {
+    if (this.streaming) {
+      if (!this.buffered) return undefined;
+      const { type } = this.streaming;
+      const piece = this.take(Math.min(this.streaming.left, this.chunks[0].length));
+      this.streaming.left -= piece.length;
+      if (this.streaming.left === 0) this.streaming = undefined;
+      return { type, payload: piece };
+    }
     if (this.buffered < HEADER) return undefined;
-    const head = this.peek(HEADER);
+    const head = this.take(HEADER, true);
     const type = head[0];
     const length = head.readUInt32BE(1);
     if (type > FrameType.error) throw new FrameError(`unknown session frame type ${type}`);
     if (length > MAX_FRAME_PAYLOAD) throw new FrameError(`session frame too large (${length} bytes)`);
-    if (this.buffered < HEADER + length) return undefined;
-    const whole = this.take(HEADER + length);
-    return { type: type as FrameType, payload: whole.subarray(HEADER) };
+    if (STREAM_TYPES.has(type) && length > 0) {
+      this.streaming = { type: type as FrameType, left: length };
+      return this.next();
+    }
+    if (this.buffered < length) {
+      // the header goes back in front until the whole control frame is there
+      this.chunks.unshift(head);
+      this.buffered += HEADER;
+      return undefined;
+    }
+    return { type: type as FrameType, payload: this.take(length) };
   }
 
-  private peek(n: number): Buffer {
-    if (this.chunks[0].length < n) this.chunks = [Buffer.concat(this.chunks)];
-    return this.chunks[0].subarray(0, n);
-  }
-
-  private take(n: number): Buffer {
-    if (this.chunks[0].length < n) this.chunks = [Buffer.concat(this.chunks)];
+  /** The next n bytes (n <= buffered): a slice of the first chunk when it holds them, else gathered. */
+  private take(n: number, peekCopy = false): Buffer {
     const first = this.chunks[0];
-    const out = first.subarray(0, n);
-    if (first.length === n) this.chunks.shift();
-    else this.chunks[0] = first.subarray(n);
+    if (first && first.length >= n && !peekCopy) {
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.buffered -= n;
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const c = this.chunks[0];
+      const part = Math.min(c.length, n - at);
+      c.copy(out, at, 0, part);
+      at += part;
+      if (part === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(part);
+    }
     this.buffered -= n;
     return out;
   }

@@ -1,6 +1,17 @@
 import { EventEmitter } from 'node:events';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import { FrameDecoder, FrameType, MAX_FRAME_PAYLOAD, encodeFrameHeader, type Frame } from './frame-codec.js';
+
+/** Bytes a sender may leave buffered on a session's socket before waiting for 'drain' (memory stays bounded). */
+export const SEND_WINDOW = 1 << 20;
+
+/**
+ * Writes a chunk of a relayed stream; false once more than SEND_WINDOW waits in `out` (then wait for
+ * its 'drain', which comes: this write said false too). As SessionChannel.send, for pipes and SSH channels.
+ */
+export function writeWithinWindow(out: Writable, chunk: Buffer): boolean {
+  return out.write(chunk) || out.writableLength < SEND_WINDOW;
+}
 
 export interface ExitStatus {
   /** The remote command's exit status (128 + n when killed by signal n, as a shell says). */
@@ -74,7 +85,10 @@ export class SessionChannel extends EventEmitter {
       if (payload.length === 0) break;
     }
     process.nextTick(() => this.socket.uncork());
-    return ok;
+    // Up to SEND_WINDOW may wait in the socket's buffer: pausing the sender at every chunk (the
+    // socket's own 16 KiB mark) handed a bulk copy between processes once per 64 KiB, and on a busy
+    // machine each hand-over waits for a core ('drain' still comes: that write said false too).
+    return ok || this.socket.writableLength < SEND_WINDOW;
   }
 
   sendJson(type: FrameType, value: unknown): boolean {

@@ -5,22 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipUnless } from '../../helpers/prerequisites.js';
 import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
-import { buildImage, ENGINE, engineHas, needsEngine, podmanCli, uniqueSuffix } from './images-test-kit.js';
+import { buildImage, ENGINE, engineHas, engineServerConfig, needsEngine, NODE_IMAGE, nodeImageMissing, podmanCli, removeEngineImages, uniqueSuffix } from './images-test-kit.js';
 
-const BASE = 'network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\napi:\n  port: 0\n';
-/** The real pc-x86-64 image of .ci/node-image.sh, in the local registry. */
-const NODE_IMAGE = process.env.WALT_TEST_NODE_IMAGE || `${ENGINE.WALT_TEST_REGISTRY}/waltplatform/pc-x86-64-default:latest`;
 
-function nodeImageMissing(): boolean {
-  try {
-    const tags = execFileSync('curl', ['-sf', '--max-time', '5', `http://${ENGINE.WALT_TEST_REGISTRY}/v2/waltplatform/pc-x86-64-default/tags/list`], { encoding: 'utf8' });
-    if ((JSON.parse(tags) as { tags?: string[] }).tags?.includes('latest')) return false;
-  } catch {
-    /* no registry or no image */
-  }
-  if (process.env.CI === 'true') throw new Error('CI is missing test prerequisites: the real node image (run .ci/node-image.sh)');
-  return true;
-}
 
 /** Layers of an engine image. */
 function layers(ref: string): number {
@@ -62,19 +49,12 @@ describe.skipIf(needsEngine() || skipUnless({ commands: ['git'] }) || nodeImageM
     podmanCli(['pull', '--tls-verify=false', NODE_IMAGE], { timeoutMs: 600_000 });
     await buildImage({ ref: small, models: ['pc-x86-64'], keepLocal: true, push: false, marker: `small-${s}` });
     await buildImage({ ref: noBoot, models: ['pc-x86-64'], bootModels: [], keepLocal: true, push: false, marker: `noboot-${s}` });
-    server = await startServer({ config: `${BASE}images:\n  engine-socket: ${ENGINE.WALT_TEST_PODMAN_SOCKET}\n  view-grace: 1\n` });
+    server = await startServer({ config: engineServerConfig() });
   }, 900_000);
 
   afterAll(async () => {
     await server?.stop({ cleanup: true });
-    const refs = podmanCli(['images', '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter((r) => r.includes(s));
-    for (const ref of refs) {
-      try {
-        podmanCli(['rmi', '--force', ref]);
-      } catch {
-        /* gone */
-      }
-    }
+    removeEngineImages(s);
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { startServer, WALT_BIN, type ServerHandle } from '../../helpers/walt-processes.js';
-import { buildImage, ENGINE, engineHas, localRegistryYaml, needsEngine, podmanCli, registryTags, uniqueSuffix } from './images-test-kit.js';
+import { buildImage, ENGINE, engineHas, engineServerConfig, needsEngine, registryTags, removeEngineImages, SERVER_BASE, uniqueSuffix } from './images-test-kit.js';
 import { authHeaders } from '../../helpers/api-token.js';
 import { userToken } from '../../helpers/api-token.js';
 
-const BASE = 'network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\napi:\n  port: 0\n';
 
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -41,20 +40,13 @@ describe.skipIf(needsEngine())('walt image commands on podman and a local regist
     work = mkdtempSync(join(tmpdir(), 'walt-image-cmds-'));
     await buildImage({ ref: `${ENGINE.WALT_TEST_REGISTRY}/${defaultImage}`, models: [model], marker: `default-${s}` });
     server = await startServer({
-      config: `${BASE}images:\n  engine-socket: ${ENGINE.WALT_TEST_PODMAN_SOCKET}\n  view-grace: 1\n${localRegistryYaml()}`,
+      config: engineServerConfig({ registry: true }),
     });
   });
 
   afterAll(async () => {
     await server?.stop({ cleanup: true });
-    const refs = podmanCli(['images', '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter((r) => r.includes(s));
-    for (const ref of refs) {
-      try {
-        podmanCli(['rmi', '--force', ref]);
-      } catch {
-        /* gone */
-      }
-    }
+    removeEngineImages(s);
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -203,7 +195,7 @@ describe.skipIf(needsEngine())('walt image commands on podman and a local regist
 describe('without an image engine', () => {
   let server: ServerHandle;
   beforeAll(async () => {
-    server = await startServer({ config: `${BASE}images:\n  engine-socket: /nonexistent/podman.sock\n` });
+    server = await startServer({ config: `${SERVER_BASE}images:\n  engine-socket: /nonexistent/podman.sock\n` });
   });
   afterAll(async () => {
     await server?.stop({ cleanup: true });
@@ -220,7 +212,7 @@ describe('without an image engine', () => {
   });
 
   it.skipIf(existsSync('/run/podman/podman.sock'))('with no engine configured and no Podman socket, the same', async () => {
-    const bare = await startServer({ config: BASE });
+    const bare = await startServer({ config: SERVER_BASE });
     try {
       const r = await bare.walt(['image', 'show']);
       expect(r.code).not.toBe(0);

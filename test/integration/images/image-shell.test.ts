@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,21 +6,9 @@ import { skipUnless } from '../../helpers/prerequisites.js';
 import { Terminal } from '../../helpers/tmux-terminal.js';
 import { authHeaders, userToken } from '../../helpers/api-token.js';
 import { startServer, WALT_BIN, type ServerHandle } from '../../helpers/walt-processes.js';
-import { ENGINE, engineHas, localRegistryYaml, needsEngine, podmanCli, uniqueSuffix } from './images-test-kit.js';
+import { engineHas, engineServerConfig, needsEngine, NODE_IMAGE, nodeImageMissing, podmanCli, removeEngineImages, uniqueSuffix } from './images-test-kit.js';
 
-const BASE = 'network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\napi:\n  port: 0\n';
-const NODE_IMAGE = process.env.WALT_TEST_NODE_IMAGE || `${ENGINE.WALT_TEST_REGISTRY}/waltplatform/pc-x86-64-default:latest`;
 
-function nodeImageMissing(): boolean {
-  try {
-    const tags = execFileSync('curl', ['-sf', '--max-time', '5', `http://${ENGINE.WALT_TEST_REGISTRY}/v2/waltplatform/pc-x86-64-default/tags/list`], { encoding: 'utf8' });
-    if ((JSON.parse(tags) as { tags?: string[] }).tags?.includes('latest')) return false;
-  } catch {
-    /* no registry or no image */
-  }
-  if (process.env.CI === 'true') throw new Error('CI is missing test prerequisites: the real node image (run .ci/node-image.sh)');
-  return true;
-}
 
 /**
  * `walt image shell` driven like a person at a terminal (tmux send-keys, capture-pane): a shell in a
@@ -55,21 +42,14 @@ describe.skipIf(needsEngine() || skipUnless({ commands: ['tmux'] }) || nodeImage
     work = mkdtempSync(join(tmpdir(), 'walt-image-shell-'));
     podmanCli(['pull', '--tls-verify=false', NODE_IMAGE], { timeoutMs: 600_000 });
     podmanCli(['tag', NODE_IMAGE, `localhost/${user}/pcimg:latest`]);
-    server = await startServer({ config: `${BASE}images:\n  engine-socket: ${ENGINE.WALT_TEST_PODMAN_SOCKET}\n  view-grace: 1\n${localRegistryYaml()}` });
+    server = await startServer({ config: engineServerConfig({ registry: true }) });
     token = await userToken(server.address, user);
   }, 900_000);
 
   afterAll(async () => {
     for (const t of terminals) t.close();
     await server?.stop({ cleanup: true });
-    const refs = podmanCli(['images', '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter((r) => r.includes(s));
-    for (const ref of refs) {
-      try {
-        podmanCli(['rmi', '--force', ref]);
-      } catch {
-        /* gone */
-      }
-    }
+    removeEngineImages(s);
     rmSync(work, { recursive: true, force: true });
   });
 

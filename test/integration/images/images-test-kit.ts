@@ -54,3 +54,29 @@ export function localRegistryYaml(label = 'local'): string {
   const [host, port] = ENGINE.WALT_TEST_REGISTRY.split(':');
   return `registries:\n  - {label: ${label}, api: docker-registry-v2, host: ${host}, port: ${port}, protocol: http}\n`;
 }
+
+/** A server with no walt-net device and the API on a free port: what the image tests add their `images:` to. */
+export const SERVER_BASE = 'network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\napi:\n  port: 0\n';
+
+/** A server on the test podman service (views kept 1 s), optionally pulling from the local registry. */
+export function engineServerConfig(options: { registry?: boolean } = {}): string {
+  return `${SERVER_BASE}images:\n  engine-socket: ${ENGINE.WALT_TEST_PODMAN_SOCKET}\n  view-grace: 1\n${options.registry ? localRegistryYaml() : ''}`;
+}
+
+/** The real pc-x86-64 image of .ci/node-image.sh, in the local registry. */
+export const NODE_IMAGE = process.env.WALT_TEST_NODE_IMAGE || `${ENGINE.WALT_TEST_REGISTRY}/waltplatform/pc-x86-64-default:latest`;
+
+/** Skip when the local registry lacks the real node image (fail under CI=true): the real-boot tests' own check. */
+export { nodeImageMissing } from '../../helpers/real-node.js';
+
+/** Remove every engine image whose reference holds `suffix` (a test's uniqueSuffix()). */
+export function removeEngineImages(suffix: string): void {
+  const refs = podmanCli(['images', '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter((r) => r.includes(suffix));
+  for (const ref of refs) {
+    try {
+      podmanCli(['rmi', '--force', ref]);
+    } catch {
+      /* gone */
+    }
+  }
+}

@@ -49,7 +49,7 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'walt-k-sessions-'));
-    nodes = await startNamespaceNodes(NODES);
+    nodes = await startNamespaceNodes(NODES, 'nodes', { netService: true });
     first = nodes.names[0];
   }, 300_000);
   afterAll(async () => {
@@ -215,6 +215,42 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
     expect(node.stderr.trim()).toBe(`Error: ${first} is a node. Use 'walt node shell ${first}' instead.`);
   }, 120_000);
 
+  it("walt node blink through the node's own net service; walt node ping from the server", async () => {
+    // The node's /bin/blink (in its writable layer) records each request.
+    const setup = await walt(['node', 'run', first, `printf '#!/bin/sh\\necho "$1" >> /run/walt/blink-log\\n' > /bin/blink && chmod 755 /bin/blink`]);
+    expect(setup.code, setup.stderr).toBe(0);
+    const blink = await walt(['node', 'blink', first, '1']);
+    expect(blink.code, blink.stderr).toBe(0);
+    expect(blink.stdout).toBe('blinking for 1s... done.\n');
+    const log = await walt(['node', 'run', first, 'cat /run/walt/blink-log']);
+    expect(log.stdout.trim().split('\n')).toEqual([`${first}: 1`, `${first}: 0`]);
+    // A node whose image has no /bin/blink: said by its net service, in one line.
+    const other = nodes.names[1];
+    const none = await walt(['node', 'blink', other, '1']);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr.trim()).toBe(`Error: ${other}: blink request failed (blink not supported on this node).`);
+    const ping = await walt(['node', 'ping', first]);
+    expect(ping.code, ping.stderr).toBe(0);
+    expect(ping.stdout).toMatch(/3 packets transmitted, 3 received/);
+    const noPing = await walt(['node', 'ping', 'no-such-node']);
+    expect(noPing.code).not.toBe(0);
+    expect(noPing.stderr.trim().split('\n')).toHaveLength(1);
+  }, 60_000);
+
+  it('walt device shell --user: the password prompt of a device that takes passwords; a wrong one is one line', async () => {
+    nodes.addSshDevice({ passwordUser: { user: 'tdev', password: 'tsecret1' } });
+    const show = await walt(['device', 'show', '--json']);
+    const name = (JSON.parse(show.stdout) as { name: string; ip: string }[]).find((d) => d.ip === '192.168.152.201')!.name;
+    const r = await nodes.server.walt(['device', 'shell', '--user', 'tdev', name], { input: 'tsecret1\necho dev-$((6*7)) $(id -un)\nexit 4\n', timeoutMs: 40_000 });
+    expect(r.stdout).toContain(`tdev@${name}'s password: `);
+    expect(r.stdout).not.toContain('tsecret1');
+    expect(r.stdout).toContain('dev-42 tdev');
+    expect(r.code, r.stderr).toBe(4);
+    const wrong = await nodes.server.walt(['device', 'shell', '--user', 'tdev', name], { input: 'wrong\n', timeoutMs: 40_000 });
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr.trim()).toBe(`Error: ${name}: SSH authentication failed for user tdev`);
+  }, 120_000);
+
   it('walt node shell through tmux: runs a command, exits with its status; a server stopped mid-session is said so', async () => {
     const session = `k-shell-${process.pid}`;
     const status = join(work, 'shell-status');
@@ -233,6 +269,10 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
       execFileSync('tmux', ['send-keys', '-t', session, 'echo k-$((6*7)) $(hostname); stty size', 'Enter']);
       await waitFor(() => pane().includes(`k-42 ${first}`), 'the output');
       expect(pane()).toContain('30 120');
+      // The terminal resized (SIGWINCH in the client): the remote pty follows.
+      execFileSync('tmux', ['resize-window', '-t', session, '-x', '100', '-y', '25']);
+      execFileSync('tmux', ['send-keys', '-t', session, 'clear; stty size', 'Enter']);
+      await waitFor(() => /^25 100\s*$/m.test(pane()), 'the new size');
       execFileSync('tmux', ['send-keys', '-t', session, 'exit 5', 'Enter']);
       await waitFor(() => existsSync(status), 'the exit');
       expect(readFileSync(status, 'utf8').trim()).toBe('5');

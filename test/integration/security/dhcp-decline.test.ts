@@ -1,14 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DirectoryImageStore } from '../../../packages/core/src/images/directory-image-store.js';
 import { udhcpc } from '../../helpers/dhcp-client.js';
-import { createTestNetwork, inNetns, ip, type TestNetwork } from '../../helpers/netns.js';
+import { inNetns, ip, type TestNetwork } from '../../helpers/netns.js';
+import { startNamespaceServer, type NamespaceServer } from '../../helpers/namespace-server.js';
 import { platformLines } from '../../helpers/platform-log.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
-import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
+import type { ServerHandle } from '../../helpers/walt-processes.js';
 
 /** A DHCP message (RFC 2131; 4: DECLINE, 3: REQUEST) for `mac` and address `ip`, sent to the server from the namespace `ns`. */
 function sendDhcp(ns: string, serverIp: string, mac: string, declined: string, type = 4, ciaddr = '0.0.0.0'): void {
@@ -53,21 +53,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox', 'tftp'] }))('DHCPDECLINE is believed only when the conflict is real', () => {
   let net: TestNetwork;
   let server: ServerHandle;
-  let images: string;
+  let ns: NamespaceServer;
 
   beforeAll(async () => {
-    net = createTestNetwork({ tag: 'decl', subnet: '192.168.172' });
-    images = mkdtempSync(join(tmpdir(), 'walt-h-decline-images-'));
-    DirectoryImageStore.writeImage(images, 'waltplatform/rpi-3-b-plus-default:latest', { 'boot/rpi-3-b-plus/start.uboot': 'uboot script' }, { models: ['rpi-3-b-plus'] });
-    const config = `network:\n  walt-net:\n    raw-device: ${net.serverIf}\n    ip: ${net.serverIp}/${net.prefix}\nimages:\n  directory: ${images}\napi:\n  port: 0\n`;
-    server = await startServer({ netns: net.serverNs, config });
+    ns = await startNamespaceServer({ tag: 'decl', subnet: '192.168.172' });
+    ({ net, server } = ns);
   });
 
-  afterAll(async () => {
-    await server?.stop({ cleanup: true });
-    net?.destroy();
-    rmSync(images, { recursive: true, force: true });
-  });
+  afterAll(() => ns?.stop());
 
   it('a DECLINE spoofed with the MAC and address of a running node changes nothing: same lease, same registry entry, TFTP serves it', async () => {
     const victimMac = 'b8:27:eb:00:d1:01';

@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DirectoryImageStore } from '../../../packages/core/src/images/directory-image-store.js';
 import { udhcpc } from '../../helpers/dhcp-client.js';
-import { createTestNetwork, inNetns, ip, type TestNetwork } from '../../helpers/netns.js';
+import { inNetns, ip, type TestNetwork } from '../../helpers/netns.js';
+import { startNamespaceServer, type NamespaceServer } from '../../helpers/namespace-server.js';
 import { platformLines } from '../../helpers/platform-log.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
-import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
+import type { ServerHandle } from '../../helpers/walt-processes.js';
 
 /** DHCPREQUESTs (INIT-REBOOT: no server id, requested address) for made-up MACs, from namespace `ns`. */
 function requestAll(ns: string, serverIp: string, pairs: Array<[string, string]>): void {
@@ -31,21 +28,14 @@ for (let i = 0; i < rest.length; i += 2) {
 describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox'] }))('a full lease pool', () => {
   let net: TestNetwork;
   let server: ServerHandle;
-  let images: string;
+  let ns: NamespaceServer;
 
   beforeAll(async () => {
     // A /28: 13 addresses besides the server's.
-    net = createTestNetwork({ tag: 'pool', subnet: '192.168.173', prefix: 28 });
-    images = mkdtempSync(join(tmpdir(), 'walt-h-pool-images-'));
-    DirectoryImageStore.writeImage(images, 'waltplatform/rpi-3-b-plus-default:latest', { 'boot/rpi-3-b-plus/start.uboot': 'u' }, { models: ['rpi-3-b-plus'] });
-    const config = `network:\n  walt-net:\n    raw-device: ${net.serverIf}\n    ip: ${net.serverIp}/${net.prefix}\nimages:\n  directory: ${images}\napi:\n  port: 0\n`;
-    server = await startServer({ netns: net.serverNs, config });
+    ns = await startNamespaceServer({ tag: 'pool', subnet: '192.168.173', prefix: 28 });
+    ({ net, server } = ns);
   });
-  afterAll(async () => {
-    await server?.stop({ cleanup: true });
-    net?.destroy();
-    rmSync(images, { recursive: true, force: true });
-  });
+  afterAll(() => ns?.stop());
 
   it('registered nodes keep their addresses; the oldest unknown device is reclaimed for a genuine new node, and the log says so', async () => {
     const nodeMac = 'b8:27:eb:00:e1:01';

@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DirectoryImageStore } from '../../../packages/core/src/images/directory-image-store.js';
 import { udhcpc } from '../../helpers/dhcp-client.js';
-import { createTestNetwork, inNetns, ip, type TestNetwork } from '../../helpers/netns.js';
+import { inNetns, ip, type TestNetwork } from '../../helpers/netns.js';
+import { startNamespaceServer, type NamespaceServer } from '../../helpers/namespace-server.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
-import { REPO, WALT_BIN, nodeCommand, startServer, type ServerHandle } from '../../helpers/walt-processes.js';
+import { REPO, WALT_BIN, nodeCommand, type ServerHandle } from '../../helpers/walt-processes.js';
 
 const MAC = 'b8:27:eb:00:77:01';
 const EVIL = '(a+)+$';
@@ -22,21 +22,14 @@ const BAD_LINE = `${'a'.repeat(40)}!`;
 describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox', 'tftp', 'curl'] }))('a catastrophic regular expression does not stop the server', () => {
   let net: TestNetwork;
   let server: ServerHandle;
-  let images: string;
+  let ns: NamespaceServer;
 
   beforeAll(async () => {
-    net = createTestNetwork({ tag: 'regex', subnet: '192.168.171' });
-    images = mkdtempSync(join(tmpdir(), 'walt-h-regex-images-'));
-    DirectoryImageStore.writeImage(images, 'waltplatform/rpi-3-b-plus-default:latest', { 'boot/rpi-3-b-plus/start.uboot': 'uboot script' }, { models: ['rpi-3-b-plus'] });
-    const config = `network:\n  walt-net:\n    raw-device: ${net.serverIf}\n    ip: ${net.serverIp}/${net.prefix}\nimages:\n  directory: ${images}\napi:\n  port: 0\n`;
-    server = await startServer({ netns: net.serverNs, config });
+    ns = await startNamespaceServer({ tag: 'regex', subnet: '192.168.171' });
+    ({ net, server } = ns);
   });
 
-  afterAll(async () => {
-    await server?.stop({ cleanup: true });
-    net?.destroy();
-    rmSync(images, { recursive: true, force: true });
-  });
+  afterAll(() => ns?.stop());
 
   it(`'${EVIL}' over a line of 40 a and !: realtime and history answer, DHCP and TFTP keep serving, SIGTERM stops the server`, async () => {
     const client = net.addClient(MAC);

@@ -1,7 +1,7 @@
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { FrameType, SESSION_UPGRADE, SessionChannel, type ExitStatus, type Frame } from '@walt/session-protocol';
+import { FrameType, SESSION_UPGRADE, SessionChannel, writeWithinWindow, type ExitStatus, type Frame } from '@walt/session-protocol';
 import { CliError } from '../cli-error.js';
 import type { ApiClient } from './api-client.js';
 
@@ -56,7 +56,7 @@ export function relaySession(channel: SessionChannel, io: SessionIo): Promise<Ex
     const cleanups: (() => void)[] = [];
 
     const write = (out: Writable, payload: Buffer) => {
-      if (!out.write(payload)) {
+      if (!writeWithinWindow(out, payload)) {
         channel.pause();
         out.once('drain', () => channel.resume());
       }

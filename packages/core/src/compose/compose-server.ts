@@ -4,6 +4,7 @@ import { registerCompletionRoutes } from '../api/completion-routes.js';
 import { registerDeviceRoutes } from '../api/device-routes.js';
 import { registerNodeRoutes } from '../api/node-routes.js';
 import { registerNodeSessionRoutes } from '../api/node-session-routes.js';
+import { findOpenSshClient, OpenSshClient } from '../nodes/ssh/openssh-client.js';
 import { registerSqlRoutes } from '../api/sql-routes.js';
 import { NodeSshPool } from '../nodes/ssh/node-ssh-pool.js';
 import { Router } from '../api/router.js';
@@ -86,6 +87,8 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
   });
   const listing = new NodeListing(registry, nodeStatus.bootedLabel, (mac) => vnodes.bootProblem(mac));
   const nodeSsh = new NodeSshPool({ keysDir: join(config.dataDir, 'keys') });
+  const openSshBinary = findOpenSshClient();
+  const openssh = openSshBinary ? new OpenSshClient(openSshBinary, join(config.dataDir, 'keys')) : undefined;
   let stopRebootOnBootChange: (() => Promise<void>) | undefined;
 
   const tokens = new UserTokens(core.db);
@@ -103,8 +106,11 @@ export function composeServer(config: ServerConfig, options: ComposeOptions): Co
     { name: 'nodes', routes: (router) => registerNodeRoutes(router, { registry, sets, listing, images: core.nodeImages, audit: (line) => logs.platform('nodes', line) }) },
     {
       name: 'node sessions',
-      routes: (router) => registerNodeSessionRoutes(router, { registry, sets, status: nodeStatus.status, ssh: nodeSsh }),
-      stop: () => nodeSsh.close(),
+      routes: (router) => registerNodeSessionRoutes(router, { registry, sets, status: nodeStatus.status, ssh: nodeSsh, openssh }),
+      stop: () => {
+        nodeSsh.close();
+        openssh?.close();
+      },
     },
     {
       name: 'virtual nodes',

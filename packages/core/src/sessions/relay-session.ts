@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { FrameType, type Frame, type SessionChannel } from '@walt/session-protocol';
+import { FrameType, writeWithinWindow, type Frame, type SessionChannel } from '@walt/session-protocol';
 import type { RemoteProcess } from './remote-process.js';
 
 /** Signals a client may send (what a terminal user can raise). */
@@ -25,7 +25,7 @@ export async function relaySession(channel: SessionChannel, proc: RemoteProcess,
   const onFrame = (frame: Frame) => {
     switch (frame.type) {
       case FrameType.stdin:
-        if (!proc.stdin.write(frame.payload)) {
+        if (!writeWithinWindow(proc.stdin, frame.payload)) {
           channel.pause();
           proc.stdin.once('drain', () => channel.resume());
         }
