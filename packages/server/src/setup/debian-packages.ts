@@ -18,6 +18,8 @@ export function packageNeeds(): PackageNeed[] {
     { why: 'SNMP tools to query switches', alternatives: ['snmp'] },
     { why: 'virtual nodes', alternatives: ['qemu-system-x86'] },
     { why: 'network boot of PCs', alternatives: ['ipxe'] },
+    { why: 'walt node ping, from the server (walt-net)', alternatives: ['iputils-ping'] },
+    { why: 'walt node cp through OpenSSH (without it, copies take the slower in-process SSH)', alternatives: ['openssh-client'] },
   ];
 }
 
