@@ -70,7 +70,11 @@ export function relaySession(channel: SessionChannel, io: SessionIo): Promise<Ex
     channel.on('close', () => {
       for (const c of cleanups) c();
       if (failure !== undefined) reject(new CliError(failure, 'session-failed'));
-      else if (result) resolve(result);
+      // What is still buffered in the writers (up to the send window) is written before the end.
+      else if (result) {
+        const status = result;
+        void Promise.all([flushed(io.stdout), flushed(io.stderr)]).then(() => resolve(status));
+      }
       else reject(new CliError(CONNECTION_LOST, 'connection-lost'));
     });
 
@@ -108,4 +112,10 @@ export function relaySession(channel: SessionChannel, io: SessionIo): Promise<Ex
       });
     }
   });
+}
+
+/** Resolves once everything written to `out` so far is processed (a last empty write's callback). */
+function flushed(out: Writable): Promise<void> {
+  if (out.destroyed || out.writableEnded || out.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => out.write(Buffer.alloc(0), () => resolve()));
 }
