@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NAMESPACE_NODE_COMMANDS, startNamespaceNodes, type NamespaceNodes } from '../../helpers/namespace-nodes.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
-import { ENGINE, engineHas, localRegistryYaml, needsEngine, podmanCli, uniqueSuffix } from '../images/images-test-kit.js';
+import { ENGINE, engineHas, localRegistryYaml, needsEngine, nodeImageMissing, podmanCli, uniqueSuffix } from '../images/images-test-kit.js';
 
 
 /** A file of an engine image, read by a throw-away container. */
@@ -20,7 +20,7 @@ function inImage(ref: string, script: string): string {
  * the original's overwrite question is asked, and the node itself is left as it is. Last, the
  * engine goes away (its socket is relayed by the test).
  */
-describe.skipIf(skipUnless({ root: true, commands: NAMESPACE_NODE_COMMANDS }) || needsEngine())('walt node save on a namespace node (podman engine)', () => {
+describe.skipIf(skipUnless({ root: true, commands: NAMESPACE_NODE_COMMANDS }) || needsEngine() || nodeImageMissing())('walt node save on a namespace node (podman engine)', () => {
   const s = uniqueSuffix();
   const image = `t-saved-${s}`;
   const ref = `localhost/alice/${image}:latest`;
@@ -32,7 +32,7 @@ describe.skipIf(skipUnless({ root: true, commands: NAMESPACE_NODE_COMMANDS }) ||
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'walt-t-save-'));
-    // The node's image (the default of its model) comes from the local registry if the engine lacks it.
+    // The node's image (the default of its model: the real pc-x86-64 image) comes from the local registry if the engine lacks it.
     engine = await engineRelay(ENGINE.WALT_TEST_PODMAN_SOCKET, join(work, 'engine.sock'));
     nodes = await startNamespaceNodes(1, 'save', { imagesYaml: `images:\n  engine-socket: ${join(work, 'engine.sock')}\n  view-grace: 1\n${localRegistryYaml()}` });
     node = nodes.names[0];
