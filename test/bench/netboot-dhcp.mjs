@@ -10,7 +10,7 @@
 // is the server's). --capture adds a second clock: tcpdump on the client's interface, the storm time
 // between the kernel's timestamps of the first DISCOVER and the last ACK, and each client's time split
 // into the server's part (DISCOVER->OFFER + REQUEST->ACK) and the client's (OFFER->REQUEST).
-// `npm run bench -- netboot-dhcp [--clients 200,500] [--rounds 5] [--concurrency 64] [--data-on disk|shm] [--capture] [--warm-up N] [--save results.json]`
+// `npm run bench -- netboot-dhcp [--clients 200,500] [--rounds 5] [--concurrency 64] [--data-on disk|shm] [--capture] [--warm-up N] [--retry MS] [--save results.json]`
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +34,9 @@ const VENDOR_CLASS = 'walt.node.rpi-3-b-plus';
 // file system for both, since both make a lease durable before its ACK (dnsmasq fsyncs its lease file).
 // --data-on shm puts both on /dev/shm (tmpfs) to measure without the disk's fsync.
 let dataRoot = tmpdir();
+// The clients' retransmission timer (ms). 500 as udhcpc's first retry; --retry 50 makes the clients
+// retransmit while the server is still answering, so a quiet machine shows what a busy one does to it.
+let retryMs = 500;
 
 /** Compile dhcp-storm.c (once per source version) into the temporary folder; returns the binary. */
 export function buildStormClient() {
@@ -87,7 +90,7 @@ async function storm(binary, n, macByte, concurrency, server, capture) {
 function stormOnly(binary, n, macByte, concurrency, server) {
   const cpuBefore = cpuMs(server.pid);
   return new Promise((resolvePromise, reject) => {
-    const args = ['netns', 'exec', NAMES.cl, binary, 'eth0', String(n), String(concurrency), String(macByte), '500', '30000', VENDOR_CLASS];
+    const args = ['netns', 'exec', NAMES.cl, binary, 'eth0', String(n), String(concurrency), String(macByte), String(retryMs), '30000', VENDOR_CLASS];
     const child = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -117,7 +120,7 @@ async function withDnsmasq(run) {
     return await run(child);
   } finally {
     await stopDaemon(child);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10 }); // retried: the NFS daemon walt-server started may still write its log as it stops
   }
 }
 
@@ -129,7 +132,7 @@ async function withWalt(run) {
   writeFileSync(join(boot, 'image.json'), JSON.stringify({ models: ['rpi-3-b-plus'] }));
   const conf = join(dir, 'server.conf');
   writeFileSync(conf, `network:\n  walt-net:\n    raw-device: ${NAMES.bridge}\n    ip: 192.168.200.1/22\nimages:\n  directory: ${images}\napi:\n  port: 0\n`);
-  const child = await startDaemon([process.execPath, ...(process.env.WALT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), WALT_SERVER, 'start', '--config', conf, '--data-dir', dir], /DHCP serving walt-net[\s\S]*listening on/);
+  const child = await startDaemon([process.execPath, ...(process.env.WALT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), WALT_SERVER, 'start', '--config', conf, '--data-dir', dir], /walt-server listening on http/);
   try {
     const result = await run(child);
     await stopDaemon(child);
@@ -140,7 +143,7 @@ async function withWalt(run) {
     return result;
   } finally {
     await stopDaemon(child);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10 }); // retried: the NFS daemon walt-server started may still write its log as it stops
   }
 }
 
@@ -166,6 +169,8 @@ export default async function netbootDhcp(args = []) {
   const capture = args.includes('--capture');
   const warmUp = Number(option(args, '--warm-up', 0));
   if (option(args, '--data-on', 'disk') === 'shm') dataRoot = '/dev/shm';
+  retryMs = Number(option(args, '--retry', 500));
+  if (!(retryMs > 0)) throw new Error('--retry: a number of milliseconds above 0');
   // --save FILE: every round's full result, per client (MAC, address, DISCOVER-to-ACK ms, retransmissions, NAKs)
   const saveTo = option(args, '--save', undefined);
   const saved = [];
@@ -178,7 +183,7 @@ export default async function netbootDhcp(args = []) {
   }
   printLoad('netboot-dhcp');
   const started = Date.now();
-  console.log(`DHCP boot storm: DISCOVER -> ACK per client, ${concurrency} in flight, half with vendor class ${VENDOR_CLASS}; ${rounds} interleaved rounds per size, a fresh server each; leases stored under ${dataRoot}`);
+  console.log(`DHCP boot storm: DISCOVER -> ACK per client, ${concurrency} in flight, half with vendor class ${VENDOR_CLASS}, retransmission after ${retryMs} ms; ${rounds} interleaved rounds per size, a fresh server each; leases stored under ${dataRoot}`);
   setupBenchNetwork(NET);
   let macByte = 0;
   try {

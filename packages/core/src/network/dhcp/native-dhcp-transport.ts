@@ -48,12 +48,16 @@ export class NativeDhcpTransport implements DhcpTransport {
     return this.socket?.port ?? 0;
   }
 
+  now(): number {
+    return this.addon.clockMs();
+  }
+
   async start(onMessage: (msg: Buffer, origin: DatagramOrigin) => void): Promise<void> {
     this.lookUpWaltNet();
     this.socket = this.addon.open(
       this.bind.port,
       this.bind.address,
-      (msg, address, port, ifindex) => onMessage(msg, { address, port, arrival: this.arrival(ifindex) }),
+      (msg, address, port, ifindex, receivedAt) => onMessage(msg, { address, port, arrival: this.arrival(ifindex), receivedAt }),
       (e) => this.report('internal', `DHCP request handler failed: ${(e as Error)?.stack ?? e}`),
     );
   }
