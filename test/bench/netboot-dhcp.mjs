@@ -14,7 +14,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -206,7 +206,7 @@ export default async function netbootDhcp(args = []) {
           saved.push({ clients: n, round: round + 1, server: name, load: loadLine(), ...r });
           line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs, server CPU ${r.serverCpuMs.toFixed(0)} ms, client CPU ${r.clientCpuMs.toFixed(0)} ms${wireText(r)})`);
         }
-        console.log(`  ${n} clients, round ${round + 1}: ${line.join('; ')}`);
+        console.log(`  ${n} clients, round ${round + 1} (load ${loadavg()[0].toFixed(1)}): ${line.join('; ')}`);
       }
       console.log(`\nDHCP ${n} clients (${loadLine()}): median (min..max) over rounds where every client was leased`);
       const medians = {};
