@@ -122,8 +122,9 @@ def copies(s, o):
     k, wait, vc = o["copies"], o.get("waitS", 1.0), o.get("vendorClass")
     xid = random.getrandbits(32)
     mine = lambda r: r[0] == xid and r[1] == mac
+    discover = frame(mac, xid, DISCOVER, vc)  # built once: the copies leave microseconds apart
     for _ in range(k):
-        s.send(frame(mac, xid, DISCOVER, vc))
+        s.send(discover)
     offers = [r for r in replies(s, wait) if mine(r) and r[2] == OFFER]
     if not offers:
         emit({"offers": 0, "acks": 0, "acksAfterAck": 0, "naks": 0, "ip": None})
