@@ -28,7 +28,8 @@ const STORM_SOURCE = join(dirname(HERE), 'dhcp-storm', 'dhcp-storm.c');
 const WALT_SERVER = join(REPO, 'packages/server/dist/bin/walt-server.js');
 const NAMES = benchNames('d');
 const NET = { ...NAMES, serverCidr: '192.168.200.1/22', broadcastRoutes: true };
-const startDaemon = (args, ready) => startDaemonIn(NAMES.srv, args, ready);
+// Two minutes to start: at load 15-24 walt-server did not print its ready line within the default 30 s.
+const startDaemon = (args, ready) => startDaemonIn(NAMES.srv, args, ready, 120_000);
 const VENDOR_CLASS = 'walt.node.rpi-3-b-plus';
 // Where both servers keep their leases (dnsmasq's lease file, walt-server's data directory): the same
 // file system for both, since both make a lease durable before its ACK (dnsmasq fsyncs its lease file).
