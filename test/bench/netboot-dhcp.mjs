@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { dhcpMessagesOfPcap, wireTimes } from './dhcp-storm/dhcp-wire-times.mjs';
 import { benchNames, setupBenchNetwork, startDaemonIn, stopDaemon, teardownBenchNetwork } from './bench-network.mjs';
-import { cpuMs, loadLine, median, printLoad, spread } from './bench-stats.mjs';
+import { cpuMs, loadLine, mainThreadSchedMs, median, printLoad, spread } from './bench-stats.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(HERE), '..', '..');
@@ -90,6 +90,9 @@ async function storm(binary, n, macByte, concurrency, server, capture) {
 
 function stormOnly(binary, n, macByte, concurrency, server) {
   const cpuBefore = cpuMs(server.pid);
+  // Where the server's main thread spent the storm: on a CPU, waiting for one, or asleep (the rest).
+  const mainBefore = mainThreadSchedMs(server.pid);
+  const startedAt = performance.now();
   return new Promise((resolvePromise, reject) => {
     const args = ['netns', 'exec', NAMES.cl, binary, 'eth0', String(n), String(concurrency), String(macByte), String(retryMs), '30000', VENDOR_CLASS];
     const child = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -99,7 +102,11 @@ function stormOnly(binary, n, macByte, concurrency, server) {
     child.stderr.on('data', (d) => (err += d));
     child.on('close', () => {
       try {
-        resolvePromise({ ...JSON.parse(out), serverCpuMs: cpuMs(server.pid) - cpuBefore });
+        const windowMs = performance.now() - startedAt;
+        const main = mainThreadSchedMs(server.pid);
+        const mainCpuMs = main.cpu - mainBefore.cpu;
+        const mainWaitMs = main.wait - mainBefore.wait;
+        resolvePromise({ ...JSON.parse(out), serverCpuMs: cpuMs(server.pid) - cpuBefore, windowMs, mainCpuMs, mainWaitMs, mainSleepMs: windowMs - mainCpuMs - mainWaitMs });
       } catch {
         reject(new Error(`dhcp-storm failed: ${err || out}`));
       }
@@ -205,7 +212,7 @@ export default async function netbootDhcp(args = []) {
           if (warmUp > 0 && r.registered !== undefined) r.registered -= warmUp; // the devices counted include the warm-up's
           results[name].push(r);
           saved.push({ clients: n, round: round + 1, server: name, load: loadLine(), ...r });
-          line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs, server CPU ${r.serverCpuMs.toFixed(0)} ms, client CPU ${r.clientCpuMs.toFixed(0)} ms${wireText(r)})`);
+          line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs, server CPU ${r.serverCpuMs.toFixed(0)} ms, client CPU ${r.clientCpuMs.toFixed(0)} ms; server main thread over the client's ${r.windowMs.toFixed(0)} ms: CPU ${r.mainCpuMs.toFixed(0)}, waiting for a core ${r.mainWaitMs.toFixed(0)}, asleep ${r.mainSleepMs.toFixed(0)} ms${wireText(r)})`);
         }
         console.log(`  ${n} clients, round ${round + 1} (load ${loadavg()[0].toFixed(1)}): ${line.join('; ')}`);
       }
@@ -215,7 +222,7 @@ export default async function netbootDhcp(args = []) {
         const ok = results[name].filter((r) => r.leased === n);
         const pick = (k) => ok.map((r) => r[k]);
         medians[name] = ok.length ? median(pick('elapsedMs')) : undefined;
-        console.log(`  ${label.padEnd(18)} all leased ${spread(pick('elapsedMs'), 1, ' ms')}  per client p50 ${spread(pick('p50Ms'), 1)}  p99 ${spread(pick('p99Ms'), 1)}  max ${spread(pick('maxMs'), 1)}  retransmissions ${spread(pick('retransmissions'), 0)}  server CPU ${spread(pick('serverCpuMs'), 0, ' ms')}  client CPU ${spread(pick('clientCpuMs'), 0, ' ms')}${capture ? `  on the wire: storm ${spread(pick('wireStormMs'), 1, ' ms')}, per client server part p50 ${spread(pick('wireServerP50Ms'), 2)}, client part p50 ${spread(pick('wireClientP50Ms'), 2)}` : ''}  (${ok.length}/${results[name].length} rounds complete)`);
+        console.log(`  ${label.padEnd(18)} all leased ${spread(pick('elapsedMs'), 1, ' ms')}  per client p50 ${spread(pick('p50Ms'), 1)}  p99 ${spread(pick('p99Ms'), 1)}  max ${spread(pick('maxMs'), 1)}  retransmissions ${spread(pick('retransmissions'), 0)}  server CPU ${spread(pick('serverCpuMs'), 0, ' ms')}  client CPU ${spread(pick('clientCpuMs'), 0, ' ms')}  main thread CPU ${spread(pick('mainCpuMs'), 0, ' ms')}, waiting for a core ${spread(pick('mainWaitMs'), 0, ' ms')}, asleep ${spread(pick('mainSleepMs'), 0, ' ms')}${capture ? `  on the wire: storm ${spread(pick('wireStormMs'), 1, ' ms')}, per client server part p50 ${spread(pick('wireServerP50Ms'), 2)}, client part p50 ${spread(pick('wireClientP50Ms'), 2)}` : ''}  (${ok.length}/${results[name].length} rounds complete)`);
       }
       if (medians.walt !== undefined && medians.dnsmasq !== undefined) {
         console.log(`  ratio walt-server/dnsmasq of the medians: ${(medians.walt / medians.dnsmasq).toFixed(2)} (target <= 1.5)\n`);
