@@ -14,7 +14,6 @@ import { LogThrottle } from './log-throttle.js';
 import { openDhcpTransport } from './open-dhcp-transport.js';
 import { replyDestination, type ReplyDestination } from './reply-destination.js';
 import { RetransmissionFilter } from './retransmission-filter.js';
-import { warmUpDhcpPath } from './dhcp-warm-up.js';
 
 /** The registry operations DHCP needs (DeviceRegistry provides them). */
 export interface DeviceDirectory {
@@ -102,7 +101,6 @@ export class DhcpServer {
 
   /** Bind (0.0.0.0:67 by default): the native socket of @walt/tftp-native, or dgram (open-dhcp-transport.ts). */
   async start(): Promise<void> {
-    warmUpDhcpPath(this.options.serverIp, this.options.serverName, this.options.subnet);
     const transport = openDhcpTransport({ ...this.options, report: (key, line) => this.throttle.log(key, line) });
     await transport.start((msg, origin) => this.onMessage(msg, origin));
     this.transport = transport;
