@@ -29,7 +29,7 @@ export interface DhcpServerDeps {
   devices: DeviceDirectory;
   protocols: BootProtocolSource;
   /** Presence checks of default images before registering a node (absent: no check). */
-  images?: Pick<DefaultImages, 'check' | 'fetch'>;
+  images?: Pick<DefaultImages, 'check' | 'fetch'> & Partial<Pick<DefaultImages, 'known'>>;
   /** Run writes atomically (nestable: inner calls become savepoints). */
   transaction<T>(fn: () => T): T;
   /** A platform log line (topic dhcp). */
@@ -218,6 +218,7 @@ export class DhcpServer {
     const model = this.boot.model(request.view);
     if (!model) return;
     const image = this.deps.devices.defaultImageOf(model);
+    if (images.known?.(image) === true) return; // here, and known to be: no promise chain per DISCOVER of a storm
     // One chain, one catch: nothing thrown or rejected on the way escapes (a failure is reported by the registration's fetch).
     images
       .check(image)
@@ -265,11 +266,14 @@ export class DhcpServer {
     const device = this.deps.devices.byMac(mac);
     const images = this.deps.images;
     if (model && images && (!device || device.type === 'unknown')) {
-      // Refresh the image presence cache the registry consults (usually answered from the cache).
-      images.check(this.deps.devices.defaultImageOf(model)).then(
-        () => this.enqueue(item),
-        () => this.enqueue(item),
-      );
+      const image = this.deps.devices.defaultImageOf(model);
+      // Refresh the image presence cache the registry consults, unless its answer is fresh (a storm).
+      if (images.known?.(image) !== undefined) this.enqueue(item);
+      else
+        images.check(image).then(
+          () => this.enqueue(item),
+          () => this.enqueue(item),
+        );
     } else this.enqueue(item);
   }
 
