@@ -3,15 +3,16 @@
 const binding = require('./build/Release/dhcp_socket.node');
 
 /**
- * Open a UDP socket bound to `address:port` with SO_BROADCAST and IP_PKTINFO, polled on this
- * thread's event loop. `onMessage(buffer, address, port, ifindex)` gets each datagram with the
- * index of the interface it arrived on; an exception it throws goes to `onCallbackError` (default:
+ * Open a UDP socket bound to `address:port` with SO_BROADCAST, IP_PKTINFO and SO_TIMESTAMPNS, polled
+ * on this thread's event loop. `onMessage(buffer, address, port, ifindex, arrivalMs)` gets each
+ * datagram with the index of the interface it arrived on and the time the kernel received it
+ * (clockMs()'s clock); an exception it throws goes to `onCallbackError` (default:
  * ignored), never to the socket.
  */
 function open(port, address, onMessage, onCallbackError) {
-  const handle = binding.open(port, address, (buffer, from, fromPort, ifindex) => {
+  const handle = binding.open(port, address, (buffer, from, fromPort, ifindex, arrivalMs) => {
     try {
-      onMessage(buffer, from, fromPort, ifindex);
+      onMessage(buffer, from, fromPort, ifindex, arrivalMs);
     } catch (e) {
       if (onCallbackError) onCallbackError(e);
     }
@@ -32,4 +33,4 @@ function open(port, address, onMessage, onCallbackError) {
   };
 }
 
-module.exports = { open, interfaceIndex: binding.interfaceIndex, interfaceName: binding.interfaceName };
+module.exports = { open, clockMs: binding.clockMs, interfaceIndex: binding.interfaceIndex, interfaceName: binding.interfaceName };

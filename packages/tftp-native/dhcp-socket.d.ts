@@ -14,15 +14,19 @@ export interface DhcpSocket {
 }
 
 /**
- * Bind `address:port` (SO_BROADCAST, IP_PKTINFO, 4 MiB buffers). Throws a one-line error, e.g.
+ * Bind `address:port` (SO_BROADCAST, IP_PKTINFO, SO_TIMESTAMPNS, 4 MiB buffers). `arrivalMs`: when
+ * the kernel received the datagram, on clockMs()'s clock. Throws a one-line error, e.g.
  * `bind 0.0.0.0:67: Address already in use (EADDRINUSE)`.
  */
 export function open(
   port: number,
   address: string,
-  onMessage: (buffer: Buffer, address: string, port: number, ifindex: number) => void,
+  onMessage: (buffer: Buffer, address: string, port: number, ifindex: number, arrivalMs: number) => void,
   onCallbackError?: (e: unknown) => void,
 ): DhcpSocket;
+
+/** The real-time clock in milliseconds (with the fraction): the clock of `arrivalMs`. */
+export function clockMs(): number;
 
 /** The kernel's index of the interface `name` (0: no such interface). */
 export function interfaceIndex(name: string): number;

@@ -44,6 +44,16 @@ export function cpuMs(pid) {
 }
 
 /**
+ * The main thread of process `pid` (/proc/<pid>/task/<pid>/schedstat), in ms: time on a CPU and time
+ * runnable but waiting for one (the machine's load). Over a window, what is left of the wall time is
+ * time it slept (nothing to do: waiting for requests, the disk...).
+ */
+export function mainThreadSchedMs(pid) {
+  const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ').map(Number);
+  return { cpu: run / 1e6, wait: wait / 1e6 };
+}
+
+/**
  * CPU time (ms) of process `pid` from /proc/<pid>/stat: user and system time of all its threads, plus
  * that of its children that ended and were reaped (a server that forks per transfer, like in.tftpd).
  * Clock ticks of 10 ms: for runs of seconds.

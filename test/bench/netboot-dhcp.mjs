@@ -10,17 +10,17 @@
 // is the server's). --capture adds a second clock: tcpdump on the client's interface, the storm time
 // between the kernel's timestamps of the first DISCOVER and the last ACK, and each client's time split
 // into the server's part (DISCOVER->OFFER + REQUEST->ACK) and the client's (OFFER->REQUEST).
-// `npm run bench -- netboot-dhcp [--clients 200,500] [--rounds 5] [--concurrency 64] [--data-on disk|shm] [--capture] [--warm-up N] [--save results.json]`
+// `npm run bench -- netboot-dhcp [--clients 200,500] [--rounds 5] [--concurrency 64] [--data-on disk|shm] [--capture] [--warm-up N] [--retry MS] [--save results.json]`
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { dhcpMessagesOfPcap, wireTimes } from './dhcp-storm/dhcp-wire-times.mjs';
 import { benchNames, setupBenchNetwork, startDaemonIn, stopDaemon, teardownBenchNetwork } from './bench-network.mjs';
-import { cpuMs, loadLine, median, printLoad, spread } from './bench-stats.mjs';
+import { cpuMs, loadLine, mainThreadSchedMs, median, printLoad, spread } from './bench-stats.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(HERE), '..', '..');
@@ -28,12 +28,16 @@ const STORM_SOURCE = join(dirname(HERE), 'dhcp-storm', 'dhcp-storm.c');
 const WALT_SERVER = join(REPO, 'packages/server/dist/bin/walt-server.js');
 const NAMES = benchNames('d');
 const NET = { ...NAMES, serverCidr: '192.168.200.1/22', broadcastRoutes: true };
-const startDaemon = (args, ready) => startDaemonIn(NAMES.srv, args, ready);
+// Two minutes to start: at load 15-24 walt-server did not print its ready line within the default 30 s.
+const startDaemon = (args, ready) => startDaemonIn(NAMES.srv, args, ready, 120_000);
 const VENDOR_CLASS = 'walt.node.rpi-3-b-plus';
 // Where both servers keep their leases (dnsmasq's lease file, walt-server's data directory): the same
 // file system for both, since both make a lease durable before its ACK (dnsmasq fsyncs its lease file).
 // --data-on shm puts both on /dev/shm (tmpfs) to measure without the disk's fsync.
 let dataRoot = tmpdir();
+// The clients' retransmission timer (ms). 500 as udhcpc's first retry; --retry 50 makes the clients
+// retransmit while the server is still answering, so a quiet machine shows what a busy one does to it.
+let retryMs = 500;
 
 /** Compile dhcp-storm.c (once per source version) into the temporary folder; returns the binary. */
 export function buildStormClient() {
@@ -86,8 +90,11 @@ async function storm(binary, n, macByte, concurrency, server, capture) {
 
 function stormOnly(binary, n, macByte, concurrency, server) {
   const cpuBefore = cpuMs(server.pid);
+  // Where the server's main thread spent the storm: on a CPU, waiting for one, or asleep (the rest).
+  const mainBefore = mainThreadSchedMs(server.pid);
+  const startedAt = performance.now();
   return new Promise((resolvePromise, reject) => {
-    const args = ['netns', 'exec', NAMES.cl, binary, 'eth0', String(n), String(concurrency), String(macByte), '500', '30000', VENDOR_CLASS];
+    const args = ['netns', 'exec', NAMES.cl, binary, 'eth0', String(n), String(concurrency), String(macByte), String(retryMs), '30000', VENDOR_CLASS];
     const child = spawn('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -95,7 +102,11 @@ function stormOnly(binary, n, macByte, concurrency, server) {
     child.stderr.on('data', (d) => (err += d));
     child.on('close', () => {
       try {
-        resolvePromise({ ...JSON.parse(out), serverCpuMs: cpuMs(server.pid) - cpuBefore });
+        const windowMs = performance.now() - startedAt;
+        const main = mainThreadSchedMs(server.pid);
+        const mainCpuMs = main.cpu - mainBefore.cpu;
+        const mainWaitMs = main.wait - mainBefore.wait;
+        resolvePromise({ ...JSON.parse(out), serverCpuMs: cpuMs(server.pid) - cpuBefore, windowMs, mainCpuMs, mainWaitMs, mainSleepMs: windowMs - mainCpuMs - mainWaitMs });
       } catch {
         reject(new Error(`dhcp-storm failed: ${err || out}`));
       }
@@ -117,7 +128,7 @@ async function withDnsmasq(run) {
     return await run(child);
   } finally {
     await stopDaemon(child);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10 }); // retried: the NFS daemon walt-server started may still write its log as it stops
   }
 }
 
@@ -129,7 +140,7 @@ async function withWalt(run) {
   writeFileSync(join(boot, 'image.json'), JSON.stringify({ models: ['rpi-3-b-plus'] }));
   const conf = join(dir, 'server.conf');
   writeFileSync(conf, `network:\n  walt-net:\n    raw-device: ${NAMES.bridge}\n    ip: 192.168.200.1/22\nimages:\n  directory: ${images}\napi:\n  port: 0\n`);
-  const child = await startDaemon([process.execPath, ...(process.env.WALT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), WALT_SERVER, 'start', '--config', conf, '--data-dir', dir], /DHCP serving walt-net[\s\S]*listening on/);
+  const child = await startDaemon([process.execPath, ...(process.env.WALT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), WALT_SERVER, 'start', '--config', conf, '--data-dir', dir], /walt-server listening on http/);
   try {
     const result = await run(child);
     await stopDaemon(child);
@@ -140,7 +151,7 @@ async function withWalt(run) {
     return result;
   } finally {
     await stopDaemon(child);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10 }); // retried: the NFS daemon walt-server started may still write its log as it stops
   }
 }
 
@@ -166,6 +177,8 @@ export default async function netbootDhcp(args = []) {
   const capture = args.includes('--capture');
   const warmUp = Number(option(args, '--warm-up', 0));
   if (option(args, '--data-on', 'disk') === 'shm') dataRoot = '/dev/shm';
+  retryMs = Number(option(args, '--retry', 500));
+  if (!(retryMs > 0)) throw new Error('--retry: a number of milliseconds above 0');
   // --save FILE: every round's full result, per client (MAC, address, DISCOVER-to-ACK ms, retransmissions, NAKs)
   const saveTo = option(args, '--save', undefined);
   const saved = [];
@@ -178,7 +191,7 @@ export default async function netbootDhcp(args = []) {
   }
   printLoad('netboot-dhcp');
   const started = Date.now();
-  console.log(`DHCP boot storm: DISCOVER -> ACK per client, ${concurrency} in flight, half with vendor class ${VENDOR_CLASS}; ${rounds} interleaved rounds per size, a fresh server each; leases stored under ${dataRoot}`);
+  console.log(`DHCP boot storm: DISCOVER -> ACK per client, ${concurrency} in flight, half with vendor class ${VENDOR_CLASS}, retransmission after ${retryMs} ms; ${rounds} interleaved rounds per size, a fresh server each; leases stored under ${dataRoot}`);
   setupBenchNetwork(NET);
   let macByte = 0;
   try {
@@ -199,9 +212,9 @@ export default async function netbootDhcp(args = []) {
           if (warmUp > 0 && r.registered !== undefined) r.registered -= warmUp; // the devices counted include the warm-up's
           results[name].push(r);
           saved.push({ clients: n, round: round + 1, server: name, load: loadLine(), ...r });
-          line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs, server CPU ${r.serverCpuMs.toFixed(0)} ms, client CPU ${r.clientCpuMs.toFixed(0)} ms${wireText(r)})`);
+          line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs, server CPU ${r.serverCpuMs.toFixed(0)} ms, client CPU ${r.clientCpuMs.toFixed(0)} ms; server main thread over the client's ${r.windowMs.toFixed(0)} ms: CPU ${r.mainCpuMs.toFixed(0)}, waiting for a core ${r.mainWaitMs.toFixed(0)}, asleep ${r.mainSleepMs.toFixed(0)} ms${wireText(r)})`);
         }
-        console.log(`  ${n} clients, round ${round + 1}: ${line.join('; ')}`);
+        console.log(`  ${n} clients, round ${round + 1} (load ${loadavg()[0].toFixed(1)}): ${line.join('; ')}`);
       }
       console.log(`\nDHCP ${n} clients (${loadLine()}): median (min..max) over rounds where every client was leased`);
       const medians = {};
@@ -209,7 +222,7 @@ export default async function netbootDhcp(args = []) {
         const ok = results[name].filter((r) => r.leased === n);
         const pick = (k) => ok.map((r) => r[k]);
         medians[name] = ok.length ? median(pick('elapsedMs')) : undefined;
-        console.log(`  ${label.padEnd(18)} all leased ${spread(pick('elapsedMs'), 1, ' ms')}  per client p50 ${spread(pick('p50Ms'), 1)}  p99 ${spread(pick('p99Ms'), 1)}  max ${spread(pick('maxMs'), 1)}  retransmissions ${spread(pick('retransmissions'), 0)}  server CPU ${spread(pick('serverCpuMs'), 0, ' ms')}  client CPU ${spread(pick('clientCpuMs'), 0, ' ms')}${capture ? `  on the wire: storm ${spread(pick('wireStormMs'), 1, ' ms')}, per client server part p50 ${spread(pick('wireServerP50Ms'), 2)}, client part p50 ${spread(pick('wireClientP50Ms'), 2)}` : ''}  (${ok.length}/${results[name].length} rounds complete)`);
+        console.log(`  ${label.padEnd(18)} all leased ${spread(pick('elapsedMs'), 1, ' ms')}  per client p50 ${spread(pick('p50Ms'), 1)}  p99 ${spread(pick('p99Ms'), 1)}  max ${spread(pick('maxMs'), 1)}  retransmissions ${spread(pick('retransmissions'), 0)}  server CPU ${spread(pick('serverCpuMs'), 0, ' ms')}  client CPU ${spread(pick('clientCpuMs'), 0, ' ms')}  main thread CPU ${spread(pick('mainCpuMs'), 0, ' ms')}, waiting for a core ${spread(pick('mainWaitMs'), 0, ' ms')}, asleep ${spread(pick('mainSleepMs'), 0, ' ms')}${capture ? `  on the wire: storm ${spread(pick('wireStormMs'), 1, ' ms')}, per client server part p50 ${spread(pick('wireServerP50Ms'), 2)}, client part p50 ${spread(pick('wireClientP50Ms'), 2)}` : ''}  (${ok.length}/${results[name].length} rounds complete)`);
       }
       if (medians.walt !== undefined && medians.dnsmasq !== undefined) {
         console.log(`  ratio walt-server/dnsmasq of the medians: ${(medians.walt / medians.dnsmasq).toFixed(2)} (target <= 1.5)\n`);

@@ -7,8 +7,12 @@
 // - Add an ARP entry (SIOCSARP) before a unicast to an address the client does not hold yet, as
 //   RFC 2131 asks when the broadcast flag is clear; dnsmasq does the same.
 //
+// - Stamp each datagram with the time the kernel received it (SO_TIMESTAMPNS), so the server can
+//   tell a retransmission the client sent before it could have seen the reply (dropped) from one
+//   sent after (the reply may have been lost: answered again).
+//
 // The socket is polled on Node's own event loop (uv_poll): no thread, and each datagram is handed
-// to a JavaScript callback (buffer, source address, source port, interface index).
+// to a JavaScript callback (buffer, source address, source port, interface index, arrival time).
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -78,19 +83,27 @@ static dhcp_socket *get_socket(napi_env env, napi_value v) {
   return s;
 }
 
-static void deliver(dhcp_socket *s, napi_value callback, const char *data, size_t len, struct sockaddr_in *from, int ifindex) {
+// CLOCK_REALTIME in milliseconds (with the fraction): the clock of SO_TIMESTAMPNS.
+static double realtime_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void deliver(dhcp_socket *s, napi_value callback, const char *data, size_t len, struct sockaddr_in *from, int ifindex, double arrival_ms) {
   napi_env env = s->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
-  napi_value argv[4], global, result;
+  napi_value argv[5], global, result;
   char address[INET_ADDRSTRLEN];
   inet_ntop(AF_INET, &from->sin_addr, address, sizeof address);
   napi_create_buffer_copy(env, len, data, NULL, &argv[0]);
   napi_create_string_utf8(env, address, NAPI_AUTO_LENGTH, &argv[1]);
   napi_create_uint32(env, ntohs(from->sin_port), &argv[2]);
   napi_create_int32(env, ifindex, &argv[3]);
+  napi_create_double(env, arrival_ms, &argv[4]);
   napi_get_global(env, &global);
-  if (napi_call_function(env, global, callback, 4, argv, &result) == napi_pending_exception) {
+  if (napi_call_function(env, global, callback, 5, argv, &result) == napi_pending_exception) {
     // The JavaScript side guards its handler; an exception that still gets here must not stop the socket.
     napi_value ignored;
     napi_get_and_clear_last_exception(env, &ignored);
@@ -114,7 +127,7 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
   static char data[MAX_DATAGRAM];
   for (int n = 0; n < MAX_PER_WAKE && !s->closed; n++) {
     struct sockaddr_in from;
-    char control[CMSG_SPACE(sizeof(struct in_pktinfo))];
+    char control[CMSG_SPACE(sizeof(struct in_pktinfo)) + CMSG_SPACE(sizeof(struct timespec))];
     struct iovec iov = {.iov_base = data, .iov_len = sizeof data};
     struct msghdr m = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
     ssize_t len = recvmsg(s->fd, &m, MSG_DONTWAIT);
@@ -124,20 +137,26 @@ static void on_readable(uv_poll_t *poll, int status, int events) {
     }
     if (m.msg_flags & MSG_TRUNC) continue;
     int ifindex = 0;
+    double arrival_ms = 0;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
       if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
         struct in_pktinfo info;
         memcpy(&info, CMSG_DATA(c), sizeof info);
         ifindex = info.ipi_ifindex;
+      } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+        struct timespec t;
+        memcpy(&t, CMSG_DATA(c), sizeof t);
+        arrival_ms = (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
       }
     }
-    deliver(s, callback, data, (size_t)len, &from, ifindex);
+    if (arrival_ms == 0) arrival_ms = realtime_ms();  // no stamp (should not happen): now, an upper bound
+    deliver(s, callback, data, (size_t)len, &from, ifindex, arrival_ms);
   }
   napi_close_callback_scope(env, callback_scope);
   napi_close_handle_scope(env, scope);
 }
 
-// open(port, address, onMessage(buffer, address, port, ifindex)) -> handle
+// open(port, address, onMessage(buffer, address, port, ifindex, arrivalMs)) -> handle
 static napi_value open_socket(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -158,7 +177,8 @@ static napi_value open_socket(napi_env env, napi_callback_info info) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return throw_errno(env, "socket", errno);
   int one = 1, size = SOCKET_BUFFER_BYTES;
-  if (setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) < 0 || setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0) {
+  if (setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) < 0 || setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one) < 0 ||
+      setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) < 0) {
     int err = errno;
     close(fd);
     return throw_errno(env, "setsockopt", err);
@@ -299,6 +319,14 @@ static napi_value close_socket(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// clockMs() -> CLOCK_REALTIME in ms, the clock of the arrival times given to onMessage
+static napi_value clock_ms(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  napi_create_double(env, realtime_ms(), &out);
+  return out;
+}
+
 // interfaceIndex(name) -> the kernel's index of that interface, 0 if there is none
 static napi_value interface_index(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -332,6 +360,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"send", NULL, send_datagram, NULL, NULL, NULL, napi_default, NULL},
       {"setArp", NULL, set_arp, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, close_socket, NULL, NULL, NULL, napi_default, NULL},
+      {"clockMs", NULL, clock_ms, NULL, NULL, NULL, napi_default, NULL},
       {"interfaceIndex", NULL, interface_index, NULL, NULL, NULL, napi_default, NULL},
       {"interfaceName", NULL, interface_name, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -31,6 +31,7 @@ export interface LogDeps {
 /** Logs: the HTTP routes, the log lines nodes send on the TCP side channel, and forgetting a device's streams. */
 export function composeLogs({ db, logs, repo, registry, sets }: LogDeps, tcpPort: () => number): Subsystem {
   const rate = new IssuerRate();
+  let warming: Promise<void> = Promise.resolve();
   const incoming: TcpRequest = {
     ...TCP_REQUESTS.NEW_INCOMING_LOGS,
     handle: (socket, rest) => {
@@ -54,8 +55,13 @@ export function composeLogs({ db, logs, repo, registry, sets }: LogDeps, tcpPort
         rate,
       }),
     forget: (device) => repo.forgetIssuer(device.mac),
-    // User regular expressions run on a worker thread (linear time, off the serving thread): start it early.
-    start: async () => sharedRegexWorker().warm(),
+    // User regular expressions run on a worker thread (linear time, off the serving thread): start it
+    // early, beside the other subsystems, and be ready only once it is up (its start-up no longer
+    // runs into the first DHCP requests: docs/decisions/0012).
+    start: async () => {
+      warming = sharedRegexWorker().warm();
+    },
+    ready: () => warming,
     // Commit what was received before the store closes.
     stop: () => logs.flush(),
   };

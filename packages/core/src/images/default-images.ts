@@ -47,8 +47,8 @@ export class DefaultImages implements DefaultImageProvider {
 
   /** Ask the store whether the image is local (the answer is cached for a few seconds, one query at a time per image). */
   check(image: string): Promise<boolean> {
-    const known = this.presence.get(image);
-    if (known && this.now() - known.at < PRESENCE_TTL_MS) return Promise.resolve(known.local);
+    const known = this.known(image);
+    if (known !== undefined) return Promise.resolve(known);
     let pending = this.checks.get(image);
     if (!pending) {
       // Started inside a promise: a store that throws instead of rejecting still ends up here.
@@ -66,6 +66,12 @@ export class DefaultImages implements DefaultImageProvider {
       this.checks.set(image, pending);
     }
     return pending;
+  }
+
+  /** What `check` would answer without asking the store (its last answer is fresh), else undefined. */
+  known(image: string): boolean | undefined {
+    const known = this.presence.get(image);
+    return known && this.now() - known.at < PRESENCE_TTL_MS ? known.local : undefined;
   }
 
   /** Make the image local (one pull per image at a time). */

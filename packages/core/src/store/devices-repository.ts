@@ -1,4 +1,5 @@
 import type { Device, DeviceType } from '../devices/device.js';
+import { CommittedRowsCache } from './committed-rows-cache.js';
 import type { Db } from './database.js';
 
 interface DeviceRow {
@@ -25,8 +26,14 @@ const toDevice = (r: DeviceRow): Device => ({
   createdAt: r.created_at,
 });
 
-/** Persistence of the device registry (one row per MAC). */
+/**
+ * Persistence of the device registry (one row per MAC). The only writer of the devices table, so it
+ * keeps the committed rows by MAC and by IP that DHCP asks for several times per client
+ * (committed-rows-cache.ts says why that stays true); each read still builds a fresh Device.
+ */
 export class DevicesRepository {
+  private readonly rowsByMac = new CommittedRowsCache<string, DeviceRow>();
+  private readonly rowsByIp = new CommittedRowsCache<string, DeviceRow>();
   private readonly byMacStmt;
   private readonly byNameStmt;
   private readonly byIpStmt;
@@ -37,6 +44,7 @@ export class DevicesRepository {
   private readonly countLogsStmt;
 
   constructor(private readonly db: Db) {
+    this.inTransaction = db.transaction((fn: () => unknown) => fn());
     this.byMacStmt = db.prepare('SELECT * FROM devices WHERE mac = ?');
     this.byNameStmt = db.prepare('SELECT * FROM devices WHERE name = ?');
     this.byIpStmt = db.prepare('SELECT * FROM devices WHERE ip = ?');
@@ -58,8 +66,8 @@ export class DevicesRepository {
   }
 
   byMac(mac: string): Device | undefined {
-    const r = this.byMacStmt.get(mac) as DeviceRow | undefined;
-    return r && toDevice(r);
+    const r = this.cachedRead(this.rowsByMac, this.byMacStmt, mac);
+    return r ? toDevice(r) : undefined;
   }
 
   byName(name: string): Device | undefined {
@@ -68,8 +76,8 @@ export class DevicesRepository {
   }
 
   byIp(ip: string): Device | undefined {
-    const r = this.byIpStmt.get(ip) as DeviceRow | undefined;
-    return r && toDevice(r);
+    const r = this.cachedRead(this.rowsByIp, this.byIpStmt, ip);
+    return r ? toDevice(r) : undefined;
   }
 
   all(): Device[] {
@@ -77,15 +85,36 @@ export class DevicesRepository {
   }
 
   insert(d: Device): void {
+    this.forgetRows(d);
     this.insertStmt.run({ ...d, virtual: d.virtual ? 1 : 0, conf: JSON.stringify(d.conf) });
   }
 
   update(d: Device): void {
+    this.forgetRows(d);
     this.updateStmt.run({ ...d, virtual: d.virtual ? 1 : 0, conf: JSON.stringify(d.conf) });
   }
 
   delete(mac: string): void {
+    this.forgetRows({ mac, ip: null });
     this.deleteStmt.run(mac);
+  }
+
+  /** A read remembered only outside transactions: inside one, the row may yet be rolled back. */
+  private cachedRead(cache: CommittedRowsCache<string, DeviceRow>, stmt: { get(key: string): unknown }, key: string): DeviceRow | null {
+    const cached = cache.get(key);
+    if (cached !== undefined) return cached;
+    const row = (stmt.get(key) as DeviceRow | undefined) ?? null;
+    if (!this.db.inTransaction) cache.remember(key, row);
+    return row;
+  }
+
+  /** Before a write of this MAC's row: forget it by MAC, by its current address and by its new one. */
+  private forgetRows(d: { mac: string; ip: string | null }): void {
+    const cached = this.rowsByMac.get(d.mac);
+    const current = cached !== undefined ? cached : (this.byMacStmt.get(d.mac) as DeviceRow | undefined);
+    this.rowsByMac.forget(d.mac);
+    this.rowsByIp.forget(current?.ip);
+    this.rowsByIp.forget(d.ip);
   }
 
   /** Number of log lines this device issued, console streams excluded. */
@@ -93,8 +122,12 @@ export class DevicesRepository {
     return (this.countLogsStmt.get(mac) as { n: number }).n;
   }
 
+  // One transaction function for all calls: db.transaction(fn) builds four wrappers per call (about
+  // 20 µs), and a DHCP storm nests two per client.
+  private readonly inTransaction: (fn: () => unknown) => unknown;
+
   /** Run several writes as one atomic unit. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.inTransaction(fn) as T;
   }
 }

@@ -50,11 +50,21 @@ export function parseDhcpPacket(buf: Buffer): DhcpPacket {
     yiaddr: intToIp(buf.readUInt32BE(16)),
     siaddr: intToIp(buf.readUInt32BE(20)),
     giaddr: intToIp(buf.readUInt32BE(24)),
-    chaddr: [...buf.subarray(28, 28 + hlen)].map((b) => b.toString(16).padStart(2, '0')).join(':'),
+    chaddr: hardwareAddress(buf, hlen),
     sname: cString(buf.subarray(44, 108)),
     file: cString(buf.subarray(108, 236)),
     options,
   };
+}
+
+const HEX_BYTES = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+/** chaddr as aa:bb:cc... (one string built per packet: no array of bytes, no padStart per byte). */
+function hardwareAddress(buf: Buffer, hlen: number): string {
+  if (hlen === 0) return '';
+  let text = HEX_BYTES[buf[28]];
+  for (let i = 1; i < hlen; i++) text += ':' + HEX_BYTES[buf[28 + i]];
+  return text;
 }
 
 function cString(field: Buffer): string {
@@ -119,6 +129,6 @@ export function serializeDhcpReply(r: DhcpReplyFields): Buffer {
 
 /** A NUL-terminated text field; text that does not fit (with its NUL) is left out rather than cut. */
 function writeField(buf: Buffer, offset: number, size: number, text: string): void {
-  const bytes = Buffer.from(text, 'latin1');
-  if (bytes.length < size) bytes.copy(buf, offset);
+  // latin1: one byte per character, so the length is known before writing (no intermediate Buffer).
+  if (text.length < size) buf.write(text, offset, text.length, 'latin1');
 }

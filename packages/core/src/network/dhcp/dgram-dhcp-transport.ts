@@ -25,6 +25,10 @@ export class DgramDhcpTransport implements DhcpTransport {
     return this.socket?.address().port ?? 0;
   }
 
+  now(): number {
+    return performance.timeOrigin + performance.now();
+  }
+
   async start(onMessage: (msg: Buffer, origin: DatagramOrigin) => void): Promise<void> {
     const socket = createSocket({ type: 'udp4' });
     socket.on('message', (msg, rinfo) => onMessage(msg, { address: rinfo.address, port: rinfo.port }));

@@ -22,18 +22,29 @@ export interface ReplyContent {
   boot: DhcpBootReply;
 }
 
+// Option values are only read (copied into the reply), so the same few values (the server's
+// address, the mask, one-byte types) are encoded once rather than allocated for every reply.
+const encodedAddresses = new Map<string, Buffer>();
 const ip4 = (ip: string) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(ipToInt(ip));
+  let b = encodedAddresses.get(ip);
+  if (!b) {
+    b = Buffer.alloc(4);
+    b.writeUInt32BE(ipToInt(ip));
+    if (encodedAddresses.size >= 64) encodedAddresses.clear(); // the server's few addresses, not the clients'
+    encodedAddresses.set(ip, b);
+  }
   return b;
 };
-const u8 = (n: number) => Buffer.from([n]);
+const ONE_BYTE = Array.from({ length: 256 }, (_, n) => Buffer.from([n]));
+const u8 = (n: number) => ONE_BYTE[n & 255];
 const u32 = (n: number) => {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(n >>> 0);
   return b;
 };
 const text = (s: string) => Buffer.from(s, 'latin1');
+const LEASE_TIME = u32(LEASE_TIME_SECONDS);
+const WALT_DOMAIN = text('walt');
 
 /** Option 119 (RFC 3397): DNS wire-format names, here without compression. */
 export function domainSearchList(domains: readonly string[]): Buffer {
@@ -54,12 +65,12 @@ export function buildReply(request: DhcpRequest, c: ReplyContent): Buffer {
     [Opt.MESSAGE_TYPE, u8(c.type)],
     [Opt.SERVER_ID, ip4(c.serverIp)],
   ];
-  if (c.yiaddr) options.push([Opt.LEASE_TIME, u32(LEASE_TIME_SECONDS)]);
+  if (c.yiaddr) options.push([Opt.LEASE_TIME, LEASE_TIME]);
   options.push([Opt.SUBNET_MASK, ip4(c.subnet.maskString)]);
   if (c.nat) options.push([Opt.ROUTER, ip4(c.serverIp)]);
   options.push(
     [Opt.DNS_SERVERS, ip4(c.serverIp)],
-    [Opt.DOMAIN_NAME, text('walt')],
+    [Opt.DOMAIN_NAME, WALT_DOMAIN],
     [Opt.BROADCAST_ADDRESS, ip4(c.subnet.broadcastString)],
     [Opt.NTP_SERVERS, ip4(c.serverIp)],
     [Opt.TFTP_SERVER_NAME, text(nextServer)],
@@ -109,8 +120,9 @@ export function buildNak(request: DhcpRequest, serverIp: string, message: string
   });
 }
 
+/** chaddr back to its 16 bytes (aa:bb:... has its byte i at characters 3i, 3i+1). */
 function macBytes(mac: string): Buffer {
   const b = Buffer.alloc(16);
-  mac.split(':').forEach((h, i) => (b[i] = parseInt(h, 16)));
+  for (let i = 0; i < 16 && 3 * i < mac.length; i++) b[i] = parseInt(mac.slice(3 * i, 3 * i + 2), 16);
   return b;
 }

@@ -13,6 +13,7 @@ import type { LeaseBook } from './lease-book.js';
 import { LogThrottle } from './log-throttle.js';
 import { openDhcpTransport } from './open-dhcp-transport.js';
 import { replyDestination, type ReplyDestination } from './reply-destination.js';
+import { RetransmissionFilter } from './retransmission-filter.js';
 
 /** The registry operations DHCP needs (DeviceRegistry provides them). */
 export interface DeviceDirectory {
@@ -28,7 +29,7 @@ export interface DhcpServerDeps {
   devices: DeviceDirectory;
   protocols: BootProtocolSource;
   /** Presence checks of default images before registering a node (absent: no check). */
-  images?: Pick<DefaultImages, 'check' | 'fetch'>;
+  images?: Pick<DefaultImages, 'check' | 'fetch'> & Partial<Pick<DefaultImages, 'known'>>;
   /** Run writes atomically (nestable: inner calls become savepoints). */
   transaction<T>(fn: () => T): T;
   /** A platform log line (topic dhcp). */
@@ -65,6 +66,10 @@ export interface DhcpStats {
   offers: number;
   acks: number;
   naks: number;
+  /** Retransmissions dropped: their answer was being committed or had left after the client sent them. */
+  duplicates: number;
+  /** ACKs sent again, as they were, to a REQUEST retransmitted after its ACK left (no second commit). */
+  resent: number;
 }
 
 /**
@@ -73,7 +78,7 @@ export interface DhcpStats {
  * durable before the ACK is sent, in one transaction per batch of requests (group commit).
  */
 export class DhcpServer {
-  readonly stats: DhcpStats = { received: 0, malformed: 0, offers: 0, acks: 0, naks: 0 };
+  readonly stats: DhcpStats = { received: 0, malformed: 0, offers: 0, acks: 0, naks: 0, duplicates: 0, resent: 0 };
   private transport?: DhcpTransport;
   private pending: PendingAck[] = [];
   private flushScheduled = false;
@@ -81,6 +86,8 @@ export class DhcpServer {
   private readonly throttle: LogThrottle;
   /** Addresses being probed after a DECLINE. */
   private readonly probing = new Set<string>();
+  /** Exchanges in progress: a retransmission costs no second commit. */
+  private readonly exchanges = new RetransmissionFilter();
 
   constructor(
     private readonly deps: DhcpServerDeps,
@@ -147,11 +154,12 @@ export class DhcpServer {
       this.throttle.log(`ciaddr:${p.ciaddr}`, `ignored a DHCP request of ${request.view.mac} with client address ${p.ciaddr}, which is not on walt-net`);
       return;
     }
+    const receivedAt = rinfo.receivedAt ?? this.now();
     switch (request.type) {
       case DhcpMessageType.DISCOVER:
-        return this.onDiscover(request);
+        return this.onDiscover(request, receivedAt);
       case DhcpMessageType.REQUEST:
-        return this.onRequest(request);
+        return this.onRequest(request, receivedAt);
       case DhcpMessageType.DECLINE:
         return this.onDecline(request);
       case DhcpMessageType.INFORM:
@@ -175,8 +183,18 @@ export class DhcpServer {
     }
   }
 
-  private onDiscover(request: DhcpRequest): void {
+  /** The clock of the transport's arrival times. */
+  private now(): number {
+    return this.transport?.now() ?? performance.timeOrigin + performance.now();
+  }
+
+  private onDiscover(request: DhcpRequest, receivedAt: number): void {
     const mac = request.view.mac;
+    const xid = request.packet.xid;
+    if (this.exchanges.check(mac, xid, 'DISCOVER', receivedAt, this.now()).kind !== 'handle') {
+      this.stats.duplicates++;
+      return;
+    }
     const ip = this.deps.book.offer(mac, request.requestedIp);
     if (!ip) {
       this.throttle.log('pool-empty', `no free address left on walt-net for ${mac}: forget unused devices or enlarge walt-net`);
@@ -185,6 +203,7 @@ export class DhcpServer {
     const device = this.deps.devices.byMac(mac);
     this.stats.offers++;
     this.send(request, this.reply(request, DhcpMessageType.OFFER, ip, device));
+    this.exchanges.offered(mac, xid, this.now());
     this.prefetchDefaultImage(request, device);
   }
 
@@ -199,6 +218,7 @@ export class DhcpServer {
     const model = this.boot.model(request.view);
     if (!model) return;
     const image = this.deps.devices.defaultImageOf(model);
+    if (images.known?.(image) === true) return; // here, and known to be: no promise chain per DISCOVER of a storm
     // One chain, one catch: nothing thrown or rejected on the way escapes (a failure is reported by the registration's fetch).
     images
       .check(image)
@@ -206,11 +226,23 @@ export class DhcpServer {
       .catch(() => undefined);
   }
 
-  private onRequest(request: DhcpRequest): void {
+  private onRequest(request: DhcpRequest, receivedAt: number): void {
     const { mac } = request.view;
     const { serverId } = request;
     if (serverId !== undefined && serverId !== this.options.serverIp) {
       this.deps.book.cancelOffer(mac); // SELECTING another server's offer
+      return;
+    }
+    const xid = request.packet.xid;
+    const verdict = this.exchanges.check(mac, xid, 'REQUEST', receivedAt, this.now());
+    if (verdict.kind === 'duplicate') {
+      this.stats.duplicates++;
+      return;
+    }
+    if (verdict.kind === 'resend' && this.deps.book.leaseOf(mac) === verdict.ack.ip) {
+      this.stats.resent++;
+      this.sendTo(verdict.ack.reply, verdict.ack.to);
+      this.exchanges.acked(mac, xid, this.now(), verdict.ack);
       return;
     }
     const ciaddr = request.packet.ciaddr;
@@ -230,14 +262,18 @@ export class DhcpServer {
     const { changed, undo } = this.deps.book.bind(mac, ip);
     const model = this.boot.model(request.view);
     const item: PendingAck = { request, ip, model, changed, undo };
+    this.exchanges.committing(mac, xid, this.now());
     const device = this.deps.devices.byMac(mac);
     const images = this.deps.images;
     if (model && images && (!device || device.type === 'unknown')) {
-      // Refresh the image presence cache the registry consults (usually answered from the cache).
-      images.check(this.deps.devices.defaultImageOf(model)).then(
-        () => this.enqueue(item),
-        () => this.enqueue(item),
-      );
+      const image = this.deps.devices.defaultImageOf(model);
+      // Refresh the image presence cache the registry consults, unless its answer is fresh (a storm).
+      if (images.known?.(image) !== undefined) this.enqueue(item);
+      else
+        images.check(image).then(
+          () => this.enqueue(item),
+          () => this.enqueue(item),
+        );
     } else this.enqueue(item);
   }
 
@@ -328,21 +364,28 @@ export class DhcpServer {
             done.push({ item, device });
           } catch (e) {
             item.undo();
+            this.exchanges.abandoned(item.request.view.mac, item.request.packet.xid);
             this.throttle.log('register', `could not record the lease of ${item.request.view.mac} (${item.ip}): ${(e as Error)?.message ?? e}`);
           }
         }
       });
     } catch (e) {
       for (const { item } of done) item.undo();
+      for (const item of batch) this.exchanges.abandoned(item.request.view.mac, item.request.packet.xid);
       this.throttle.log('commit', `could not store DHCP leases, ${batch.length} request(s) left unanswered: ${(e as Error)?.message ?? e}`);
       return;
     }
     for (const { item, device } of done) {
       this.stats.acks++;
+      const { mac } = item.request.view;
       try {
-        this.send(item.request, this.reply(item.request, DhcpMessageType.ACK, item.ip, device));
+        const reply = this.reply(item.request, DhcpMessageType.ACK, item.ip, device);
+        const to = this.destination(item.request, reply);
+        this.sendTo(reply, to);
+        this.exchanges.acked(mac, item.request.packet.xid, this.now(), { reply, to, ip: item.ip });
       } catch (e) {
-        this.throttle.log('internal', `DHCP ACK to ${item.request.view.mac} failed: ${(e as Error)?.stack ?? e}`);
+        this.exchanges.abandoned(mac, item.request.packet.xid);
+        this.throttle.log('internal', `DHCP ACK to ${mac} failed: ${(e as Error)?.stack ?? e}`);
       }
     }
   }
@@ -352,8 +395,12 @@ export class DhcpServer {
    * alike, from the request's ciaddr and broadcast flag and the reply's yiaddr (bytes 16-19).
    */
   private send(request: DhcpRequest, reply: Buffer): void {
+    this.sendTo(reply, this.destination(request, reply));
+  }
+
+  private destination(request: DhcpRequest, reply: Buffer): ReplyDestination {
     const yiaddr = intToIp(reply.readUInt32BE(16));
-    this.sendTo(reply, replyDestination(request.packet, DhcpMessageType.ACK, yiaddr === '0.0.0.0' ? undefined : yiaddr));
+    return replyDestination(request.packet, DhcpMessageType.ACK, yiaddr === '0.0.0.0' ? undefined : yiaddr);
   }
 
   private sendTo(reply: Buffer, to: ReplyDestination): void {

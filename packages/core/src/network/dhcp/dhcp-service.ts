@@ -40,6 +40,8 @@ export async function startDhcpService(deps: DhcpServiceDeps, options: DhcpServi
   const serverIp = subnet.addressString;
   const log = (line: string, error = false) => logs.platform('dhcp', line, { error });
 
+  // One transaction function, reused (nested calls become savepoints): building one per call costs.
+  const inTransaction = db.transaction((fn: () => unknown) => fn());
   const images = deps.defaultImages;
   images.enable();
 
@@ -65,7 +67,7 @@ export async function startDhcpService(deps: DhcpServiceDeps, options: DhcpServi
       devices: registry,
       protocols: extensions,
       images,
-      transaction: (fn) => db.transaction(fn)(),
+      transaction: (fn) => inTransaction(fn) as ReturnType<typeof fn>,
       log,
     },
     { serverIp, subnet, serverName: deps.serverName, ...options },

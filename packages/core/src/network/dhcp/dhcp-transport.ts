@@ -9,6 +9,11 @@ export interface DatagramOrigin {
    * interface than walt-net (the request is ignored). Absent: unknown (the portable transport).
    */
   arrival?: { waltNet: boolean; interface: string };
+  /**
+   * When the kernel received it, on the transport's `now()` clock (absent: unknown, the portable
+   * transport). Tells a retransmission sent before the client could see the reply from a later one.
+   */
+  receivedAt?: number;
 }
 
 /** A throttled error line: `key` groups repeats of the same problem. */
@@ -25,6 +30,8 @@ export interface DhcpTransport {
   /** True when this is the fallback of a server that should have the native socket. */
   readonly degraded: boolean;
   readonly port: number;
+  /** The clock of `receivedAt`, in milliseconds. */
+  now(): number;
   start(onMessage: (msg: Buffer, origin: DatagramOrigin) => void): Promise<void>;
   /** Send a reply to client port `port`; a failure is reported, never thrown. */
   send(reply: Buffer, to: ReplyDestination, port: number): void;

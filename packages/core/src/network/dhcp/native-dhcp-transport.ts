@@ -20,6 +20,13 @@ export function loadDhcpSocketAddon(): DhcpSocketAddon | string {
 const LOOKUP_INTERVAL_MS = 1000;
 
 /**
+ * An ARP entry this transport set less than this long ago is not set again: the ACK that follows an
+ * OFFER by milliseconds needs no second ioctl (a quarter of the send cost in a storm). Far below the
+ * kernel's reachable time (15-45 s), so the entry is still there.
+ */
+export const ARP_REUSE_MS = 1000;
+
+/**
  * The native DHCP socket: every datagram comes with the interface it arrived on, and every reply
  * leaves through walt-net's interface (IP_PKTINFO), so 255.255.255.255 reaches walt-net and only
  * walt-net, with no route for it. A unicast to an address the client does not hold yet is preceded
@@ -31,12 +38,15 @@ export class NativeDhcpTransport implements DhcpTransport {
   private socket?: DhcpSocket;
   private waltNet?: { name: string; index: number };
   private lastLookup = -Infinity;
+  /** The ARP entries set lately: address -> MAC and when (at most 4,096: a flood of MACs costs no more). */
+  private readonly arpSet = new Map<string, { mac: string; at: number }>();
 
   constructor(
     private readonly addon: DhcpSocketAddon,
     private readonly bind: { port: number; address: string },
     private readonly serverIp: string,
     private readonly report: TransportReport,
+    private readonly clock: () => number = () => performance.now(),
   ) {}
 
   get description(): string {
@@ -48,12 +58,16 @@ export class NativeDhcpTransport implements DhcpTransport {
     return this.socket?.port ?? 0;
   }
 
+  now(): number {
+    return this.addon.clockMs();
+  }
+
   async start(onMessage: (msg: Buffer, origin: DatagramOrigin) => void): Promise<void> {
     this.lookUpWaltNet();
     this.socket = this.addon.open(
       this.bind.port,
       this.bind.address,
-      (msg, address, port, ifindex) => onMessage(msg, { address, port, arrival: this.arrival(ifindex) }),
+      (msg, address, port, ifindex, receivedAt) => onMessage(msg, { address, port, arrival: this.arrival(ifindex), receivedAt }),
       (e) => this.report('internal', `DHCP request handler failed: ${(e as Error)?.stack ?? e}`),
     );
   }
@@ -85,16 +99,25 @@ export class NativeDhcpTransport implements DhcpTransport {
       return;
     }
     let address = to.kind === 'broadcast' ? '255.255.255.255' : to.ip;
-    if (to.kind === 'hardware') {
+    if (to.kind === 'hardware' && !this.arpRecentlySet(to.ip, to.mac)) {
       const failed = socket.setArp(to.ip, Buffer.from(to.mac.replaceAll(':', ''), 'hex'), waltNet.name);
       if (failed) {
         // Without the ARP entry the unicast would wait for an ARP reply the client cannot give.
+        this.arpSet.delete(to.ip);
         this.report('arp', `cannot add the ARP entry ${to.ip} -> ${to.mac} on ${waltNet.name} (${failed}): broadcasting the reply instead`);
         address = '255.255.255.255';
+      } else {
+        if (this.arpSet.size >= 4096) this.arpSet.clear();
+        this.arpSet.set(to.ip, { mac: to.mac, at: this.clock() });
       }
     }
     const failed = socket.send(reply, address, port, waltNet.index);
     if (failed) this.report(`send:${address}`, `cannot send a DHCP reply to ${address} on ${waltNet.name}: ${failed}`);
+  }
+
+  private arpRecentlySet(ip: string, mac: string): boolean {
+    const set = this.arpSet.get(ip);
+    return set !== undefined && set.mac === mac && this.clock() - set.at < ARP_REUSE_MS;
   }
 
   async stop(): Promise<void> {

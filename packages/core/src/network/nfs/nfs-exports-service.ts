@@ -86,7 +86,7 @@ export class NfsExportsService {
       used.add(key(d.image!));
       exported.push({ mac: d.mac, ip: d.ip, name: d.name, model: d.model!, image: d.image!, imageRoot: view.root, persist: d.conf['mount.persist'] !== false });
     }
-    syncNodeTree(this.dataDir, exported);
+    await syncNodeTree(this.dataDir, exported);
     const plan = planExports(this.dataDir, exported);
     const changed = this.config.server === 'ganesha' ? await this.writeGanesha(renderGaneshaExports(this.subnet, plan)) : await this.writeKernel(renderKernelExports(this.subnet, plan));
     for (const [image, view] of this.views) {
