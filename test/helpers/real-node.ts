@@ -123,6 +123,8 @@ export interface QemuPcOptions {
   /** Exit on guest reset (default false: a reset reboots the PC, like a real one). */
   noReboot?: boolean;
   memory?: string;
+  /** Virtual CPUs (default 2), each on a host thread of its own (multi-threaded TCG). */
+  cpus?: number;
   /** Extra qemu arguments (firmware for UEFI, ...). */
   extraArgs?: string[];
 }
@@ -142,7 +144,8 @@ export class QemuPc {
 
   constructor(netns: string, options: QemuPcOptions) {
     const args = [
-      '-accel', 'tcg', '-cpu', 'max', '-m', options.memory ?? '1024', '-nographic', '-boot', 'n',
+      // Multi-threaded TCG: the kernel, the initramfs and systemd use both host cores when they are free.
+      '-accel', 'tcg,thread=multi', '-smp', String(options.cpus ?? 2), '-cpu', 'max', '-m', options.memory ?? '1024', '-nographic', '-boot', 'n',
       ...(options.noReboot ? ['-no-reboot'] : []),
       '-netdev', `tap,id=n0,ifname=${options.tap},script=no,downscript=no`, '-device', `virtio-net-pci,netdev=n0,mac=${options.mac}`,
       ...(options.extraArgs ?? []),
