@@ -90,7 +90,7 @@ describe('boot-ipxe', () => {
     const s = waltIpxeScript();
     expect(s.startsWith('#!ipxe\n')).toBe(true);
     expect(s).toContain('cpuid --ext 29 && set user-class walt.node.pc-x86-64 || set user-class walt.node.pc-x86-32');
-    expect(s).toMatch(/dhcp[^\n]*\n[^\n]*chain tftp:\/\/\$\{next-server\}\/start\.ipxe/);
+    expect(s).toMatch(/\nifconf --configurator dhcp \|\| dhcp \|\| reboot\n[^\n]*chain tftp:\/\/\$\{next-server\}\/start\.ipxe/);
   });
 
   it('is a plugin with an undionly-path setting', async () => {
