@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,18 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'ganesha.nfsd', 'rpcbi
       const call = (prog: string) => execFileSync('ip', ['netns', 'exec', NS, 'rpcinfo', '-t', '127.0.0.1', prog, '3'], { encoding: 'utf8', timeout: 20_000 });
       expect(call('mountd')).toMatch(/ready and waiting/);
       expect(call('nfs')).toMatch(/ready and waiting/);
+      // ganesha has a /run of its own, but sees what the server mounts after its start (the image views it exports).
+      const ganesha = readFileSync(join(dir, 'mine', 'ganesha.pid'), 'utf8').trim();
+      const server = String(mine.pid); // ip netns exec execs node: the same PID, in the server's mount namespace
+      const late = join(dir, 'late-mount');
+      mkdirSync(late, { recursive: true });
+      execFileSync('nsenter', ['-t', server, '-m', 'sh', '-c', `mount -t tmpfs walt-late ${late} && echo seen > ${late}/file`]);
+      try {
+        expect(execFileSync('nsenter', ['-t', ganesha, '-m', 'cat', join(late, 'file')], { encoding: 'utf8' })).toBe('seen\n');
+        expect(execFileSync('nsenter', ['-t', ganesha, '-m', 'ls', '/run'], { encoding: 'utf8' }).split('\n')).toContain('rpcbind.sock');
+      } finally {
+        execFileSync('nsenter', ['-t', server, '-m', 'umount', late]);
+      }
     } finally {
       mine.stdin!.end();
       await new Promise((r) => (mine.exitCode !== null ? r(null) : mine.once('exit', r)));

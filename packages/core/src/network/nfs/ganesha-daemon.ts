@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { constants } from 'node:os';
@@ -35,8 +35,9 @@ function answers(port: number, timeoutMs = 1000): Promise<boolean> {
 function spawnTied(cmd: string, args: string[], privateRun?: string): ChildProcess {
   // fd 3: background jobs of a non-interactive shell get /dev/null as stdin, not the pipe.
   const script = 'exec 3<&0; "$@" </dev/null & c=$!; (read -r _ <&3; kill "$c" 2>/dev/null) & wait "$c"';
-  // unshare and the inner shell exec: the PID killed above is the daemon's.
-  const inPrivateRun = privateRun ? ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /run && exec "$@"', privateRun] : [];
+  // unshare and the inner shell exec: the PID killed above is the daemon's. Slave propagation: the
+  // image views the server mounts later reach the daemon's namespace; its /run does not leave it.
+  const inPrivateRun = privateRun ? ['unshare', '--mount', '--propagation', 'slave', 'sh', '-c', 'mount --bind "$0" /run && exec "$@"', privateRun] : [];
   return spawn('sh', ['-c', script, 'sh', ...inPrivateRun, cmd, ...args], { stdio: ['pipe', 'ignore', 'ignore'] });
 }
 
@@ -106,6 +107,9 @@ export class GaneshaDaemon {
         this.privateRun = join(dir, 'run');
         rmSync(this.privateRun, { recursive: true, force: true });
         mkdirSync(join(this.privateRun, 'rpcbind'), { recursive: true });
+        // The daemons' mount namespaces are slaves of this one: only mounts of shared mounts propagate
+        // (`ip netns exec` makes them all slaves; systemd hosts have them shared already).
+        execFileSync('mount', ['--make-rshared', '/']);
         this.rpcbind = spawnTied('rpcbind', ['-f'], this.privateRun);
         this.rpcbind.once('error', (e) => log(`cannot start rpcbind (NFSv3 clients will not find the server): ${e.message}`, true));
         for (let i = 0; i < 20 && !(await answers(111)); i++) await new Promise((r) => setTimeout(r, 100));
