@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error plain ESM helper shared with the bench
@@ -154,7 +154,12 @@ export class QemuPc {
     ];
     const script = `exec 9>>${QEMU_LOCK}; flock 9; echo WALT-QEMU-STARTED >&2; exec qemu-system-x86_64 "$@"`;
     this.process = spawn('ip', ['netns', 'exec', netns, 'sh', '-c', script, 'qemu', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.process.stdout!.on('data', (d) => (this.consoleText += d));
+    // WALT_TEST_CONSOLE_DIR=<dir>: the console as it comes, to follow a boot while it runs.
+    const live = process.env.WALT_TEST_CONSOLE_DIR ? join(process.env.WALT_TEST_CONSOLE_DIR, `qemu-console-${options.mac.replace(/:/g, '')}-${Date.now()}.log`) : undefined;
+    this.process.stdout!.on('data', (d) => {
+      this.consoleText += d;
+      if (live) appendFileSync(live, d);
+    });
     this.started = new Promise((resolve, reject) => {
       this.process.stderr!.on('data', (d) => {
         this.consoleText += d;
