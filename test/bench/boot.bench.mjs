@@ -38,7 +38,8 @@ const s = (ms) => (ms / 1000).toFixed(1);
 function lockedQemuDir(dir) {
   const wrapper = join(dir, 'qemu-system-x86_64');
   const real = execFileSync('sh', ['-c', 'command -v qemu-system-x86_64'], { encoding: 'utf8' }).trim();
-  writeFileSync(wrapper, `#!/bin/sh\nexec 9>>${QEMU_LOCK}; flock 9; echo WALT-QEMU-STARTED >&2; exec ${real} "$@"\n`);
+  // flock's stdio is not the VM's pipes: a VM killed while it waits leaves nothing holding them.
+  writeFileSync(wrapper, `#!/bin/sh\nexec 9>>${QEMU_LOCK}; flock 9 </dev/null >/dev/null 2>&1; echo WALT-QEMU-STARTED >&2; exec ${real} "$@"\n`);
   chmodSync(wrapper, 0o755);
   return dir;
 }

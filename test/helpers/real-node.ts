@@ -52,7 +52,9 @@ export function lockedQemuPathDir(): string {
   const dir = join(tmpdir(), `walt-qemu-locked-${process.pid}`);
   const real = execFileSync('sh', ['-c', 'command -v qemu-system-x86_64'], { encoding: 'utf8' }).trim();
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'qemu-system-x86_64'), `#!/bin/sh\nexec 9>>${QEMU_LOCK}; flock 9; exec ${real} "$@"\n`);
+  // flock's own stdio is not the VM's pipes: killed while it waits, the wrapper leaves no process
+  // holding them (the server's VM supervisor waits for them to close before it starts the VM again).
+  writeFileSync(join(dir, 'qemu-system-x86_64'), `#!/bin/sh\nexec 9>>${QEMU_LOCK}; flock 9 </dev/null >/dev/null 2>&1; exec ${real} "$@"\n`);
   chmodSync(join(dir, 'qemu-system-x86_64'), 0o755);
   return dir;
 }
@@ -152,7 +154,7 @@ export class QemuPc {
       '-netdev', `tap,id=n0,ifname=${options.tap},script=no,downscript=no`, '-device', `virtio-net-pci,netdev=n0,mac=${options.mac}`,
       ...(options.extraArgs ?? []),
     ];
-    const script = `exec 9>>${QEMU_LOCK}; flock 9; echo WALT-QEMU-STARTED >&2; exec qemu-system-x86_64 "$@"`;
+    const script = `exec 9>>${QEMU_LOCK}; flock 9 </dev/null >/dev/null 2>&1; echo WALT-QEMU-STARTED >&2; exec qemu-system-x86_64 "$@"`;
     this.process = spawn('ip', ['netns', 'exec', netns, 'sh', '-c', script, 'qemu', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
     // WALT_TEST_CONSOLE_DIR=<dir>: the console as it comes, to follow a boot while it runs.
     const live = process.env.WALT_TEST_CONSOLE_DIR ? join(process.env.WALT_TEST_CONSOLE_DIR, `qemu-console-${options.mac.replace(/:/g, '')}-${Date.now()}.log`) : undefined;
