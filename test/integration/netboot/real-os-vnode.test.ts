@@ -13,9 +13,10 @@ const VNODE = 'vn-real';
  * and says so. The server's VMs wait for the machine-wide qemu lock (real-node.ts).
  */
 describe.skipIf(realNodeSkipped()).each([
-  { platform: 'bridged walt-net', tag: 'vnbrid', subnet: '192.168.166', rawDevice: undefined, bootTimeoutRetry: true },
-  { platform: 'virtual-only walt-net (bridge without a raw device)', tag: 'vnonly', subnet: '192.168.169', rawDevice: null, bootTimeoutRetry: false },
-])('a virtual node boots the real OS through PXE, and reboots: $platform', ({ tag, subnet, rawDevice, bootTimeoutRetry }) => {
+  { platform: 'bridged walt-net', tag: 'vnbrid', subnet: '192.168.166', rawDevice: undefined, bootTimeoutRetry: true, hardReboot: true },
+  // The same VM path on the other platform: its boot is what differs (one TCG boot less in CI).
+  { platform: 'virtual-only walt-net (bridge without a raw device)', tag: 'vnonly', subnet: '192.168.169', rawDevice: null, bootTimeoutRetry: false, hardReboot: false },
+])('a virtual node boots the real OS through PXE, and reboots: $platform', ({ tag, subnet, rawDevice, bootTimeoutRetry, hardReboot }) => {
   let rn: RealNodeServer;
   const times: Record<string, number> = {};
 
@@ -56,7 +57,7 @@ describe.skipIf(realNodeSkipped()).each([
     console.log(`virtual node, ms since walt node create (includes waiting for the qemu lock): ${JSON.stringify(times)}`);
   }, 3_100_000);
 
-  it('walt node reboot --hard: the VM is killed and started again, down, then booted again', async () => {
+  it.skipIf(!hardReboot)('walt node reboot --hard: the VM is killed and started again, down, then booted again', async () => {
     const from = rn.lines('platform.nodes').length;
     const t0 = Date.now();
     const res = await rn.server.walt(['node', 'reboot', '--hard', VNODE], { timeoutMs: 120_000 });
