@@ -1,7 +1,8 @@
 // `npm run bench -- boot [--skip-vnode] [--skip-anchor]`: the real pc-x86-64
 // node image (images/pc-x86-64-default, pulled from the local test registry: .ci/node-image.sh)
-// booted by a qemu PC (TCG) over walt-net, BIOS PXE -> undionly.kpxe -> iPXE script -> start.ipxe -> kernel and
-// initrd over HTTP -> NFS root -> walt-init -> systemd, sshd -> bootup notification.
+// booted by a qemu PC (TCG) over walt-net, BIOS PXE (qemu's ROM is iPXE: it gets the iPXE script at once; other
+// PXE ROMs load undionly.kpxe first) -> start.ipxe -> kernel and initrd over HTTP -> NFS root -> walt-init ->
+// systemd, sshd -> bootup notification.
 //  1. A PC on a tap: from PXE start (the node's first DHCP request) to booted, with each phase's share
 //     (the server's log timestamps and the serial console's arrival times).
 //  2. `walt node create` (a virtual node through the same PXE path) to booted, and PXE start to booted.
@@ -29,13 +30,16 @@ const PC_MAC = '52:54:00:21:20:01';
 const PC_NODE = 'node-212001';
 const VNODE = 'benchvn';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** The tests' qemu PC (test/helpers/real-node.ts): multi-threaded TCG, 2 CPUs. The anchor uses the same. */
+const QEMU_PC = ['-accel', 'tcg,thread=multi', '-smp', '2', '-cpu', 'max', '-m', '1024', '-nographic'];
 const s = (ms) => (ms / 1000).toFixed(1);
 
 /** A qemu-system-x86_64 wrapper that waits for the machine-wide lock, then execs qemu (same PID). */
 function lockedQemuDir(dir) {
   const wrapper = join(dir, 'qemu-system-x86_64');
   const real = execFileSync('sh', ['-c', 'command -v qemu-system-x86_64'], { encoding: 'utf8' }).trim();
-  writeFileSync(wrapper, `#!/bin/sh\nexec 9>>${QEMU_LOCK}; flock 9; echo WALT-QEMU-STARTED >&2; exec ${real} "$@"\n`);
+  // flock's stdio is not the VM's pipes: a VM killed while it waits leaves nothing holding them.
+  writeFileSync(wrapper, `#!/bin/sh\nexec 9>>${QEMU_LOCK}; flock 9 </dev/null >/dev/null 2>&1; echo WALT-QEMU-STARTED >&2; exec ${real} "$@"\n`);
   chmodSync(wrapper, 0o755);
   return dir;
 }
@@ -129,7 +133,7 @@ async function pcBoot(names, dataDir, qemuDir) {
   ip('-n', names.srv, 'tuntap', 'add', 'dev', tap, 'mode', 'tap');
   ip('-n', names.srv, 'link', 'set', tap, 'master', names.bridge);
   ip('-n', names.srv, 'link', 'set', tap, 'up');
-  const vm = startVm(names.srv, qemuDir, ['-accel', 'tcg', '-cpu', 'max', '-m', '1024', '-nographic', '-boot', 'n', '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`, '-device', `virtio-net-pci,netdev=n0,mac=${PC_MAC}`]);
+  const vm = startVm(names.srv, qemuDir, [...QEMU_PC, '-boot', 'n', '-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`, '-device', `virtio-net-pci,netdev=n0,mac=${PC_MAC}`]);
   try {
     await vm.until('qemu lock', () => vm.text().includes('WALT-QEMU-STARTED'), 3_600_000);
     const t = { qemu: vm.at('WALT-QEMU-STARTED') };
@@ -138,7 +142,6 @@ async function pcBoot(names, dataDir, qemuDir) {
     await vm.until('login prompt', () => /root@\S+:.*[#$]/.test(vm.text()), 300_000);
     Object.assign(t, {
       pxe: logTime(dataDir, 'platform.devices', /^new device .*mac=52:54:00:21:20:01/, t.qemu),
-      loader: logTime(dataDir, 'platform.tftp', /fetched pxe\/walt-x86-undionly\.kpxe/, t.qemu),
       script: logTime(dataDir, 'platform.tftp', /fetched pxe\/walt-boot\.ipxe/, t.qemu),
       node: logTime(dataDir, 'platform.devices', /new node .*mac=52:54:00:21:20:01/, t.qemu),
       startIpxe: logTime(dataDir, 'platform.tftp', /fetched start\.ipxe/, t.qemu),
@@ -172,10 +175,10 @@ async function vnodeBoot(server, dataDir) {
     if (Date.now() > end) throw new Error('the virtual node did not boot');
     await sleep(1000);
   }
-  const lockedAt = logTime(dataDir, 'platform.devices', new RegExp(`^new (device|node) .*name=${VNODE}|^new node name=${VNODE}`), t0);
-  const pxe = logTime(dataDir, 'platform.tftp', /fetched pxe\/walt-x86-undionly\.kpxe/, t0);
+  // The VM's ROM is iPXE, as the PC's: its first DHCP gets the script (a vnode is registered at create, not at its DHCP).
+  const pxe = logTime(dataDir, 'platform.tftp', /fetched pxe\/walt-boot\.ipxe/, t0);
   quiet(() => server.walt(['node', 'remove', VNODE], 'benchuser'));
-  return { t0, created, pxe, lockedAt, booted };
+  return { t0, created, pxe, booted };
 }
 
 /** The anchor's files from `image`: its kernel and initrd, and an ext4 disk image of its root. */
@@ -200,7 +203,7 @@ function imageFiles(image, work) {
 
 async function anchorBoot(files, qemuDir) {
   const vm = startVm(undefined, qemuDir, [
-    '-accel', 'tcg', '-cpu', 'max', '-m', '1024', '-nographic', '-no-reboot', '-snapshot',
+    ...QEMU_PC, '-no-reboot', '-snapshot',
     '-kernel', files.kernel, '-initrd', files.initrd,
     '-append', 'root=/dev/vda rw console=ttyS0,115200 panic=30',
     '-drive', `file=${files.disk},format=raw,if=virtio`,
@@ -242,8 +245,7 @@ export default async function boot(args) {
     console.log(`boot: PC (qemu TCG, BIOS PXE, virtio-net), image ${image}`);
     console.log(`  qemu start -> PXE start (BIOS, PXE ROM)          ${s(t.pxe - t.qemu)} s`);
     console.log(`  PXE start -> booted                              ${s(t.booted - t.pxe)} s  (qemu start -> booted ${s(t.booted - t.qemu)} s)`);
-    console.log(row('DHCP: PXE ROM DHCP + undionly.kpxe (TFTP)', t.pxe, t.loader));
-    console.log(row('DHCP: iPXE start, DHCP, script (TFTP)', t.loader, t.script));
+    console.log(row('DHCP: the ROM\'s iPXE DHCP, script (TFTP)', t.pxe, t.script));
     console.log(row('DHCP: iPXE DHCP as a walt node, image view, start.ipxe', t.script, t.startIpxe));
     console.log(row('TFTP/HTTP: kernel', t.startIpxe, t.kernel));
     console.log(row('TFTP/HTTP: initrd', t.kernel, t.initrd));
@@ -263,7 +265,7 @@ export default async function boot(args) {
       const v = await vnodeBoot(server, dataDir);
       console.log(`boot: virtual node (walt node create, PXE on a tap of the walt-net bridge)`);
       console.log(`  walt node create -> booted                       ${s(v.booted - v.t0)} s  (the command itself ${s(v.created - v.t0)} s)`);
-      console.log(`  PXE start (loader fetched) -> booted             ${v.pxe ? s(v.booted - v.pxe) : '-'} s`);
+      console.log(`  PXE start (iPXE script fetched) -> booted        ${v.pxe ? s(v.booted - v.pxe) : '-'} s`);
     }
     return 0;
   } finally {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error plain ESM helper shared with the bench
@@ -52,7 +52,9 @@ export function lockedQemuPathDir(): string {
   const dir = join(tmpdir(), `walt-qemu-locked-${process.pid}`);
   const real = execFileSync('sh', ['-c', 'command -v qemu-system-x86_64'], { encoding: 'utf8' }).trim();
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'qemu-system-x86_64'), `#!/bin/sh\nexec 9>>${QEMU_LOCK}; flock 9; exec ${real} "$@"\n`);
+  // flock's own stdio is not the VM's pipes: killed while it waits, the wrapper leaves no process
+  // holding them (the server's VM supervisor waits for them to close before it starts the VM again).
+  writeFileSync(join(dir, 'qemu-system-x86_64'), `#!/bin/sh\nexec 9>>${QEMU_LOCK}; flock 9 </dev/null >/dev/null 2>&1; exec ${real} "$@"\n`);
   chmodSync(join(dir, 'qemu-system-x86_64'), 0o755);
   return dir;
 }
@@ -123,6 +125,8 @@ export interface QemuPcOptions {
   /** Exit on guest reset (default false: a reset reboots the PC, like a real one). */
   noReboot?: boolean;
   memory?: string;
+  /** Virtual CPUs (default 2), each on a host thread of its own (multi-threaded TCG). */
+  cpus?: number;
   /** Extra qemu arguments (firmware for UEFI, ...). */
   extraArgs?: string[];
 }
@@ -142,14 +146,22 @@ export class QemuPc {
 
   constructor(netns: string, options: QemuPcOptions) {
     const args = [
-      '-accel', 'tcg', '-cpu', 'max', '-m', options.memory ?? '1024', '-nographic', '-boot', 'n',
+      // Multi-threaded TCG: the kernel, the initramfs and systemd use both host cores when they are free.
+      '-accel', 'tcg,thread=multi', '-smp', String(options.cpus ?? 2), '-cpu', 'max', '-m', options.memory ?? '1024',
+      // No floppy, parallel port, CD-ROM nor VGA (as the server's virtual nodes): their drivers cost udev seconds under TCG.
+      '-nodefaults', '-display', 'none', '-serial', 'stdio', '-boot', 'n',
       ...(options.noReboot ? ['-no-reboot'] : []),
       '-netdev', `tap,id=n0,ifname=${options.tap},script=no,downscript=no`, '-device', `virtio-net-pci,netdev=n0,mac=${options.mac}`,
       ...(options.extraArgs ?? []),
     ];
-    const script = `exec 9>>${QEMU_LOCK}; flock 9; echo WALT-QEMU-STARTED >&2; exec qemu-system-x86_64 "$@"`;
+    const script = `exec 9>>${QEMU_LOCK}; flock 9 </dev/null >/dev/null 2>&1; echo WALT-QEMU-STARTED >&2; exec qemu-system-x86_64 "$@"`;
     this.process = spawn('ip', ['netns', 'exec', netns, 'sh', '-c', script, 'qemu', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.process.stdout!.on('data', (d) => (this.consoleText += d));
+    // WALT_TEST_CONSOLE_DIR=<dir>: the console as it comes, to follow a boot while it runs.
+    const live = process.env.WALT_TEST_CONSOLE_DIR ? join(process.env.WALT_TEST_CONSOLE_DIR, `qemu-console-${options.mac.replace(/:/g, '')}-${Date.now()}.log`) : undefined;
+    this.process.stdout!.on('data', (d) => {
+      this.consoleText += d;
+      if (live) appendFileSync(live, d);
+    });
     this.started = new Promise((resolve, reject) => {
       this.process.stderr!.on('data', (d) => {
         this.consoleText += d;

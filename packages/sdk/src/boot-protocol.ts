@@ -45,6 +45,8 @@ export interface DhcpBootReply {
   vendorClass?: string;
   /** Option 43, raw. */
   vendorOptions?: Uint8Array;
+  /** Option 175, raw: iPXE's encapsulated options (e.g. 176 "no-pxedhcp"), read by iPXE clients only. */
+  ipxeOptions?: Uint8Array;
 }
 
 /** A TFTP request as protocols see it. */

@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { skipUnless } from '../../helpers/prerequisites.js';
 import { REPO } from '../../helpers/walt-processes.js';
 
 const NS = `${(process.env.WALT_TEST_NETNS_PREFIX ?? '').slice(0, 1)}wganesha`;
+const NS_OTHER = `${(process.env.WALT_TEST_NETNS_PREFIX ?? '').slice(0, 1)}wganesh2`;
 
 /**
  * The nfs-ganesha (and rpcbind) walt-server starts die with it, even when the server is killed with
@@ -16,10 +17,12 @@ const NS = `${(process.env.WALT_TEST_NETNS_PREFIX ?? '').slice(0, 1)}wganesha`;
 describe.skipIf(skipUnless({ root: true, commands: ['ip', 'ganesha.nfsd', 'rpcbind', 'pgrep'] }))('nfs-ganesha run by walt-server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'walt-ganesha-daemon-'));
   afterAll(() => {
-    try {
-      ip('netns', 'del', NS);
-    } catch {
-      /* gone */
+    for (const ns of [NS, NS_OTHER]) {
+      try {
+        ip('netns', 'del', ns);
+      } catch {
+        /* gone */
+      }
     }
     rmSync(dir, { recursive: true, force: true });
   });
@@ -30,7 +33,7 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'ganesha.nfsd', 'rpcbi
     const module = join(REPO, 'packages/core/dist/network/nfs/ganesha-daemon.js');
     const opts = JSON.stringify({ dir: join(dir, 'nfs'), exportsFile: join(dir, 'nfs', 'exports.conf'), pidFile: join(dir, 'nfs', 'ganesha.pid') });
     const script =
-      `import { GaneshaDaemon } from ${JSON.stringify(module)}; import { execFileSync } from 'node:child_process';` +
+      `import { GaneshaDaemon } from ${JSON.stringify(module)}; import { execFileSync, spawn } from 'node:child_process';` +
       `const d = new GaneshaDaemon({ ...${opts}, log: (l) => console.log(l) }); await d.start();` +
       `console.log('children:', execFileSync('pgrep', ['-f', ${JSON.stringify(dir)}], { encoding: 'utf8' }).trim().split('\\n').length);` +
       `process.kill(process.pid, 'SIGKILL');`;
@@ -69,4 +72,53 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'ganesha.nfsd', 'rpcbi
     expect(lines[1]).toMatch(/^nfs-ganesha exited \(SIGKILL\); see .*ganesha\.log; restarting it in 5 s$/);
     expect(lines[2]).toMatch(/^NFS server: nfs-ganesha/);
   }, 90_000);
+
+  it("another server's ganesha starting and stopping in another namespace leaves this server's NFS and mountd registered with its own rpcbind", async () => {
+    // They were not: rpcbind's socket is in /run, shared by every namespace, so the other ganesha
+    // (un)registered its ports with this server's rpcbind and this server's nodes found no mountd.
+    for (const ns of [NS, NS_OTHER]) {
+      try {
+        ip('netns', 'add', ns);
+      } catch {
+        /* made by the first test */
+      }
+      ip('-n', ns, 'link', 'set', 'lo', 'up');
+    }
+    const module = join(REPO, 'packages/core/dist/network/nfs/ganesha-daemon.js');
+    const daemonScript = (nfsDir: string, then: string) =>
+      `import { GaneshaDaemon } from ${JSON.stringify(module)};` +
+      `const d = new GaneshaDaemon({ dir: ${JSON.stringify(nfsDir)}, exportsFile: ${JSON.stringify(join(nfsDir, 'exports.conf'))}, pidFile: ${JSON.stringify(join(nfsDir, 'ganesha.pid'))}, log: (l) => console.log(l) });` +
+      `await d.start(); ${then}`;
+    // This server: runs until its stdin closes.
+    const mine = spawn('ip', ['netns', 'exec', NS, process.execPath, '--input-type=module', '-e', daemonScript(join(dir, 'mine'), "console.log('READY'); process.stdin.resume(); process.stdin.on('end', () => { d.stop(); process.exit(0); });")], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      let out = '';
+      mine.stdout!.on('data', (b) => (out += b));
+      for (let i = 0; i < 120 && !out.includes('READY'); i++) await new Promise((r) => setTimeout(r, 500));
+      expect(out).toContain('READY');
+      // The other server starts its rpcbind and ganesha, then stops them.
+      const other = execFileSync('ip', ['netns', 'exec', NS_OTHER, process.execPath, '--input-type=module', '-e', daemonScript(join(dir, 'other'), 'd.stop();')], { encoding: 'utf8', timeout: 60_000 });
+      expect(other).toContain('NFS server: nfs-ganesha');
+      await new Promise((r) => setTimeout(r, 2000));
+      // A node's NFSv3 mount asks this rpcbind for mountd and nfs over TCP, then calls them: both answer.
+      const call = (prog: string) => execFileSync('ip', ['netns', 'exec', NS, 'rpcinfo', '-t', '127.0.0.1', prog, '3'], { encoding: 'utf8', timeout: 20_000 });
+      expect(call('mountd')).toMatch(/ready and waiting/);
+      expect(call('nfs')).toMatch(/ready and waiting/);
+      // ganesha has a /run of its own, but sees what the server mounts after its start (the image views it exports).
+      const ganesha = readFileSync(join(dir, 'mine', 'ganesha.pid'), 'utf8').trim();
+      const server = String(mine.pid); // ip netns exec execs node: the same PID, in the server's mount namespace
+      const late = join(dir, 'late-mount');
+      mkdirSync(late, { recursive: true });
+      execFileSync('nsenter', ['-t', server, '-m', 'sh', '-c', `mount -t tmpfs walt-late ${late} && echo seen > ${late}/file`]);
+      try {
+        expect(execFileSync('nsenter', ['-t', ganesha, '-m', 'cat', join(late, 'file')], { encoding: 'utf8' })).toBe('seen\n');
+        expect(execFileSync('nsenter', ['-t', ganesha, '-m', 'ls', '/run'], { encoding: 'utf8' }).split('\n')).toContain('rpcbind.sock');
+      } finally {
+        execFileSync('nsenter', ['-t', server, '-m', 'umount', late]);
+      }
+    } finally {
+      mine.stdin!.end();
+      await new Promise((r) => (mine.exitCode !== null ? r(null) : mine.once('exit', r)));
+    }
+  }, 120_000);
 });

@@ -10,7 +10,6 @@ import { HttpBootServer } from '../../../packages/core/src/network/tftp/http-boo
 import { TftpService } from '../../../packages/core/src/network/tftp/tftp-service.js';
 import { ExtensionRegistry, emptyContributions } from '../../../packages/core/src/plugins/extension-registry.js';
 import { ipxeProtocol } from '../../../packages/plugins/boot-ipxe/src/ipxe-protocol.js';
-import { createTestContext } from '@walt/sdk/testing';
 import { skipUnless } from '../../helpers/prerequisites.js';
 
 const run = promisify(execFile);
@@ -41,7 +40,7 @@ describe.skipIf(skipUnless({ commands: ['curl'] }))('HTTP boot files on loopback
       ['127.0.0.1', { mac: '52:54:00:12:35:09', ip: '127.0.0.1', name: 'node-123509', type: 'node', virtual: false, model: 'pc-x86-64', image: IMAGE, conf: {}, createdAt: 0 }],
     ]);
     const extensions = new ExtensionRegistry();
-    extensions.add('@walt/plugin-boot-ipxe', { ...emptyContributions(), bootProtocols: [ipxeProtocol({ cache: createTestContext().cache, undionlyPath: join(dir, 'none.kpxe') })] });
+    extensions.add('@walt/plugin-boot-ipxe', { ...emptyContributions(), bootProtocols: [ipxeProtocol({ undionlyPath: join(dir, 'none.kpxe') })] });
     extensions.add('@walt/plugin-pc-x86', { ...emptyContributions(), nodeModels: [{ id: 'pc-x86-64', family: 'pc', description: '', bootProtocol: 'ipxe', bootFiles: ['start.ipxe'] }] });
     const logs = { platform: (topic: string, line: string) => void lines.push(`${topic}: ${line}`) };
     tftp = new TftpService({ devices: { byIp: (ip: string) => devices.get(ip) }, images: new DirectoryImageStore(images), extensions, logs }, { host: '127.0.0.1', port: 0, serverIp: '127.0.0.1', staticDir: join(dir, 'tftp-static') });

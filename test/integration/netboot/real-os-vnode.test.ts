@@ -5,16 +5,21 @@ const VNODE = 'vn-real';
 
 /**
  * A virtual node boots the real image through the same PXE path as a PC (a tap on the walt-net
- * bridge, undionly.kpxe, start.ipxe, HTTP kernel+initrd, NFS root), on a platform whose walt-net
- * bridge has a raw device (bridged) and on a virtual-only one (the bridge without a raw device);
- * then `walt node reboot --hard` kills its VM and it boots again. Several TCG boots of minutes
- * each: run on demand (WALT_TEST_SLOW_BOOTS=1), not in every CI run (real-os-boot.test.ts boots
- * a PC in CI). The server's VMs wait for the machine-wide qemu lock (real-node.ts).
+ * bridge, its iPXE ROM gets the iPXE script, start.ipxe, HTTP kernel+initrd, NFS root), on a
+ * platform whose walt-net bridge has a raw device (bridged) and on a virtual-only one (the bridge
+ * without a raw device); then `walt node reboot --hard` kills its VM and it boots again. On the
+ * bridged platform the first boot also checks the boot timeout retries (reference 6.1): with
+ * boot.timeout at its minimum (60 s, shorter than any TCG boot) the server hard-reboots the VM
+ * and says so. The server's VMs wait for the machine-wide qemu lock (real-node.ts).
  */
-describe.skipIf(!process.env.WALT_TEST_SLOW_BOOTS || realNodeSkipped()).each([
-  { platform: 'bridged walt-net', tag: 'vnbrid', subnet: '192.168.166', rawDevice: undefined },
-  { platform: 'virtual-only walt-net (bridge without a raw device)', tag: 'vnonly', subnet: '192.168.169', rawDevice: null },
-])('a virtual node boots the real OS through PXE, and reboots: $platform', ({ tag, subnet, rawDevice }) => {
+describe.skipIf(realNodeSkipped()).each([
+  { platform: 'bridged walt-net', tag: 'vnbrid', subnet: '192.168.166', rawDevice: undefined, bootTimeoutRetry: true, hardReboot: true },
+  // The same VM path on the other platform: its boot is what differs (one TCG boot less in CI). Not yet
+  // seen passing (the shared machine's qemu lock): on demand (WALT_TEST_SLOW_BOOTS=1) until it has been.
+  ...(process.env.WALT_TEST_SLOW_BOOTS
+    ? [{ platform: 'virtual-only walt-net (bridge without a raw device)', tag: 'vnonly', subnet: '192.168.169', rawDevice: null, bootTimeoutRetry: false, hardReboot: false }]
+    : []),
+])('a virtual node boots the real OS through PXE, and reboots: $platform', ({ tag, subnet, rawDevice, bootTimeoutRetry, hardReboot }) => {
   let rn: RealNodeServer;
   const times: Record<string, number> = {};
 
@@ -36,17 +41,26 @@ describe.skipIf(!process.env.WALT_TEST_SLOW_BOOTS || realNodeSkipped()).each([
     const t0 = Date.now();
     const created = await rn.server.walt(['node', 'create', VNODE], { timeoutMs: 600_000 });
     expect(created.code, created.stderr + created.stdout).toBe(0);
-    // Under TCG a boot takes longer than the default boot.timeout (180 s): the boot watchdog would kill the VM.
-    const conf = await rn.server.walt(['node', 'config', VNODE, 'boot.timeout=900']);
-    expect(conf.code, conf.stderr).toBe(0);
+    const config = async (value: string) => {
+      const conf = await rn.server.walt(['node', 'config', VNODE, value]);
+      expect(conf.code, conf.stderr).toBe(0);
+    };
+    if (bootTimeoutRetry) {
+      await config('boot.timeout=60');
+      await rn.waitLine('platform.nodes', (l) => l === `${VNODE}: boot timeout reached, trying hard-reboot (8 retries left).`, { timeoutMs: 300_000, what: 'boot timeout retry' });
+      await rn.waitLine('platform.nodes', (l) => l === `Node ${VNODE}: rebooted OK.`, { timeoutMs: 120_000, what: 'hard reboot by the boot watchdog' });
+      times['boot timeout retry'] = Date.now() - t0;
+    }
+    // Under TCG a boot (plus the wait for the machine-wide qemu lock) takes longer than the default boot.timeout (180 s).
+    await config('boot.timeout=3600');
     await waitBooted('booted', 0, t0);
     const tftp = rn.lines('platform.tftp').join('\n');
-    expect(tftp).toMatch(/fetched pxe\/walt-x86-undionly\.kpxe/);
+    expect(tftp).toMatch(new RegExp(`${VNODE} .*fetched pxe/walt-boot\\.ipxe`));
     expect(tftp).toMatch(/fetched kernel .*over HTTP/);
     console.log(`virtual node, ms since walt node create (includes waiting for the qemu lock): ${JSON.stringify(times)}`);
   }, 3_100_000);
 
-  it('walt node reboot --hard: the VM is killed and started again, down, then booted again', async () => {
+  it.skipIf(!hardReboot)('walt node reboot --hard: the VM is killed and started again, down, then booted again', async () => {
     const from = rn.lines('platform.nodes').length;
     const t0 = Date.now();
     const res = await rn.server.walt(['node', 'reboot', '--hard', VNODE], { timeoutMs: 120_000 });

@@ -11,7 +11,6 @@ import type { Device } from '../../../packages/core/src/devices/device.js';
 import { ubootProtocol } from '../../../packages/plugins/boot-uboot/src/uboot-protocol.js';
 import { ipxeProtocol } from '../../../packages/plugins/boot-ipxe/src/ipxe-protocol.js';
 import { rpiFirmwareProtocol, RPI_STATIC_FILES } from '../../../packages/plugins/boot-rpi-firmware/src/rpi-firmware-protocol.js';
-import { createTestContext } from '@walt/sdk/testing';
 import { udhcpc } from '../../helpers/dhcp-client.js';
 import { createTestNetwork, inNetns, type TestNetwork } from '../../helpers/netns.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
@@ -159,7 +158,7 @@ describe.skipIf(skipUnless({ commands: ['tftp'] }))("the original's legacy TFTP 
     nodes.set('pc', { mac: '52:54:00:00:00:02', ip: '127.0.0.1', name: 'pc-2', type: 'node', virtual: false, model: 'pc-x86-64', image: 'waltplatform/pc-x86-64-default:latest', conf: {}, createdAt: 0 });
     const extensions = new ExtensionRegistry();
     extensions.add('@walt/plugin-boot-uboot', { ...emptyContributions(), bootProtocols: [ubootProtocol()] });
-    extensions.add('@walt/plugin-boot-ipxe', { ...emptyContributions(), bootProtocols: [ipxeProtocol({ cache: createTestContext().cache, undionlyPath: join(ipxeDir, 'undionly.kpxe') })] });
+    extensions.add('@walt/plugin-boot-ipxe', { ...emptyContributions(), bootProtocols: [ipxeProtocol({ undionlyPath: join(ipxeDir, 'undionly.kpxe') })] });
     extensions.add('@walt/plugin-boot-rpi-firmware', { ...emptyContributions(), bootProtocols: [rpiFirmwareProtocol()] });
     extensions.add('@walt/plugin-models', {
       ...emptyContributions(),

@@ -16,7 +16,6 @@ import { ubootProtocol } from '../../../packages/plugins/boot-uboot/src/uboot-pr
 import { ipxeProtocol, IPXE_SCRIPT_NAME } from '../../../packages/plugins/boot-ipxe/src/ipxe-protocol.js';
 import { waltIpxeScript } from '../../../packages/plugins/boot-ipxe/src/ipxe-script.js';
 import { rpiFirmwareProtocol } from '../../../packages/plugins/boot-rpi-firmware/src/rpi-firmware-protocol.js';
-import { createTestContext } from '@walt/sdk/testing';
 import { skipUnless } from '../../helpers/prerequisites.js';
 
 const run = promisify(execFile);
@@ -69,7 +68,7 @@ describe.skipIf(skipUnless({ commands: ['tftp', 'busybox', 'curl'] }))('TFTP ser
     extensions.add('@walt/plugin-boot-uboot', { ...emptyContributions(), bootProtocols: [ubootProtocol()] });
     extensions.add('@walt/plugin-boot-ipxe', {
       ...emptyContributions(),
-      bootProtocols: [ipxeProtocol({ cache: createTestContext().cache, undionlyPath: join(ipxeDir, 'undionly.kpxe') })],
+      bootProtocols: [ipxeProtocol({ undionlyPath: join(ipxeDir, 'undionly.kpxe') })],
     });
     extensions.add('@walt/plugin-boot-rpi-firmware', { ...emptyContributions(), bootProtocols: [rpiFirmwareProtocol()] });
     extensions.add('@walt/plugin-rpi-3b-plus', {

@@ -24,6 +24,6 @@ export default definePlugin<{ 'undionly-path': string; 'snponly-path': string }>
     },
   },
   register(api) {
-    api.bootProtocol(ipxeProtocol({ undionlyPath: api.context.settings['undionly-path'], snponlyPath: api.context.settings['snponly-path'], cache: api.context.cache }));
+    api.bootProtocol(ipxeProtocol({ undionlyPath: api.context.settings['undionly-path'], snponlyPath: api.context.settings['snponly-path'] }));
   },
 });

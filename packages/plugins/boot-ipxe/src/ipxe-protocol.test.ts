@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DhcpBootContext, DhcpRequestView, TftpRequestContext } from '@walt/sdk';
 import { createTestContext } from '@walt/sdk/testing';
 import plugin from './index.js';
-import { BIOS_PXE_VENDOR_CLASS, IPXE_EFI_LOADER_NAME, IPXE_LOADER_NAME, IPXE_SCRIPT_NAME, ipxeProtocol } from './ipxe-protocol.js';
+import { BIOS_PXE_VENDOR_CLASS, IPXE_EFI_LOADER_NAME, IPXE_LOADER_NAME, IPXE_NO_PXEDHCP, IPXE_SCRIPT_NAME, ipxeProtocol } from './ipxe-protocol.js';
 import { waltIpxeScript } from './ipxe-script.js';
 
 const ctx: DhcpBootContext = {
@@ -23,13 +23,13 @@ const tftp = (name: string, node?: { model: string }): TftpRequestContext => ({
 
 describe('boot-ipxe', () => {
   it('gives the iPXE loader to a BIOS PXE ROM', () => {
-    const p = ipxeProtocol({ cache: createTestContext().cache });
+    const p = ipxeProtocol();
     expect(p.claims(pxe(), ctx)).toBe(true);
     expect(p.reply(pxe(), ctx)).toEqual({ bootFile: IPXE_LOADER_NAME });
   });
 
   it('gives snponly.efi to x86-64 UEFI PXE firmware, then the same chain (script, start.ipxe)', () => {
-    const p = ipxeProtocol({ cache: createTestContext().cache });
+    const p = ipxeProtocol();
     const efi = (o: Partial<DhcpRequestView> = {}) => req({ vendorClass: 'PXEClient:Arch:00007:UNDI:003000', clientArch: 7, ...o });
     expect(p.claims(efi(), ctx)).toBe(true);
     expect(p.claims(efi({ clientArch: 9 }), ctx)).toBe(true);
@@ -38,12 +38,12 @@ describe('boot-ipxe', () => {
     expect(p.reply(efi({ vendorClass: 'PXEClient:Arch:00007:UNDI:003010', userClass: 'iPXE' }), ctx).bootFile).toBe(IPXE_SCRIPT_NAME);
     const identified = efi({ userClass: 'walt.node.pc-x86-64', kind: 'REQUEST' });
     expect(p.claims(identified, ctx)).toBe(true);
-    expect(p.reply(identified, ctx)).toEqual({});
+    expect(p.reply(identified, ctx)).toEqual({ ipxeOptions: IPXE_NO_PXEDHCP });
     expect(p.resolveTftp!(tftp(IPXE_EFI_LOADER_NAME))).toEqual({ kind: 'static', root: '/usr/lib/ipxe', path: 'snponly.efi' });
   });
 
   it('does not claim 32-bit or ARM UEFI PXE, Raspberry Pi firmware, or plain clients', () => {
-    const p = ipxeProtocol({ cache: createTestContext().cache });
+    const p = ipxeProtocol();
     expect(p.claims(pxe({ vendorClass: 'PXEClient:Arch:00006:UNDI:003000', clientArch: 6 }), ctx)).toBe(false);
     expect(p.claims(pxe({ vendorClass: 'PXEClient:Arch:00011:UNDI:003000', clientArch: 11 }), ctx)).toBe(false);
     expect(p.claims(pxe({ mac: 'b8:27:eb:f2:67:82' }), ctx)).toBe(false);
@@ -51,29 +51,32 @@ describe('boot-ipxe', () => {
     expect(p.claims(req({ vendorClass: 'walt.node.rpi-3-b-plus' }), ctx)).toBe(false);
   });
 
-  it('runs the chain ROM -> loader -> script -> start.ipxe without a loop, also when the ROM is iPXE', () => {
-    const p = ipxeProtocol({ cache: createTestContext().cache });
-    // An iPXE ROM (qemu) first: it gets the loader, like any PXE ROM.
-    expect(p.reply(pxe({ userClass: 'iPXE' }), ctx).bootFile).toBe(IPXE_LOADER_NAME);
-    expect(p.reply(pxe({ userClass: 'iPXE', kind: 'REQUEST' }), ctx).bootFile).toBe(IPXE_LOADER_NAME);
-    // The loader's own DHCP (same MAC, user class iPXE): the script.
-    expect(p.reply(pxe({ userClass: 'iPXE' }), ctx).bootFile).toBe(IPXE_SCRIPT_NAME);
-    expect(p.reply(pxe({ userClass: 'iPXE', kind: 'REQUEST' }), ctx).bootFile).toBe(IPXE_SCRIPT_NAME);
-    // The script's DHCP with walt.node.pc-x86-64: claimed, no boot file, model identified.
+  it('runs the chain ROM -> loader -> script -> start.ipxe without a loop', () => {
+    const p = ipxeProtocol();
+    // A plain PXE ROM gets the loader, on every request.
+    expect(p.reply(pxe(), ctx)).toEqual({ bootFile: IPXE_LOADER_NAME });
+    expect(p.reply(pxe({ kind: 'REQUEST' }), ctx)).toEqual({ bootFile: IPXE_LOADER_NAME });
+    // The loader's own DHCP (user class iPXE): the script, and no wait for ProxyDHCP offers.
+    expect(p.reply(pxe({ userClass: 'iPXE', kind: 'REQUEST' }), ctx)).toEqual({ bootFile: IPXE_SCRIPT_NAME, ipxeOptions: IPXE_NO_PXEDHCP });
+    // The script's DHCP with walt.node.pc-x86-64: claimed, no boot file (no loop), model identified.
     const identified = pxe({ userClass: 'walt.node.pc-x86-64', kind: 'REQUEST' });
     expect(p.claims(identified, ctx)).toBe(true);
-    expect(p.reply(identified, ctx)).toEqual({});
+    expect(p.reply(identified, ctx)).toEqual({ ipxeOptions: IPXE_NO_PXEDHCP });
     expect(p.identify!(identified)).toBe('pc-x86-64');
   });
 
-  it('a plain PXE ROM request after the loader still gets the loader (only iPXE gets the script)', () => {
-    const p = ipxeProtocol({ cache: createTestContext().cache });
-    p.reply(pxe({ kind: 'REQUEST' }), ctx);
-    expect(p.reply(pxe({}), ctx).bootFile).toBe(IPXE_LOADER_NAME);
+  it('an iPXE ROM (qemu, many NICs) gets the script on its first request, not a second iPXE', () => {
+    const p = ipxeProtocol();
+    expect(p.reply(pxe({ userClass: 'iPXE' }), ctx)).toEqual({ bootFile: IPXE_SCRIPT_NAME, ipxeOptions: IPXE_NO_PXEDHCP });
+    expect(p.reply(pxe({ userClass: 'iPXE', kind: 'REQUEST' }), ctx)).toEqual({ bootFile: IPXE_SCRIPT_NAME, ipxeOptions: IPXE_NO_PXEDHCP });
+  });
+
+  it('no-pxedhcp is option 175 holding iPXE setting 176 = 1', () => {
+    expect([...IPXE_NO_PXEDHCP]).toEqual([176, 1, 1]);
   });
 
   it('serves the loader from the configured file, the generated script, and node files from the image', () => {
-    const p = ipxeProtocol({ cache: createTestContext().cache, undionlyPath: '/opt/ipxe/undionly.kpxe' });
+    const p = ipxeProtocol({ undionlyPath: '/opt/ipxe/undionly.kpxe' });
     expect(p.resolveTftp!(tftp(IPXE_LOADER_NAME))).toEqual({ kind: 'static', root: '/opt/ipxe', path: 'undionly.kpxe' });
     const script = p.resolveTftp!(tftp(IPXE_SCRIPT_NAME));
     expect(script?.kind).toBe('generated');
@@ -87,7 +90,7 @@ describe('boot-ipxe', () => {
     const s = waltIpxeScript();
     expect(s.startsWith('#!ipxe\n')).toBe(true);
     expect(s).toContain('cpuid --ext 29 && set user-class walt.node.pc-x86-64 || set user-class walt.node.pc-x86-32');
-    expect(s).toMatch(/dhcp[^\n]*\n[^\n]*chain tftp:\/\/\$\{next-server\}\/start\.ipxe/);
+    expect(s).toMatch(/\nifconf --configurator dhcp \|\| dhcp \|\| reboot\n[^\n]*chain tftp:\/\/\$\{next-server\}\/start\.ipxe/);
   });
 
   it('is a plugin with an undionly-path setting', async () => {

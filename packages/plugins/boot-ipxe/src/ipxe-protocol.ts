@@ -1,5 +1,5 @@
 import { basename, dirname } from 'node:path';
-import { defineBootProtocol, imageBootPath, WALT_NODE_CLASS_PREFIX, type BootProtocol, type PluginCache } from '@walt/sdk';
+import { defineBootProtocol, imageBootPath, WALT_NODE_CLASS_PREFIX, type BootProtocol, type DhcpBootReply } from '@walt/sdk';
 import { waltIpxeScript } from './ipxe-script.js';
 
 export const IPXE_PROTOCOL_ID = 'ipxe';
@@ -18,16 +18,17 @@ export const DEFAULT_SNPONLY_PATH = '/usr/lib/ipxe/snponly.efi';
 const BIOS_ARCH = 0;
 const EFI_X64_ARCHES = [7, 9];
 
-/** How long after handing out the loader an iPXE request from the same MAC is that loader's. */
-const LOADER_MEMORY_MS = 120_000;
+/**
+ * Option 175 with iPXE's setting 176 "no-pxedhcp" = 1: iPXE leaves its DHCP discovery as soon as our
+ * offer arrives instead of waiting (2 s and more under TCG) for ProxyDHCP offers walt-net never has.
+ */
+export const IPXE_NO_PXEDHCP = Uint8Array.of(176, 1, 1);
 
 export interface IpxeProtocolOptions {
   /** Host path of undionly.kpxe (Debian's ipxe package by default). */
   undionlyPath?: string;
   /** Host path of snponly.efi (Debian's ipxe package by default). */
   snponlyPath?: string;
-  /** Remembers which MACs just got the loader (the plugin's cache). */
-  cache: PluginCache;
 }
 
 /** The architecture of a PXE request: its option 93, else the one written in its vendor class. */
@@ -43,15 +44,14 @@ function pxeArch(request: { vendorClass?: string; clientArch?: number }): number
  * "iPXE" and gets the generated script, which sets the user class walt.node.pc-x86-(64|32) and
  * asks again: that request gets no boot file, and the script chains start.ipxe from the image.
  *
- * A PC whose ROM is already iPXE (qemu, many NICs) sends user class "iPXE" on its first request
- * too; it gets the loader like any PXE ROM, and its loader's request (same MAC, just after) gets
- * the script. So every PC runs the same chain, and no reply can send a PC back to the loader it
- * just loaded: there is no loop.
+ * A PC whose ROM is already iPXE (qemu, many NICs) sends user class "iPXE" on its first request:
+ * it gets the script at once, without loading a second iPXE over itself (a PXE DHCP, a TFTP
+ * transfer and iPXE's start-up: 20-30 s of a TCG boot). No reply sends a PC back to a loader
+ * from iPXE: there is no loop. Replies to iPXE say "no-pxedhcp" (IPXE_NO_PXEDHCP).
  */
-export function ipxeProtocol(options: IpxeProtocolOptions): BootProtocol {
+export function ipxeProtocol(options: IpxeProtocolOptions = {}): BootProtocol {
   const undionly = options.undionlyPath ?? DEFAULT_UNDIONLY_PATH;
   const snponly = options.snponlyPath ?? DEFAULT_SNPONLY_PATH;
-  const key = (mac: string) => `loader-sent:${mac}`;
   return defineBootProtocol({
     id: IPXE_PROTOCOL_ID,
     description: 'PXE/iPXE: BIOS PXE gets undionly.kpxe, x86-64 UEFI PXE snponly.efi, iPXE gets a script that identifies the PC and chains start.ipxe',
@@ -64,10 +64,9 @@ export function ipxeProtocol(options: IpxeProtocolOptions): BootProtocol {
       // Boards that netboot from firmware (Raspberry Pi) send the same class: not PCs.
       return ctx.macPrefixModels(request.mac).length === 0;
     },
-    reply: (request) => {
-      if (request.userClass?.startsWith(WALT_NODE_CLASS_PREFIX)) return {}; // our script runs: no boot file
-      if (request.userClass === 'iPXE' && options.cache.get(key(request.mac))) return { bootFile: IPXE_SCRIPT_NAME };
-      if (request.kind === 'REQUEST') options.cache.set(key(request.mac), true, LOADER_MEMORY_MS);
+    reply: (request): DhcpBootReply => {
+      if (request.userClass?.startsWith(WALT_NODE_CLASS_PREFIX)) return { ipxeOptions: IPXE_NO_PXEDHCP }; // our script runs: no boot file
+      if (request.userClass === 'iPXE') return { bootFile: IPXE_SCRIPT_NAME, ipxeOptions: IPXE_NO_PXEDHCP };
       return { bootFile: EFI_X64_ARCHES.includes(pxeArch(request)!) ? IPXE_EFI_LOADER_NAME : IPXE_LOADER_NAME };
     },
     identify: (request) =>

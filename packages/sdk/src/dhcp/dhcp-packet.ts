@@ -48,6 +48,7 @@ export const Opt = {
   CLIENT_ARCH: 93,
   CLIENT_UUID: 97,
   DOMAIN_SEARCH: 119,
+  IPXE_ENCAPSULATED: 175,
   END: 255,
 } as const;
 

@@ -70,5 +70,6 @@ function sanitize(reply: DhcpBootReply | undefined): DhcpBootReply {
   if (typeof reply.nextServer === 'string' && isIPv4(reply.nextServer)) out.nextServer = reply.nextServer;
   if (typeof reply.vendorClass === 'string' && reply.vendorClass.length > 0 && reply.vendorClass.length <= 255) out.vendorClass = reply.vendorClass;
   if (reply.vendorOptions instanceof Uint8Array && reply.vendorOptions.length <= 1024) out.vendorOptions = reply.vendorOptions;
+  if (reply.ipxeOptions instanceof Uint8Array && reply.ipxeOptions.length <= 255) out.ipxeOptions = reply.ipxeOptions;
   return out;
 }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DhcpMessageType, DhcpParseError, Opt, parseDhcpPacket, type DhcpReplyFields } from '@walt/sdk/dhcp';
 import { buildClientRequest, malformedDhcpPackets, seededRandom } from '@walt/sdk/testing';
+import type { DhcpBootReply } from '@walt/sdk';
+import { buildReply } from './dhcp-reply.js';
 import { decodeDhcpRequest } from './dhcp-request.js';
+import { Ipv4Subnet } from './ipv4.js';
 
 const chaddr = Buffer.from([0xb8, 0x27, 0xeb, 0xf2, 0x67, 0x82, ...new Array(10).fill(0)]);
 
@@ -95,5 +98,17 @@ describe('DHCP codec', () => {
       n++;
     }
     expect(n).toBe(40_000);
+  });
+});
+
+describe('DHCP reply boot fields', () => {
+  it("carries a boot protocol's iPXE options as option 175 (iPXE's no-pxedhcp: no wait for ProxyDHCP)", () => {
+    const req = decodeDhcpRequest(parseDhcpPacket(request([[Opt.MESSAGE_TYPE, Buffer.from([DhcpMessageType.DISCOVER])]])));
+    const content = (boot: DhcpBootReply) => ({ type: DhcpMessageType.OFFER as const, yiaddr: '192.168.152.7', serverIp: '192.168.152.1', serverName: 'walt', subnet: new Ipv4Subnet('192.168.152.1/24'), nat: false, boot });
+    const reply = parseDhcpPacket(buildReply(req, content({ bootFile: 'pxe/walt-boot.ipxe', ipxeOptions: Uint8Array.of(176, 1, 1) })));
+    expect([...reply.options.get(Opt.IPXE_ENCAPSULATED)!]).toEqual([176, 1, 1]);
+    expect(reply.options.get(Opt.BOOTFILE_NAME)?.toString()).toBe('pxe/walt-boot.ipxe');
+    // Without them, no option 175.
+    expect(parseDhcpPacket(buildReply(req, content({ bootFile: 'x' }))).options.has(Opt.IPXE_ENCAPSULATED)).toBe(false);
   });
 });

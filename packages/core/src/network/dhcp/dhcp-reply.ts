@@ -79,6 +79,7 @@ export function buildReply(request: DhcpRequest, c: ReplyContent): Buffer {
   if (c.boot.bootFile) options.push([Opt.BOOTFILE_NAME, text(c.boot.bootFile)]);
   if (c.boot.vendorClass) options.push([Opt.VENDOR_CLASS, text(c.boot.vendorClass)]);
   if (c.boot.vendorOptions?.length) options.push([Opt.VENDOR_SPECIFIC, Buffer.from(c.boot.vendorOptions)]);
+  if (c.boot.ipxeOptions?.length) options.push([Opt.IPXE_ENCAPSULATED, Buffer.from(c.boot.ipxeOptions)]);
   options.push([Opt.DOMAIN_SEARCH, WALT_SEARCH]);
   const p = request.packet;
   return serializeDhcpReply({

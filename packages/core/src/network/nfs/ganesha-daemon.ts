@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { constants } from 'node:os';
@@ -32,10 +32,13 @@ function answers(port: number, timeoutMs = 1000): Promise<boolean> {
  * and kills it once our end of its stdin pipe closes. (A leftover rpcbind would hold
  * /run/rpcbind.lock and keep every later rpcbind from starting.) The shell exits with the daemon.
  */
-function spawnTied(cmd: string, args: string[]): ChildProcess {
+function spawnTied(cmd: string, args: string[], privateRun?: string): ChildProcess {
   // fd 3: background jobs of a non-interactive shell get /dev/null as stdin, not the pipe.
   const script = 'exec 3<&0; "$@" </dev/null & c=$!; (read -r _ <&3; kill "$c" 2>/dev/null) & wait "$c"';
-  return spawn('sh', ['-c', script, 'sh', cmd, ...args], { stdio: ['pipe', 'ignore', 'ignore'] });
+  // unshare and the inner shell exec: the PID killed above is the daemon's. Slave propagation: the
+  // image views the server mounts later reach the daemon's namespace; its /run does not leave it.
+  const inPrivateRun = privateRun ? ['unshare', '--mount', '--propagation', 'slave', 'sh', '-c', 'mount --bind "$0" /run && exec "$@"', privateRun] : [];
+  return spawn('sh', ['-c', script, 'sh', ...inPrivateRun, cmd, ...args], { stdio: ['pipe', 'ignore', 'ignore'] });
 }
 
 /** How a tied daemon ended, from its shell's exit code (128+n: killed by signal n). */
@@ -60,6 +63,14 @@ function onPath(cmd: string): boolean {
 export class GaneshaDaemon {
   private ganesha: ChildProcess | undefined;
   private rpcbind: ChildProcess | undefined;
+  /**
+   * The /run that the rpcbind this server started and its ganesha share (<dir>/run), or undefined
+   * when another portmapper serves. rpcbind's socket, lock and state files are in /run, which network
+   * namespaces share: with the host's /run, every server's ganesha registered (and at its start and
+   * stop unregistered) its NFS and mountd ports with whichever rpcbind made /run/rpcbind.sock last,
+   * and a node of another server found no mount service ("NFS over TCP not available").
+   */
+  private privateRun: string | undefined;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private nextDelayMs: number | undefined;
@@ -92,9 +103,14 @@ export class GaneshaDaemon {
     );
     if (!(await answers(111))) {
       if (onPath('rpcbind')) {
-        // No warm start (-w): the state files in /run/rpcbind are shared by every rpcbind of the machine
-        // (network namespaces share /run), so a warm start would bring back another server's registrations.
-        this.rpcbind = spawnTied('rpcbind', ['-f']);
+        // No warm start (-w): its state files are from an earlier run, not of this ganesha.
+        this.privateRun = join(dir, 'run');
+        rmSync(this.privateRun, { recursive: true, force: true });
+        mkdirSync(join(this.privateRun, 'rpcbind'), { recursive: true });
+        // The daemons' mount namespaces are slaves of this one: only mounts of shared mounts propagate
+        // (`ip netns exec` makes them all slaves; systemd hosts have them shared already).
+        execFileSync('mount', ['--make-rshared', '/']);
+        this.rpcbind = spawnTied('rpcbind', ['-f'], this.privateRun);
         this.rpcbind.once('error', (e) => log(`cannot start rpcbind (NFSv3 clients will not find the server): ${e.message}`, true));
         for (let i = 0; i < 20 && !(await answers(111)); i++) await new Promise((r) => setTimeout(r, 100));
       } else {
@@ -109,7 +125,7 @@ export class GaneshaDaemon {
     const { dir, pidFile, log } = this.options;
     rmSync(pidFile, { force: true });
     const logFile = join(dir, 'ganesha.log');
-    this.ganesha = spawnTied('ganesha.nfsd', ['-F', '-L', logFile, '-f', this.configFile(), '-p', pidFile]);
+    this.ganesha = spawnTied('ganesha.nfsd', ['-F', '-L', logFile, '-f', this.configFile(), '-p', pidFile], this.privateRun);
     const child = this.ganesha;
     const startedAt = Date.now();
     let ready = false;
