@@ -32,10 +32,13 @@ function answers(port: number, timeoutMs = 1000): Promise<boolean> {
  * and kills it once our end of its stdin pipe closes. (A leftover rpcbind would hold
  * /run/rpcbind.lock and keep every later rpcbind from starting.) The shell exits with the daemon.
  */
-function spawnTied(cmd: string, args: string[]): ChildProcess {
+function spawnTied(cmd: string, args: string[], options: { privateRun?: boolean } = {}): ChildProcess {
   // fd 3: background jobs of a non-interactive shell get /dev/null as stdin, not the pipe.
-  const script = 'exec 3<&0; "$@" </dev/null & c=$!; (read -r _ <&3; kill "$c" 2>/dev/null) & wait "$c"';
-  return spawn('sh', ['-c', script, 'sh', cmd, ...args], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const tie = 'exec 3<&0; "$@" </dev/null & c=$!; (read -r _ <&3; kill "$c" 2>/dev/null) & wait "$c"';
+  if (!options.privateRun) return spawn('sh', ['-c', tie, 'sh', cmd, ...args], { stdio: ['pipe', 'ignore', 'ignore'] });
+  // A /run of its own (see PRIVATE_RUN): a new mount namespace with a tmpfs there.
+  const script = `mount -t tmpfs -o mode=755 walt-run /run || exit 125; ${tie}`;
+  return spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', cmd, ...args], { stdio: ['pipe', 'ignore', 'ignore'] });
 }
 
 /** How a tied daemon ended, from its shell's exit code (128+n: killed by signal n). */
@@ -52,6 +55,17 @@ function onPath(cmd: string): boolean {
 }
 
 /**
+ * rpcbind keeps its lock and local socket in /run (/run/rpcbind.lock, /run/rpcbind.sock), which
+ * every network namespace shares: a second server's rpcbind could not start (the lock), and its
+ * ganesha registered mountd with the first server's rpcbind through that socket, so its nodes found
+ * no mount service in their own network (their NFS root mount retried for ever). The rpcbind a
+ * server starts and its ganesha therefore get a /run of their own: rpcbind answers on port 111 of
+ * the server's network namespace only, and ganesha, finding no local socket, registers with it over
+ * 127.0.0.1 of that namespace (libtirpc's fallback). Needs `unshare` (util-linux) and root.
+ */
+const PRIVATE_RUN = onPath('unshare');
+
+/**
  * nfs-ganesha run by walt-server itself, where the kernel has no NFS server: NFSv3 and v4 on the
  * standard ports, exports from the generated file (reloaded on SIGHUP), v3 mounts by pseudo path
  * (the path written in the images' boot scripts). NFSv3 clients find mountd through the portmapper:
@@ -60,6 +74,8 @@ function onPath(cmd: string): boolean {
 export class GaneshaDaemon {
   private ganesha: ChildProcess | undefined;
   private rpcbind: ChildProcess | undefined;
+  /** Our own rpcbind runs with a private /run: ganesha too, to register with it (PRIVATE_RUN). */
+  private privateRun = false;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private nextDelayMs: number | undefined;
@@ -94,9 +110,11 @@ export class GaneshaDaemon {
       if (onPath('rpcbind')) {
         // No warm start (-w): the state files in /run/rpcbind are shared by every rpcbind of the machine
         // (network namespaces share /run), so a warm start would bring back another server's registrations.
-        this.rpcbind = spawnTied('rpcbind', ['-f']);
+        this.rpcbind = spawnTied('rpcbind', ['-f'], { privateRun: PRIVATE_RUN });
+        this.privateRun = PRIVATE_RUN;
         this.rpcbind.once('error', (e) => log(`cannot start rpcbind (NFSv3 clients will not find the server): ${e.message}`, true));
         for (let i = 0; i < 20 && !(await answers(111)); i++) await new Promise((r) => setTimeout(r, 100));
+        if (!(await answers(111))) log('rpcbind did not start (nothing answers on port 111): NFSv3 clients (node root filesystems) will not find the server', true);
       } else {
         log('no portmapper on port 111 and no rpcbind installed: NFSv3 clients (node root filesystems) will not find the server', true);
       }
@@ -109,7 +127,7 @@ export class GaneshaDaemon {
     const { dir, pidFile, log } = this.options;
     rmSync(pidFile, { force: true });
     const logFile = join(dir, 'ganesha.log');
-    this.ganesha = spawnTied('ganesha.nfsd', ['-F', '-L', logFile, '-f', this.configFile(), '-p', pidFile]);
+    this.ganesha = spawnTied('ganesha.nfsd', ['-F', '-L', logFile, '-f', this.configFile(), '-p', pidFile], { privateRun: this.privateRun });
     const child = this.ganesha;
     const startedAt = Date.now();
     let ready = false;
