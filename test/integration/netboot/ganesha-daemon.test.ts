@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ const NS = `${(process.env.WALT_TEST_NETNS_PREFIX ?? '').slice(0, 1)}wganesha`;
  * The nfs-ganesha (and rpcbind) walt-server starts die with it, even when the server is killed with
  * SIGKILL. They did not: a leftover rpcbind holds /run/rpcbind.lock and no later rpcbind can start.
  */
-describe.skipIf(skipUnless({ root: true, commands: ['ip', 'ganesha.nfsd', 'rpcbind', 'rpcinfo', 'unshare', 'ss', 'pgrep'] }))('nfs-ganesha run by walt-server', () => {
+describe.skipIf(skipUnless({ root: true, commands: ['ip', 'ganesha.nfsd', 'rpcbind', 'rpcinfo', 'unshare', 'nsenter', 'ss', 'pgrep'] }))('nfs-ganesha run by walt-server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'walt-ganesha-daemon-'));
   afterAll(() => {
     try {
@@ -30,7 +30,7 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'ganesha.nfsd', 'rpcbi
     const module = join(REPO, 'packages/core/dist/network/nfs/ganesha-daemon.js');
     const opts = JSON.stringify({ dir: join(dir, 'nfs'), exportsFile: join(dir, 'nfs', 'exports.conf'), pidFile: join(dir, 'nfs', 'ganesha.pid') });
     const script =
-      `import { GaneshaDaemon } from ${JSON.stringify(module)}; import { execFileSync, spawn } from 'node:child_process';` +
+      `import { GaneshaDaemon } from ${JSON.stringify(module)}; import { execFileSync } from 'node:child_process';` +
       `const d = new GaneshaDaemon({ ...${opts}, log: (l) => console.log(l) }); await d.start();` +
       `console.log('children:', execFileSync('pgrep', ['-f', ${JSON.stringify(dir)}], { encoding: 'utf8' }).trim().split('\\n').length);` +
       `process.kill(process.pid, 'SIGKILL');`;
@@ -74,45 +74,45 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'ganesha.nfsd', 'rpcbi
    * rpcbind's lock and local socket are in /run, shared by every network namespace: the second
    * server's rpcbind could not start and its ganesha registered mountd with the first server's
    * rpcbind, so the second server's nodes found no mount service (their NFS root never mounted).
+   * The two servers share a /run of their own here, as on a fresh machine (other servers running
+   * on this one would own the machine's /run/rpcbind.sock).
    */
-  it("two servers in two network namespaces: each one's mountd is registered with the portmapper of its own namespace", async () => {
+  it("two servers in two network namespaces: each one's mountd is registered with the portmapper of its own namespace", () => {
     const module = join(REPO, 'packages/core/dist/network/nfs/ganesha-daemon.js');
-    const servers = ['a', 'b'].map((n) => ({ ns: `${NS}2${n}`, dir: join(dir, `two-${n}`), out: '' }));
-    const children = servers.map(({ ns, dir: d }, i) => {
+    const servers = ['a', 'b'].map((n) => ({ ns: `${NS}2${n}`, dir: join(dir, `two-${n}`) }));
+    for (const { ns } of servers) {
       ip('netns', 'add', ns);
       ip('-n', ns, 'link', 'set', 'lo', 'up');
-      const opts = JSON.stringify({ dir: d, exportsFile: join(d, 'exports.conf'), pidFile: join(d, 'ganesha.pid') });
-      const script =
-        `import { GaneshaDaemon } from ${JSON.stringify(module)};` +
-        `const d = new GaneshaDaemon({ ...${opts}, log: (l) => console.log(l) }); await d.start(); console.log('STARTED');` +
-        `process.stdin.resume(); process.stdin.once('end', () => { d.stop(); process.exit(0); });`;
-      const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'pipe'] });
-      child.stdout.on('data', (c) => (servers[i].out += c));
-      child.stderr.on('data', (c) => (servers[i].out += c));
-      return child;
-    });
+    }
+    // Each server: start, wait for the other, then ask its own namespace's portmapper over TCP (from a
+    // /run without any rpcbind socket) and say which ganesha listens on the mountd port it names.
+    const script = (d: string, other: string) =>
+      `import { GaneshaDaemon } from ${JSON.stringify(module)}; import { execFileSync } from 'node:child_process'; import { existsSync, readFileSync, writeFileSync } from 'node:fs';` +
+      `const d = new GaneshaDaemon({ dir: ${JSON.stringify(d)}, exportsFile: ${JSON.stringify(join(d, 'exports.conf'))}, pidFile: ${JSON.stringify(join(d, 'ganesha.pid'))}, log: (l) => console.log(l) });` +
+      `await d.start(); writeFileSync(${JSON.stringify(`${d}.started`)}, '');` +
+      `for (let i = 0; i < 300 && !existsSync(${JSON.stringify(`${other}.started`)}); i++) await new Promise((r) => setTimeout(r, 100));` +
+      `const map = execFileSync('unshare', ['--mount', 'sh', '-c', 'mount -t tmpfs walt-test /run && rpcinfo -p 127.0.0.1'], { encoding: 'utf8' });` +
+      `const port = /^\\s*100005\\s+3\\s+tcp\\s+(\\d+)\\s+mountd$/m.exec(map)?.[1];` +
+      `const ganesha = readFileSync(${JSON.stringify(join(d, 'ganesha.pid'))}, 'utf8').trim();` +
+      `const listener = port ? execFileSync('ss', ['-ltnpH', 'sport = :' + port], { encoding: 'utf8' }) : '';` +
+      `console.log('MOUNTD ' + (port ? (listener.includes('pid=' + ganesha + ',') ? 'own' : 'other') : 'none'));` +
+      `await new Promise((r) => setTimeout(r, 1000)); d.stop();`;
+    const [a, b] = servers;
+    const wrapper =
+      `exec 7</run/netns/${a.ns} 8</run/netns/${b.ns}; mount -t tmpfs walt-test-run /run || exit 125; ` +
+      `nsenter --net=/proc/self/fd/7 "$0" --input-type=module -e "$1" > ${join(dir, 'two-a.out')} 2>&1 & ` +
+      `nsenter --net=/proc/self/fd/8 "$0" --input-type=module -e "$2" > ${join(dir, 'two-b.out')} 2>&1 & wait`;
     try {
-      for (const s of servers) {
-        const end = Date.now() + 60_000;
-        while (!s.out.includes('STARTED') && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
-        expect(s.out).toContain('STARTED');
-      }
-      for (const s of servers) {
-        // Asked over TCP in the namespace (a private /run: no other rpcbind's local socket to answer).
-        const map = execFileSync('ip', ['netns', 'exec', s.ns, 'unshare', '--mount', 'sh', '-c', 'mount -t tmpfs walt-test /run && rpcinfo -p 127.0.0.1'], { encoding: 'utf8', timeout: 20_000 });
-        const mountd = /^\s*100005\s+3\s+tcp\s+(\d+)\s+mountd$/m.exec(map);
-        expect(mountd, `${s.ns}:\n${map}\n${s.out}`).not.toBeNull();
-        // ...at a port this namespace's own ganesha listens on.
-        const ganesha = readFileSync(join(s.dir, 'ganesha.pid'), 'utf8').trim();
-        const listeners = execFileSync('ip', ['netns', 'exec', s.ns, 'ss', '-ltnpH', `sport = :${mountd![1]}`], { encoding: 'utf8' });
-        expect(listeners).toContain(`pid=${ganesha},`);
+      execFileSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', wrapper, process.execPath, script(a.dir, b.dir), script(b.dir, a.dir)], { timeout: 90_000 });
+      for (const n of ['a', 'b']) {
+        const out = readFileSync(join(dir, `two-${n}.out`), 'utf8');
+        expect(out, out).toContain('NFS server: nfs-ganesha');
+        expect(out, out).toContain('MOUNTD own');
       }
     } finally {
-      for (const child of children) child.stdin.end();
-      await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
-      for (const s of servers) {
+      for (const { ns } of servers) {
         try {
-          ip('netns', 'del', s.ns);
+          ip('netns', 'del', ns);
         } catch {
           /* gone */
         }

@@ -59,9 +59,12 @@ function onPath(cmd: string): boolean {
  * every network namespace shares: a second server's rpcbind could not start (the lock), and its
  * ganesha registered mountd with the first server's rpcbind through that socket, so its nodes found
  * no mount service in their own network (their NFS root mount retried for ever). The rpcbind a
- * server starts and its ganesha therefore get a /run of their own: rpcbind answers on port 111 of
- * the server's network namespace only, and ganesha, finding no local socket, registers with it over
- * 127.0.0.1 of that namespace (libtirpc's fallback). Needs `unshare` (util-linux) and root.
+ * server starts therefore gets a /run of its own: it answers on port 111 of the server's network
+ * namespace only and leaves no socket in the host's /run, so ganesha, finding none, registers with
+ * it over 127.0.0.1 of that namespace (libtirpc's fallback). ganesha itself cannot have a private
+ * /run: a mount namespace of its own would not see the image views mounted after it started (this
+ * host's mounts are not shared). A server from before this change, still running on the machine,
+ * owns the host's socket and gets the registrations. Needs `unshare` (util-linux) and root.
  */
 const PRIVATE_RUN = onPath('unshare');
 
@@ -74,8 +77,6 @@ const PRIVATE_RUN = onPath('unshare');
 export class GaneshaDaemon {
   private ganesha: ChildProcess | undefined;
   private rpcbind: ChildProcess | undefined;
-  /** Our own rpcbind runs with a private /run: ganesha too, to register with it (PRIVATE_RUN). */
-  private privateRun = false;
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private nextDelayMs: number | undefined;
@@ -111,7 +112,6 @@ export class GaneshaDaemon {
         // No warm start (-w): the state files in /run/rpcbind are shared by every rpcbind of the machine
         // (network namespaces share /run), so a warm start would bring back another server's registrations.
         this.rpcbind = spawnTied('rpcbind', ['-f'], { privateRun: PRIVATE_RUN });
-        this.privateRun = PRIVATE_RUN;
         this.rpcbind.once('error', (e) => log(`cannot start rpcbind (NFSv3 clients will not find the server): ${e.message}`, true));
         for (let i = 0; i < 20 && !(await answers(111)); i++) await new Promise((r) => setTimeout(r, 100));
         if (!(await answers(111))) log('rpcbind did not start (nothing answers on port 111): NFSv3 clients (node root filesystems) will not find the server', true);
@@ -127,7 +127,8 @@ export class GaneshaDaemon {
     const { dir, pidFile, log } = this.options;
     rmSync(pidFile, { force: true });
     const logFile = join(dir, 'ganesha.log');
-    this.ganesha = spawnTied('ganesha.nfsd', ['-F', '-L', logFile, '-f', this.configFile(), '-p', pidFile], { privateRun: this.privateRun });
+    // ganesha stays in the server's mount namespace: it must see the image views the server mounts later.
+    this.ganesha = spawnTied('ganesha.nfsd', ['-F', '-L', logFile, '-f', this.configFile(), '-p', pidFile]);
     const child = this.ganesha;
     const startedAt = Date.now();
     let ready = false;
