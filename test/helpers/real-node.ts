@@ -81,6 +81,7 @@ export async function startRealNodeServer(options: { tag: string; subnet: string
   try {
     server = await startServer({
       netns: net.serverNs,
+      privateRun: true,
       config:
         `network:\n  walt-net:\n    raw-device: ${options.rawDevice === undefined ? net.serverIf : options.rawDevice}\n    ip: ${net.serverIp}/${net.prefix}\n` +
         `api:\n  port: 0\n  tcp-port: 12347\nimages:\n  engine-socket: ${ENGINE.WALT_TEST_PODMAN_SOCKET}\n  view-grace: ${options.viewGrace ?? 5}\n` +

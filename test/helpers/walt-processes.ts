@@ -77,12 +77,17 @@ export interface ServerHandle {
  * Start `walt-server start` as a real process on a free port with its own data dir and config.
  * `config` is YAML text appended to the generated config (api port 0 unless given).
  */
-export async function startServer(options: { config?: string; dataDir?: string; env?: NodeJS.ProcessEnv; args?: string[]; timeoutMs?: number; netns?: string } = {}): Promise<ServerHandle> {
+export async function startServer(options: { config?: string; dataDir?: string; env?: NodeJS.ProcessEnv; args?: string[]; timeoutMs?: number; netns?: string; privateRun?: boolean } = {}): Promise<ServerHandle> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'walt-test-'));
   const configFile = join(dataDir, 'server.conf');
   const config = options.config ?? 'network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\napi:\n  port: 0\n';
   writeFileSync(configFile, config);
-  const [cmd, ...pre] = nodeCommand(options.netns);
+  // privateRun: the server (and the rpcbind/ganesha it starts) sees a /run of its own, so that other
+  // servers on the machine (older ones kept rpcbind's socket there) cannot take its NFS registrations.
+  const command = nodeCommand(options.netns);
+  const [cmd, ...pre] = options.privateRun
+    ? [...command.slice(0, -1), 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs walt-test-run /run && exec "$@"', 'sh', command.at(-1)!]
+    : command;
   const child = spawn(cmd, [...pre, WALT_SERVER_BIN, 'start', '--config', configFile, '--data-dir', dataDir, ...(options.args ?? [])], {
     env: { ...process.env, ...options.env },
     cwd: REPO,
