@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ const NODE_IP = '127.86.0.1';
  * listens on the node's port 22; on the real qemu node it was a refused host key): the server sends
  * the error, but the client never exited: its tar, blocked on a full pipe, kept it alive.
  */
-describe('walt node cp to a node whose SSH session fails', () => {
+describe('walt node cp with a node whose SSH session fails', () => {
   let server: ServerHandle;
   let dir: string;
   let notification: Socket | undefined;
@@ -54,5 +54,14 @@ describe('walt node cp to a node whose SSH session fails', () => {
     const r = await server.walt(['node', 'cp', join(dir, 'big.bin'), 'node-860001:/tmp/big.bin'], { timeoutMs: 20_000 });
     expect(r.code).not.toBe(0);
     expect(r.stderr.trim()).toMatch(/^Error: cannot reach node-860001 over SSH: /);
+  }, 30_000);
+
+  it('from the node too (its tar waited for input that never comes), leaving nothing behind', async () => {
+    const into = join(dir, 'into');
+    mkdirSync(into);
+    const r = await server.walt(['node', 'cp', 'node-860001:/etc/hostname', into], { timeoutMs: 20_000 });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim()).toMatch(/^Error: cannot reach node-860001 over SSH: /);
+    expect(readdirSync(into)).toEqual([]);
   }, 30_000);
 });
