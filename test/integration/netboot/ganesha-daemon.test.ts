@@ -14,7 +14,7 @@ const NS_OTHER = `${(process.env.WALT_TEST_NETNS_PREFIX ?? '').slice(0, 1)}wgane
  * The nfs-ganesha (and rpcbind) walt-server starts die with it, even when the server is killed with
  * SIGKILL. They did not: a leftover rpcbind holds /run/rpcbind.lock and no later rpcbind can start.
  */
-describe.skipIf(skipUnless({ root: true, commands: ['ip', 'ganesha.nfsd', 'rpcbind', 'pgrep'] }))('nfs-ganesha run by walt-server', () => {
+describe.skipIf(skipUnless({ root: true, commands: ['ip', 'ganesha.nfsd', 'rpcbind', 'rpcinfo', 'unshare', 'nsenter', 'ss', 'pgrep'] }))('nfs-ganesha run by walt-server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'walt-ganesha-daemon-'));
   afterAll(() => {
     for (const ns of [NS, NS_OTHER]) {
@@ -119,6 +119,56 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'ganesha.nfsd', 'rpcbi
     } finally {
       mine.stdin!.end();
       await new Promise((r) => (mine.exitCode !== null ? r(null) : mine.once('exit', r)));
+    }
+  }, 120_000);
+
+  /**
+   * rpcbind's lock and local socket are in /run, shared by every network namespace: the second
+   * server's rpcbind could not start and its ganesha registered mountd with the first server's
+   * rpcbind, so the second server's nodes found no mount service (their NFS root never mounted).
+   * The two servers share a /run of their own here, as on a fresh machine (other servers running
+   * on this one would own the machine's /run/rpcbind.sock).
+   */
+  it("two servers in two network namespaces: each one's mountd is registered with the portmapper of its own namespace", () => {
+    const module = join(REPO, 'packages/core/dist/network/nfs/ganesha-daemon.js');
+    const servers = ['a', 'b'].map((n) => ({ ns: `${NS}2${n}`, dir: join(dir, `two-${n}`) }));
+    for (const { ns } of servers) {
+      ip('netns', 'add', ns);
+      ip('-n', ns, 'link', 'set', 'lo', 'up');
+    }
+    // Each server: start, wait for the other, then ask its own namespace's portmapper over TCP (from a
+    // /run without any rpcbind socket) and say which ganesha listens on the mountd port it names.
+    const script = (d: string, other: string) =>
+      `import { GaneshaDaemon } from ${JSON.stringify(module)}; import { execFileSync } from 'node:child_process'; import { existsSync, readFileSync, writeFileSync } from 'node:fs';` +
+      `const d = new GaneshaDaemon({ dir: ${JSON.stringify(d)}, exportsFile: ${JSON.stringify(join(d, 'exports.conf'))}, pidFile: ${JSON.stringify(join(d, 'ganesha.pid'))}, log: (l) => console.log(l) });` +
+      `await d.start(); writeFileSync(${JSON.stringify(`${d}.started`)}, '');` +
+      `for (let i = 0; i < 300 && !existsSync(${JSON.stringify(`${other}.started`)}); i++) await new Promise((r) => setTimeout(r, 100));` +
+      `const map = execFileSync('unshare', ['--mount', 'sh', '-c', 'mount -t tmpfs walt-test /run && rpcinfo -p 127.0.0.1'], { encoding: 'utf8' });` +
+      `const port = /^\\s*100005\\s+3\\s+tcp\\s+(\\d+)\\s+mountd$/m.exec(map)?.[1];` +
+      `const ganesha = readFileSync(${JSON.stringify(join(d, 'ganesha.pid'))}, 'utf8').trim();` +
+      `const listener = port ? execFileSync('ss', ['-ltnpH', 'sport = :' + port], { encoding: 'utf8' }) : '';` +
+      `console.log('MOUNTD ' + (port ? (listener.includes('pid=' + ganesha + ',') ? 'own' : 'other') : 'none'));` +
+      `await new Promise((r) => setTimeout(r, 1000)); d.stop();`;
+    const [a, b] = servers;
+    const wrapper =
+      `exec 7</run/netns/${a.ns} 8</run/netns/${b.ns}; mount -t tmpfs walt-test-run /run || exit 125; ` +
+      `nsenter --net=/proc/self/fd/7 "$0" --input-type=module -e "$1" > ${join(dir, 'two-a.out')} 2>&1 & ` +
+      `nsenter --net=/proc/self/fd/8 "$0" --input-type=module -e "$2" > ${join(dir, 'two-b.out')} 2>&1 & wait`;
+    try {
+      execFileSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', wrapper, process.execPath, script(a.dir, b.dir), script(b.dir, a.dir)], { timeout: 90_000 });
+      for (const n of ['a', 'b']) {
+        const out = readFileSync(join(dir, `two-${n}.out`), 'utf8');
+        expect(out, out).toContain('NFS server: nfs-ganesha');
+        expect(out, out).toContain('MOUNTD own');
+      }
+    } finally {
+      for (const { ns } of servers) {
+        try {
+          ip('netns', 'del', ns);
+        } catch {
+          /* gone */
+        }
+      }
     }
   }, 120_000);
 });

@@ -81,6 +81,11 @@ export class NodeBootStatus {
   /** The node went down and the caller already logged why (reboot, powersave): no second line. */
   forgetBooted(mac: string): void {
     this.booted.delete(mac);
+    // The notification connection from before the reboot: a byte the node sends on it before it
+    // resets must not mark it booted again (nor its end mark it down a second time).
+    const socket = this.latest.get(mac);
+    this.latest.delete(mac);
+    socket?.destroy();
   }
 
   /**

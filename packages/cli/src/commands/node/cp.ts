@@ -53,7 +53,15 @@ async function copyToNode(api: ApiClient, local: string, to: { node: string; pat
   const tar = spawn('tar', ['-c', '-f', '-', '-C', dirname(full), '--', name], { stdio: ['ignore', 'pipe', 'pipe'] });
   const tarDone = processDone(tar, 'tar');
   const remoteErr = collect();
-  const { status } = await relaySession(channel, { stdin: tar.stdout, stdout: remoteErr.stream, stderr: remoteErr.stream, forwardInterrupt: false });
+  let status: number;
+  try {
+    ({ status } = await relaySession(channel, { stdin: tar.stdout, stdout: remoteErr.stream, stderr: remoteErr.stream, forwardInterrupt: false }));
+  } catch (e) {
+    // The session failed (the server could not reach the node...): tar, blocked on its full pipe, would keep us alive.
+    tar.kill();
+    tarDone.catch(() => undefined);
+    throw e;
+  }
   if (status !== 0) {
     tar.kill();
     tarDone.catch(() => undefined);
@@ -91,7 +99,15 @@ async function copyFromNode(api: ApiClient, from: { node: string; path: string }
     const tarDone = processDone(tar, 'tar');
     tar.stdin.on('error', () => undefined);
     const remoteErr = collect();
-    const { status } = await relaySession(channel, { stdout: tar.stdin, stderr: remoteErr.stream, forwardInterrupt: false });
+    let status: number;
+    try {
+      ({ status } = await relaySession(channel, { stdout: tar.stdin, stderr: remoteErr.stream, forwardInterrupt: false }));
+    } catch (e) {
+      // The session failed: tar, waiting for the rest of its input, would keep us alive.
+      tar.kill();
+      tarDone.catch(() => undefined);
+      throw e;
+    }
     tar.stdin.end();
     if (status !== 0) {
       tar.kill();

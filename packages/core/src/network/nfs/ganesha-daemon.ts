@@ -109,10 +109,15 @@ export class GaneshaDaemon {
         mkdirSync(join(this.privateRun, 'rpcbind'), { recursive: true });
         // The daemons' mount namespaces are slaves of this one: only mounts of shared mounts propagate
         // (`ip netns exec` makes them all slaves; systemd hosts have them shared already).
-        execFileSync('mount', ['--make-rshared', '/']);
+        try {
+          execFileSync('mount', ['--make-rshared', '/'], { stdio: 'ignore' });
+        } catch {
+          log('could not make the mounts shared (mount --make-rshared /): nfs-ganesha may not see image views mounted after its start', true);
+        }
         this.rpcbind = spawnTied('rpcbind', ['-f'], this.privateRun);
         this.rpcbind.once('error', (e) => log(`cannot start rpcbind (NFSv3 clients will not find the server): ${e.message}`, true));
         for (let i = 0; i < 20 && !(await answers(111)); i++) await new Promise((r) => setTimeout(r, 100));
+        if (!(await answers(111))) log('rpcbind did not start (nothing answers on port 111): NFSv3 clients (node root filesystems) will not find the server', true);
       } else {
         log('no portmapper on port 111 and no rpcbind installed: NFSv3 clients (node root filesystems) will not find the server', true);
       }

@@ -1,8 +1,13 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, read } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkRequestedName } from './tftp-name.js';
 import type { TftpAnswer, TftpReadRequest } from './tftp-server.js';
+
+/** A read stream's close that leaves the descriptor to its owner. */
+function keepOpen(_fd: number, callback: (err: NodeJS.ErrnoException | null) => void): void {
+  callback(null);
+}
 
 /** The TFTP service's resolution: the same files, per client address, as TFTP serves. */
 export interface BootFileResolver {
@@ -77,12 +82,18 @@ export class HttpBootServer {
       res.end(Buffer.from(content.bytes), () => done(true));
       return;
     }
-    // The descriptor belongs to the source (closed in done()), so the stream must not close it.
-    const stream = createReadStream('', { fd: content.fd, start: 0, end: Math.max(0, content.size - 1), autoClose: false });
+    // The descriptor belongs to the source (closed in done()): the stream must never close it, and
+    // destroy() closes a stream's fd whatever autoClose says (a double close: EBADF thrown at
+    // random, or another file's descriptor closed once the number is reused), hence its own close.
+    const stream = createReadStream('', { fd: content.fd, start: 0, end: Math.max(0, content.size - 1), autoClose: false, fs: { read, close: keepOpen } });
+    stream.on('error', () => res.destroy());
     stream.pipe(res);
     res.once('close', () => {
+      const ok = res.writableFinished;
+      // The source closes the fd once the stream's read in flight (if any) has settled.
+      if (stream.closed) done(ok);
+      else stream.once('close', () => done(ok));
       stream.destroy();
-      done(res.writableFinished);
     });
   }
 

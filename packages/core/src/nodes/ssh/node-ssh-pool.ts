@@ -34,7 +34,7 @@ export class NodeSshPool {
   private readonly connections = new Map<string, Connection[]>();
   private readonly idleMs: number;
   private readonly port: number;
-  private keys?: { privateKey: Buffer; hostKey: Buffer };
+  private keys?: { privateKey: Buffer; hostKey: Buffer; hostKeyType: string };
 
   constructor(private readonly options: NodeSshOptions) {
     this.idleMs = options.idleMs ?? 60_000;
@@ -125,6 +125,9 @@ export class NodeSshPool {
       readyTimeout: 15_000,
       keepaliveInterval: 15_000,
       keepaliveCountMax: 3,
+      // Only the shared key's type: a node's sshd also offers its image's own keys (ed25519, rsa),
+      // which ssh2 would prefer and which are never the WalT nodes' key.
+      algorithms: { serverHostKey: [keys.hostKeyType] as ssh2.ServerHostKeyAlgorithm[] },
       hostVerifier: (key: Buffer) => {
         hostKeyRefused = !key.equals(keys.hostKey);
         return !hostKeyRefused;
@@ -133,11 +136,11 @@ export class NodeSshPool {
     return conn;
   }
 
-  private loadKeys(): { privateKey: Buffer; hostKey: Buffer } {
+  private loadKeys(): { privateKey: Buffer; hostKey: Buffer; hostKeyType: string } {
     if (this.keys) return this.keys;
     const { hostKeyPub } = serverSshKeys(this.options.keysDir);
-    const blob = hostKeyPub.trim().split(/\s+/)[1];
-    this.keys = { privateKey: readFileSync(join(this.options.keysDir, 'id_ed25519')), hostKey: Buffer.from(blob, 'base64') };
+    const [hostKeyType, blob] = hostKeyPub.trim().split(/\s+/);
+    this.keys = { privateKey: readFileSync(join(this.options.keysDir, 'id_ed25519')), hostKey: Buffer.from(blob, 'base64'), hostKeyType };
     return this.keys;
   }
 }

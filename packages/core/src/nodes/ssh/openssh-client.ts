@@ -26,7 +26,7 @@ export function findOpenSshClient(path = process.env.PATH ?? ''): string | undef
 /**
  * A command on a node through OpenSSH's `ssh`, for bulk copies (`walt node cp`): the same key and
  * the same host key check as the ssh2 pool (every node presents the server-wide host key), but the
- * ciphers and the socket writes are OpenSSH's own (docs/decisions/0023-node-cp-through-openssh.md:
+ * ciphers and the socket writes are OpenSSH's own (docs/decisions/0023-node-cp-throughput.md:
  * ssh2 without its native add-on spends about 3x OpenSSH's CPU per byte). No user configuration is
  * read, and nothing ever prompts.
  */

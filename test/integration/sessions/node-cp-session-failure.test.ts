@@ -1,0 +1,67 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DirectoryImageStore } from '../../../packages/core/src/images/directory-image-store.js';
+import { authHeaders } from '../../helpers/api-token.js';
+import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
+
+// Engineer V's loopback address: a "node" that notified its bootup but runs no SSH server.
+const NODE_IP = '127.86.0.1';
+
+/**
+ * `walt node cp <big file> <node>:<path>` when the server cannot open the SSH session (here nothing
+ * listens on the node's port 22; on the real qemu node it was a refused host key): the server sends
+ * the error, but the client never exited: its tar, blocked on a full pipe, kept it alive.
+ */
+describe('walt node cp with a node whose SSH session fails', () => {
+  let server: ServerHandle;
+  let dir: string;
+  let notification: Socket | undefined;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'walt-v-cp-fail-'));
+    const images = join(dir, 'images');
+    DirectoryImageStore.writeImage(images, 'waltplatform/pc-x86-64-default:latest', { 'boot/pc-x86-64/start.ipxe': '#!ipxe\n' }, { models: ['pc-x86-64'] });
+    server = await startServer({ config: `network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\nimages:\n  directory: ${images}\napi:\n  port: 0\n` });
+    const base = `http://${server.address}`;
+    const headers = { 'content-type': 'application/json', ...(await authHeaders(base, 'alice')) };
+    const reg = await fetch(`${base}/api/v1/devices/register`, { method: 'POST', headers, body: JSON.stringify({ mac: '02:00:00:86:00:01', ip: NODE_IP, vendorClass: 'walt.node.pc-x86-64' }) });
+    expect(reg.ok).toBe(true);
+    const { tcpPort } = (await (await fetch(`${base}/api/v1/logs/ingestion`, { headers })).json()) as { tcpPort: number };
+    // The node says it is booted (walt-notify-bootup), from its own address.
+    notification = await new Promise<Socket>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port: tcpPort, localAddress: NODE_IP }, () => s.write('REQ_NOTIFY_BOOTUP_STATUS\n'));
+      s.once('error', reject);
+      s.once('data', () => {
+        s.write('\n');
+        resolve(s);
+      });
+    });
+    await server.waitForOutput(/node node-860001 is booted/, 10_000);
+    // Far more than the pipes and socket buffers hold: tar blocks writing it.
+    writeFileSync(join(dir, 'big.bin'), Buffer.alloc(32 * 1024 * 1024, 1));
+  });
+
+  afterAll(async () => {
+    notification?.destroy();
+    await server?.stop({ cleanup: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says why in one line and exits non-zero, at once', async () => {
+    const r = await server.walt(['node', 'cp', join(dir, 'big.bin'), 'node-860001:/tmp/big.bin'], { timeoutMs: 20_000 });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim()).toMatch(/^Error: cannot reach node-860001 over SSH: /);
+  }, 30_000);
+
+  it('from the node too (its tar waited for input that never comes), leaving nothing behind', async () => {
+    const into = join(dir, 'into');
+    mkdirSync(into);
+    const r = await server.walt(['node', 'cp', 'node-860001:/etc/hostname', into], { timeoutMs: 20_000 });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim()).toMatch(/^Error: cannot reach node-860001 over SSH: /);
+    expect(readdirSync(into)).toEqual([]);
+  }, 30_000);
+});
