@@ -88,7 +88,7 @@ describe.skipIf(skipUnless({ root: true, commands: ['podman', 'slirp4netns', 'mm
     const before = await snapshot();
     const r = await exec('walt-server-setup --dry-run --walt-net-raw-device none');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('would install Debian packages: podman nfs-kernel-server iptables lldpd snmp qemu-system-x86 ipxe');
+    expect(r.stdout).toContain('would install Debian packages: podman nfs-kernel-server iptables lldpd snmp qemu-system-x86 ipxe iputils-ping openssh-client');
     expect(r.stdout).toContain('would write /etc/walt/server.conf (virtual-only walt-net)');
     expect(r.stdout).toContain('would install /etc/systemd/system/walt-server.service');
     expect(r.stdout).toContain('would enable and start walt-server.service');
@@ -100,10 +100,10 @@ describe.skipIf(skipUnless({ root: true, commands: ['podman', 'slirp4netns', 'mm
   it('installs unattended: Debian packages by apt-get, tftp-static, the configuration, a running walt-server service', async () => {
     const r = await exec('walt-server-setup --walt-net-raw-device none', SETUP_TIMEOUT);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toMatch(/^install Debian packages: podman nfs-kernel-server iptables lldpd snmp qemu-system-x86 ipxe$/m);
+    expect(r.stdout).toMatch(/^install Debian packages: podman nfs-kernel-server iptables lldpd snmp qemu-system-x86 ipxe iputils-ping openssh-client$/m);
     expect(r.stdout).toMatch(/^enable and start walt-server\.service$/m);
-    const dpkg = await exec("dpkg-query -W -f='${Package} ${db:Status-Abbrev}\\n' podman nfs-kernel-server iptables lldpd snmp qemu-system-x86 ipxe");
-    expect(dpkg.stdout.trim().split('\n').map((l) => l.trim()).sort()).toEqual(['iptables ii', 'ipxe ii', 'lldpd ii', 'nfs-kernel-server ii', 'podman ii', 'qemu-system-x86 ii', 'snmp ii']);
+    const dpkg = await exec("dpkg-query -W -f='${Package} ${db:Status-Abbrev}\\n' podman nfs-kernel-server iptables lldpd snmp qemu-system-x86 ipxe iputils-ping openssh-client");
+    expect(dpkg.stdout.trim().split('\n').map((l) => l.trim()).sort()).toEqual(['iptables ii', 'iputils-ping ii', 'ipxe ii', 'lldpd ii', 'nfs-kernel-server ii', 'openssh-client ii', 'podman ii', 'qemu-system-x86 ii', 'snmp ii']);
     expect((await exec('ls /var/lib/walt/tftp-static')).stdout.split('\n')).toEqual(expect.arrayContaining(['bootcode.bin', 'start4.elf', 'u-boot-rpi-4-b.img', 'bcm2711-rpi-4-b.dtb', 'config.txt', 'boot.scr.uimg']));
     expect((await exec('systemctl is-active walt-server.service podman.socket')).stdout.trim().split('\n')).toEqual(['active', 'active']);
     expect((await exec('systemctl is-enabled walt-server.service')).stdout.trim()).toBe('enabled');

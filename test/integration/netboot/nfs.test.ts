@@ -209,5 +209,7 @@ describe.skipIf(skipUnless({ root: true, commands: ['ganesha.nfsd', 'nfs-cat', '
       }
     }
     expect(got).toBe('alice-image\n');
+    // ...and at the path the node mounts (a new mount after its reboot).
+    expect(cat('/var/lib/walt/nodes/b8:27:eb:f2:67:82/fs/etc/hostname')).toBe('alice-image\n');
   }, 40_000);
 });
