@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DirectoryImageStore } from '../../../packages/core/src/images/directory-image-store.js';
-import { authHeaders } from '../../helpers/api-token.js';
+import { startServerWithLoopbackPcNode } from '../../helpers/loopback-pc-node.js';
 import { platformLines } from '../../helpers/platform-log.js';
-import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
+import type { ServerHandle } from '../../helpers/walt-processes.js';
 
 // Engineer V's loopback address for this node.
 const NODE_IP = '127.86.0.2';
@@ -24,14 +21,9 @@ describe('a node rebooted softly is not booted again by its notification connect
   let notification: Socket;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'walt-v-stale-'));
-    const images = join(dir, 'images');
-    DirectoryImageStore.writeImage(images, 'waltplatform/pc-x86-64-default:latest', { 'boot/pc-x86-64/start.ipxe': '#!ipxe\n' }, { models: ['pc-x86-64'] });
-    server = await startServer({ config: `network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\nimages:\n  directory: ${images}\napi:\n  port: 0\n` });
-    const base = `http://${server.address}`;
-    const headers = { 'content-type': 'application/json', ...(await authHeaders(base, 'alice')) };
-    const reg = await fetch(`${base}/api/v1/devices/register`, { method: 'POST', headers, body: JSON.stringify({ mac: '02:00:00:86:00:02', ip: NODE_IP, vendorClass: 'walt.node.pc-x86-64' }) });
-    expect(reg.ok).toBe(true);
+    const started = await startServerWithLoopbackPcNode('walt-v-stale-', '02:00:00:86:00:02', NODE_IP);
+    ({ server, dir } = started);
+    const { base, headers } = started;
     // The node's net service: accepts the soft reboot.
     service = createServer((sock) => {
       sock.on('error', () => undefined);

@@ -1,11 +1,9 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DirectoryImageStore } from '../../../packages/core/src/images/directory-image-store.js';
-import { authHeaders } from '../../helpers/api-token.js';
-import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
+import { startServerWithLoopbackPcNode } from '../../helpers/loopback-pc-node.js';
+import type { ServerHandle } from '../../helpers/walt-processes.js';
 
 // Engineer V's loopback address: a "node" that notified its bootup but runs no SSH server.
 const NODE_IP = '127.86.0.1';
@@ -21,14 +19,9 @@ describe('walt node cp with a node whose SSH session fails', () => {
   let notification: Socket | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'walt-v-cp-fail-'));
-    const images = join(dir, 'images');
-    DirectoryImageStore.writeImage(images, 'waltplatform/pc-x86-64-default:latest', { 'boot/pc-x86-64/start.ipxe': '#!ipxe\n' }, { models: ['pc-x86-64'] });
-    server = await startServer({ config: `network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\nimages:\n  directory: ${images}\napi:\n  port: 0\n` });
-    const base = `http://${server.address}`;
-    const headers = { 'content-type': 'application/json', ...(await authHeaders(base, 'alice')) };
-    const reg = await fetch(`${base}/api/v1/devices/register`, { method: 'POST', headers, body: JSON.stringify({ mac: '02:00:00:86:00:01', ip: NODE_IP, vendorClass: 'walt.node.pc-x86-64' }) });
-    expect(reg.ok).toBe(true);
+    const started = await startServerWithLoopbackPcNode('walt-v-cp-fail-', '02:00:00:86:00:01', NODE_IP);
+    ({ server, dir } = started);
+    const { base, headers } = started;
     const { tcpPort } = (await (await fetch(`${base}/api/v1/logs/ingestion`, { headers })).json()) as { tcpPort: number };
     // The node says it is booted (walt-notify-bootup), from its own address.
     notification = await new Promise<Socket>((resolve, reject) => {
