@@ -9,13 +9,15 @@ import { NfsExportsService } from '../../../packages/core/src/network/nfs/nfs-ex
 import { parseNfsConfig } from '../../../packages/core/src/network/nfs/nfs-config.js';
 import { imageFsid } from '../../../packages/core/src/network/nfs/nfs-export-plan.js';
 import { subnetOf } from '../../../packages/core/src/network/nfs/start-nfs-service.js';
+import { createTestNetwork, type TestNetwork } from '../../helpers/netns.js';
+import { Nfs3Client, Nfs3Error } from '../../helpers/nfs3-client.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
 
 const node = (mac: string, ip: string, name: string, image: string, conf: Record<string, unknown> = {}): Device => ({
   mac, ip, name, type: 'node', virtual: false, model: 'rpi-3-b-plus', image, conf, createdAt: 0,
 });
 
-function setup(server: 'kernel' | 'ganesha') {
+function setup(server: 'kernel' | 'ganesha', options: { subnet?: string; exportGraceMs?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'walt-nfs-'));
   const dataDir = join(dir, 'data');
   const imagesDir = join(dir, 'images');
@@ -37,7 +39,8 @@ function setup(server: 'kernel' | 'ganesha') {
     },
     config,
     dataDir,
-    subnetOf('192.168.152.1/24'),
+    options.subnet ?? subnetOf('192.168.152.1/24'),
+    { exportGraceMs: options.exportGraceMs ?? 60_000 },
   );
   const root = (image: string) => {
     const [user, rest] = image.split('/');
@@ -48,7 +51,8 @@ function setup(server: 'kernel' | 'ganesha') {
 }
 
 describe('NFS exports for the kernel server (generated files)', () => {
-  const t = setup('kernel');
+  const GRACE_MS = 300;
+  const t = setup('kernel', { exportGraceMs: GRACE_MS });
   afterAll(() => {
     t.service.stop();
     rmSync(t.dir, { recursive: true, force: true });
@@ -98,18 +102,30 @@ describe('NFS exports for the kernel server (generated files)', () => {
     expect(t.runs).toHaveLength(2);
   });
 
-  it('a node booting another image: exports and links follow, the old image is no longer exported', async () => {
+  it('a node booting another image: exports and links follow; the old image stays exported for the grace (the running node), then no more', async () => {
     t.devices[1] = { ...t.devices[1], image: 'alice/exp:v1', name: 'rpi-412-a' };
     expect(await t.service.update()).toBe(true);
-    const main = readFileSync(join(t.config.exportsDir, 'walt.exports'), 'utf8');
-    expect(main).toContain(`${t.root('alice/exp:v1')} 192.168.152.0/24(fsid=`);
-    expect(main).not.toContain(t.root('waltplatform/rpi-3-b-plus-default:latest'));
-    expect(readFileSync(join(t.config.exportsDir, 'walt-persist.exports'), 'utf8')).toContain('/nodes/b8:27:eb:f2:67:82/persist_dirs/alice 192.168.152.0/24(rw,');
+    const main = () => readFileSync(join(t.config.exportsDir, 'walt.exports'), 'utf8');
+    const persist = () => readFileSync(join(t.config.exportsDir, 'walt-persist.exports'), 'utf8');
+    const oldImage = t.root('waltplatform/rpi-3-b-plus-default:latest');
+    expect(main()).toContain(`${t.root('alice/exp:v1')} 192.168.152.0/24(fsid=`);
+    // The node runs on its old image until it reboots: its file handles name that export (its fsid).
+    expect(main()).toContain(`${oldImage} 192.168.152.0/24(fsid=${imageFsid(oldImage)},ro,`);
+    expect(persist()).toContain('/nodes/b8:27:eb:f2:67:82/persist_dirs/alice 192.168.152.0/24(rw,');
+    expect(persist()).toContain('/nodes/b8:27:eb:f2:67:82/persist_dirs/waltplatform 192.168.152.0/24(rw,');
+    // ...while its path shows the new image at once, for its next boot.
     const nodes = join(t.dataDir, 'nodes');
     expect(readFileSync(join(nodes, 'rpi-412-a', 'tftp', 'start.uboot'), 'utf8')).toBe('alice uboot');
+    expect(readFileSync(join(nodes, 'b8:27:eb:f2:67:82', 'fs', 'etc/hostname'), 'utf8')).toBe('alice-image\n');
     expect(existsSync(join(nodes, 'node-f26782'))).toBe(false); // old name link removed
     expect(readlinkSync(join(nodes, 'b8:27:eb:f2:67:82', 'persist'))).toBe('persist_dirs/alice');
     expect(t.runs).toHaveLength(3);
+    expect(await t.service.update()).toBe(false);
+    await new Promise((r) => setTimeout(r, GRACE_MS));
+    expect(await t.service.update()).toBe(true);
+    expect(main()).not.toContain(oldImage);
+    expect(persist()).not.toContain('persist_dirs/waltplatform');
+    expect(t.runs).toHaveLength(4);
   });
 
   it('mount.persist=false points persist to the absent forbidden_dir', async () => {
@@ -213,3 +229,111 @@ describe.skipIf(skipUnless({ root: true, commands: ['ganesha.nfsd', 'nfs-cat', '
     expect(cat('/var/lib/walt/nodes/b8:27:eb:f2:67:82/fs/etc/hostname')).toBe('alice-image\n');
   }, 40_000);
 });
+
+/**
+ * What a running node goes through when it is given another image: its kernel holds NFSv3 file
+ * handles of its root (the old image), the server re-points the node's path to the new image, and
+ * the node must keep working on the old one until it reboots (walt-net-service-handler's reboot is
+ * read from that root). nfs-ganesha with rpcbind in a namespace of their own (a private /run), the
+ * test's NFSv3 client talking to them through `ip netns exec` pipes, as a node's kernel would.
+ */
+describe.skipIf(skipUnless({ root: true, commands: ['ip', 'unshare', 'ganesha.nfsd', 'rpcbind'] }))('a running node through an image switch (nfs-ganesha, NFSv3 handles kept)', () => {
+  const GRACE_MS = 4000;
+  const MAC = 'b8:27:eb:f2:67:83';
+  const t = setup('ganesha', { subnet: '127.0.0.0/8', exportGraceMs: GRACE_MS });
+  let net: TestNetwork;
+  let ganesha: ChildProcess;
+  let client: Nfs3Client | undefined;
+  const connect = () => Nfs3Client.connect((port) => spawn('ip', ['netns', 'exec', net.serverNs, process.execPath, '-e', PIPE, String(port)], { stdio: ['pipe', 'pipe', 'ignore'] }), 2049, 20048);
+  const freshRead = async (path: string) => {
+    const c = await connect();
+    try {
+      return await c.read(await c.walk(await c.mnt(`/var/lib/walt/nodes/${MAC}/fs`), path));
+    } finally {
+      c.close();
+    }
+  };
+
+  beforeAll(async () => {
+    net = createTestNetwork({ tag: 'nfsh' });
+    t.devices.push(node(MAC, '192.168.152.15', 'node-f26783', 'waltplatform/rpi-3-b-plus-default:latest'));
+    await t.service.update();
+    mkdirSync(join(t.dir, 'recovery'));
+    const conf = join(t.dir, 'ganesha.conf');
+    writeFileSync(
+      conf,
+      'NFS_CORE_PARAM { Protocols = 3, 4; MNT_Port = 20048; Enable_NLM = false; Enable_RQUOTA = false; Mount_Path_Pseudo = true; }\n' +
+        `NFSV4 { Graceless = true; RecoveryBackend = fs; RecoveryRoot = ${join(t.dir, 'recovery')}; }\n` +
+        `%include "${t.config.ganeshaExportsFile}"\n`,
+    );
+    // rpcbind first (ganesha registers its NFSv3 and MOUNT services), in a /run of their own.
+    const script = `ip link set lo up; mkdir -p "$0/run"; mount --bind "$0/run" /run; mkdir -p /run/rpcbind; rpcbind -f & sleep 0.5; exec ganesha.nfsd -F -L "$0/ganesha.log" -f "$0/ganesha.conf" -p "$1"`;
+    ganesha = spawn('ip', ['netns', 'exec', net.serverNs, 'unshare', '--mount', 'sh', '-c', script, t.dir, t.config.ganeshaPidFile], { stdio: 'ignore' });
+    const end = Date.now() + 30_000;
+    for (;;) {
+      try {
+        expect(await freshRead('etc/hostname')).toBe('default-image\n');
+        break;
+      } catch (e) {
+        if (Date.now() > end) throw new Error(`ganesha did not serve: ${(e as Error).message}\n${existsSync(join(t.dir, 'ganesha.log')) ? readFileSync(join(t.dir, 'ganesha.log'), 'utf8').slice(-2000) : ''}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    client?.close();
+    if (ganesha && ganesha.exitCode === null) {
+      const exited = new Promise((r) => ganesha.once('exit', r));
+      ganesha.kill('SIGTERM');
+      const k = setTimeout(() => ganesha.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(k);
+    }
+    t.service.stop();
+    net?.destroy();
+    if (process.env.WALT_TEST_KEEP) console.log(`kept ${t.dir}`);
+    else rmSync(t.dir, { recursive: true, force: true });
+  });
+
+  it("the node's handles keep reading its old image after the switch, until the export grace ends; then the old image is no longer exported", async () => {
+    client = await connect();
+    const root = await client.mnt(`/var/lib/walt/nodes/${MAC}/fs`);
+    const hostname = await client.walk(root, 'etc/hostname');
+    expect(await client.read(hostname)).toBe('default-image\n');
+    const oldRoot = t.root('waltplatform/rpi-3-b-plus-default:latest');
+
+    t.devices[1] = { ...t.devices[1], image: 'alice/exp:v1' };
+    expect(await t.service.update()).toBe(true);
+    expect(t.lines.some((l) => l.includes('nfs-ganesha (pid') && l.includes('reloading'))).toBe(true);
+    // The node's next boot mounts the new image at the same path...
+    const end = Date.now() + 20_000;
+    let fresh = '';
+    while (Date.now() < end && fresh !== 'alice-image\n') {
+      fresh = await freshRead('etc/hostname').catch((e: Error) => e.message);
+      if (fresh !== 'alice-image\n') await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(fresh).toBe('alice-image\n');
+    // ...while the running node still reads its old image through the handles it holds.
+    expect(await client.read(hostname)).toBe('default-image\n');
+    expect(await client.read(await client.walk(root, 'boot/rpi-3-b-plus/start.uboot'))).toBe('default uboot');
+    expect(readFileSync(t.config.ganeshaExportsFile, 'utf8')).toContain(oldRoot);
+
+    // Within the grace, nothing changes; after it, the old image is no longer exported.
+    expect(await t.service.update()).toBe(false);
+    await new Promise((r) => setTimeout(r, GRACE_MS));
+    expect(await t.service.update()).toBe(true);
+    expect(readFileSync(t.config.ganeshaExportsFile, 'utf8')).not.toContain(oldRoot);
+    const gone = Date.now() + 20_000;
+    let err: unknown;
+    while (Date.now() < gone && !err) {
+      err = await client.read(hostname).then(() => undefined, (e: unknown) => e);
+      if (!err) await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(err).toBeInstanceOf(Nfs3Error);
+    expect(await freshRead('etc/hostname')).toBe('alice-image\n');
+  }, 90_000);
+});
+
+/** A byte pipe between stdio and a TCP port of the namespace it runs in (argv[1]). */
+const PIPE = "const s=require('net').connect(Number(process.argv[1]),'127.0.0.1');process.stdin.pipe(s);s.pipe(process.stdout);s.on('close',()=>process.exit(0));process.stdin.on('end',()=>s.end());";

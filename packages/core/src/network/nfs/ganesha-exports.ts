@@ -2,25 +2,38 @@ import { createHash } from 'node:crypto';
 import { NODE_EXPORT_ROOT, type NfsExport } from './nfs-export-plan.js';
 
 /**
- * nfs-ganesha EXPORT blocks (VFS), to be `%include`d from the ganesha configuration. Export ids
- * derive from the pseudo path, so an export keeps its id across rewrites. Each export is presented
- * at its real path, as with the kernel server, and again at each path nodes mount it at
+ * nfs-ganesha EXPORT blocks (VFS), to be `%include`d from the ganesha configuration. Each export is
+ * presented at its real path, as with the kernel server, and again at each path nodes mount it at
  * (`/var/lib/walt/nodes/<mac>/fs`, with `Mount_Path_Pseudo` also for NFSv3 mounts): ganesha does
  * not follow the node tree's symlinks. The node tree itself is left out when it sits at
  * /var/lib/walt/nodes (those per-node pseudo paths would be junctions inside it).
+ *
+ * Export ids derive from the pseudo path and the real path together: a node's path given another
+ * image is a new export, never the old one re-pointed (ganesha refuses to change the Path of an
+ * export on reload and drops it: the running node's root went stale, and its next mount was
+ * refused). The node's former export keeps its id (its file handles carry it) under another pseudo
+ * path, `<node path>-previous-<id>`, while the plan lists it (the export grace).
  */
 export function renderGaneshaExports(subnet: string, exports: readonly NfsExport[]): string {
   const used = new Set<number>();
   const presented = exports
     .filter((e) => !(e.comment === 'nodes' && e.path === NODE_EXPORT_ROOT))
-    .flatMap((e) => [{ e, pseudo: e.path }, ...(e.nodePaths ?? []).filter((p) => p !== e.path).map((pseudo) => ({ e, pseudo }))]);
-  const blocks = presented.map(({ e, pseudo }) => {
-    let id = exportId(pseudo);
+    .flatMap((e) => [
+      { e, pseudo: e.path, key: e.path, previous: false },
+      ...(e.nodePaths ?? []).filter((p) => p !== e.path).map((p) => ({ e, pseudo: p, key: `${p}\n${e.path}`, previous: false })),
+      ...(e.previousNodePaths ?? []).map((p) => ({ e, pseudo: p, key: `${p}\n${e.path}`, previous: true })),
+    ])
+    // Former node exports first: ganesha applies the blocks in order and refuses a pseudo path
+    // still held by another export, so each one leaves the node's path before the new one takes it.
+    .sort((a, b) => Number(b.previous) - Number(a.previous));
+  const blocks = presented.map(({ e, pseudo: nodePath, key, previous }) => {
+    let id = exportId(key);
     while (used.has(id)) id = (id % 65000) + 1;
     used.add(id);
+    const pseudo = previous ? `${nodePath}-previous-${id}` : nodePath;
     const access = e.access === 'ro' ? 'RO' : 'RW';
     return [
-      `# ${e.comment}${pseudo === e.path ? '' : ` (as a node mounts it)`}`,
+      `# ${e.comment}${previous ? ' (as a node mounted it before its image changed)' : pseudo === e.path ? '' : ' (as a node mounts it)'}`,
       'EXPORT {',
       `    Export_Id = ${id};`,
       `    Path = ${str(e.path)};`,

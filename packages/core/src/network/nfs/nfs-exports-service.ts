@@ -7,7 +7,7 @@ import type { LogService } from '../../logs/log-service.js';
 import { renderGaneshaExports } from './ganesha-exports.js';
 import { renderKernelExports } from './kernel-exports.js';
 import type { NfsConfig } from './nfs-config.js';
-import { planExports, type ExportedNode } from './nfs-export-plan.js';
+import { planExports, type ExportedNode, type PreviousNodeRoot } from './nfs-export-plan.js';
 import { syncNodeTree } from './node-tree.js';
 
 export interface NfsExportsDeps {
@@ -24,11 +24,28 @@ const defaultRun = (cmd: string, args: string[]) =>
     execFile(cmd, args, { timeout: 30_000 }, (e, _out, err) => (e ? reject(new Error(`${cmd} ${args.join(' ')}: ${err.trim() || e.message}`)) : resolve())),
   );
 
+export interface NfsExportsOptions {
+  /**
+   * How long a node given another image still finds its former root exported (ms): it runs on it
+   * until it reboots, and its reboot itself is read from it. The image view grace (images.view-grace).
+   */
+  exportGraceMs: number;
+}
+
+/** A node's root as exported now: the view key it holds. */
+interface NodeRoot {
+  image: string;
+  imageRoot: string;
+  key: string;
+}
+
 /**
  * Keeps the NFS exports in line with the platform: node images read-only, persist folders
  * read-write, the per-node tree. Checks the registry periodically; when nodes or their images
  * changed, rewrites the tree and the export files (only if their content changed) and reloads the
- * server: `exportfs -r -f` for the kernel server, SIGHUP for nfs-ganesha.
+ * server: `exportfs -r -f` for the kernel server, SIGHUP for nfs-ganesha. A node given another
+ * image keeps its former root exported (and its view held) for the export grace: the node's path
+ * shows the new image at once, for its next boot.
  */
 export class NfsExportsService {
   /** Held views by `<image>@<id>`. */
@@ -36,12 +53,17 @@ export class NfsExportsService {
   private signature = '';
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<boolean> | undefined;
+  /** Each node's root in the last exports written, by MAC. */
+  private roots = new Map<string, NodeRoot>();
+  /** Former roots of nodes, exported until their grace ends. */
+  private previous: Array<PreviousNodeRoot & { key: string }> = [];
 
   constructor(
     private readonly deps: NfsExportsDeps,
     private readonly config: NfsConfig,
     private readonly dataDir: string,
     private readonly subnet: string,
+    private readonly options: NfsExportsOptions = { exportGraceMs: 60_000 },
   ) {}
 
   start(): Promise<boolean> {
@@ -77,17 +99,25 @@ export class NfsExportsService {
     for (const image of new Set(nodes.map((d) => d.image!))) ids.set(image, (await this.deps.images.get?.(image).catch(() => undefined))?.id ?? '');
     const key = (image: string) => `${image}@${ids.get(image) ?? ''}`;
     const signature = JSON.stringify(nodes.map((d) => [d.mac, d.ip, d.name, d.model, key(d.image!), d.conf['mount.persist']]));
-    if (signature === this.signature) return false;
+    const now = Date.now();
+    const expired = this.previous.some((p) => p.until <= now);
+    if (signature === this.signature && !expired) return false;
     const exported: ExportedNode[] = [];
-    const used = new Set<string>();
+    const roots = new Map<string, NodeRoot>();
     for (const d of nodes) {
       const view = await this.view(d.image!, key(d.image!));
       if (!view) continue;
-      used.add(key(d.image!));
+      roots.set(d.mac, { image: d.image!, imageRoot: view.root, key: key(d.image!) });
       exported.push({ mac: d.mac, ip: d.ip, name: d.name, model: d.model!, image: d.image!, imageRoot: view.root, persist: d.conf['mount.persist'] !== false });
     }
+    // Nodes that left a root keep it for the grace; a node back on its former root takes it back.
+    for (const [mac, was] of this.roots) {
+      if (roots.get(mac)?.imageRoot !== was.imageRoot) this.previous.push({ mac, image: was.image, imageRoot: was.imageRoot, key: was.key, until: now + this.options.exportGraceMs });
+    }
+    this.previous = this.previous.filter((p) => p.until > now && roots.get(p.mac)?.imageRoot !== p.imageRoot);
+    const used = new Set([...[...roots.values()].map((r) => r.key), ...this.previous.map((p) => p.key)]);
     await syncNodeTree(this.dataDir, exported);
-    const plan = planExports(this.dataDir, exported);
+    const plan = planExports(this.dataDir, exported, this.previous);
     const changed = this.config.server === 'ganesha' ? await this.writeGanesha(renderGaneshaExports(this.subnet, plan)) : await this.writeKernel(renderKernelExports(this.subnet, plan));
     for (const [image, view] of this.views) {
       if (!used.has(image)) {
@@ -95,6 +125,7 @@ export class NfsExportsService {
         this.views.delete(image);
       }
     }
+    this.roots = roots;
     this.signature = signature;
     return changed;
   }

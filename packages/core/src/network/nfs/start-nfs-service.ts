@@ -43,6 +43,8 @@ export async function startNfsService(deps: { config: ServerConfig; devices: Dev
     nfs,
     config.dataDir,
     subnetOf(config.network.waltNet.ip),
+    // A node given another image keeps its former root as long as an unused image view stays mounted.
+    { exportGraceMs: (config.images.viewGraceSeconds ?? 60) * 1000 },
   );
   // Exports first, so that ganesha starts with the current ones.
   await service.start();
