@@ -85,4 +85,28 @@ describe('what the server adds to an image view (section 5.2)', () => {
     expect(run('MODE single\nPING\n')).toBe('OK\n');
     expect(run('PING\r\nBLINK 1\nFOO\nCLOSE\nPING\n')).toBe('OK\nKO blink not supported on this node\nKO unknown command\n');
   });
+
+  /**
+   * A node given another image lost its NFS root before its reboot ran: `reboot` (read from that
+   * root) could not run and the node stayed up. Run in a sandbox: a PID and mount namespace whose
+   * /proc is a tmpfs holding a plain file /proc/sysrq-trigger (checked before the handler runs: the
+   * real one would reboot this machine) and where `reboot` is a command that fails.
+   */
+  it.skipIf(!existsSync('/bin/busybox') || process.getuid?.() !== 0 || existsSync('/bin/walt-network-reboot'))(
+    "REBOOT whose reboot command cannot run: the kernel's sysrq trigger reboots the node (no file read from its root)",
+    () => {
+      const handler = join(NODE_FILES_DIR, 'bin', '_walt_internal_', 'walt-net-service-handler');
+      const dir = mkdtempSync(join(tmpdir(), 'walt-net-handler-'));
+      try {
+        writeFileSync(join(dir, 'reboot'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+        const script =
+          'mount -t tmpfs walt-test-proc /proc && echo FAKE > /proc/sysrq-trigger && [ "$(cat /proc/sysrq-trigger)" = FAKE ] || { echo NO-SANDBOX; exit 1; }; ' +
+          'printf "MODE single\\nREBOOT\\n" | PATH="$0:$PATH" "$1"; sleep 3; echo "TRIGGER $(cat /proc/sysrq-trigger)"';
+        const out = execFileSync('unshare', ['--mount', '--pid', '--fork', 'sh', '-c', script, dir, handler], { encoding: 'utf8', timeout: 20_000 });
+        expect(out).toBe('OK\nTRIGGER b\n');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
