@@ -13,8 +13,9 @@ const OTHER_USER = `osboot${process.pid}`;
 const OTHER_IMAGE = 'marked';
 const MARKER = `walt-other-image-${process.pid}-${Date.now()}`;
 /**
- * `walt node boot` onto another image costs one more boot; real-os-image-shell.test.ts boots a node
- * onto a saved image in CI, so this one runs with WALT_TEST_SLOW_BOOTS=1 only.
+ * `walt node boot` onto another image costs one more boot; real-os-experiment-loop.test.ts boots its
+ * node onto a built image in CI (the same soft reboot, the same export grace checks), so this one
+ * runs with WALT_TEST_SLOW_BOOTS=1 only.
  */
 const FULL = !!process.env.WALT_TEST_SLOW_BOOTS;
 
@@ -117,15 +118,20 @@ describe.skipIf(realNodeSkipped())('a real OS boots from walt-server (qemu PXE, 
     const from = logPositions(rn, pc!);
     const res = await rn.server.walt(['node', 'boot', NODE, OTHER_IMAGE], { user: OTHER_USER, timeoutMs: 180_000 });
     expect(res.code, res.stdout + res.stderr).toBe(0);
-    // Nobody boots the old image any more, but it stays mounted for view-grace (30 s) in case it comes back.
+    // The node runs on the old image until it reboots: exported and mounted for the grace (30 s).
+    expect(readFileSync(exportsFile, 'utf8')).toContain(oldView!);
     expect(serverMounts()).toContain(oldView!);
+    const t0 = Date.now();
     const times = await followBoot(rn, pc!, NODE, { from, t0: Date.now() });
     console.log(`real OS boot onto another image, ms since walt node boot: ${JSON.stringify(times)}`);
     expect(rn.lines('platform.tftp').slice(from.tftp).join('\n')).toContain(`fetched start.ipxe (${OTHER_USER}/${OTHER_IMAGE}:latest:`);
     await pc!.waitFor('login', () => /root@.*[#$]/.test(pc!.consoleText.slice(from.console)), 120_000);
     const out = await pc!.ask(`cat /etc/walt-other-image-marker`, 'MARKER');
     expect(out).toContain(MARKER);
+    // Gone after the grace (plus the exports' 2 s check); unmounted after the view's own grace.
+    while (readFileSync(exportsFile, 'utf8').includes(oldView!) && Date.now() < t0 + 45_000) await new Promise((r) => setTimeout(r, 1000));
     expect(readFileSync(exportsFile, 'utf8')).not.toContain(oldView!);
+    while (serverMounts().includes(oldView!) && Date.now() < t0 + 90_000) await new Promise((r) => setTimeout(r, 1000));
     expect(serverMounts()).not.toContain(oldView!);
   }, 2_400_000);
 
