@@ -94,7 +94,7 @@ describe.skipIf(realNodeSkipped({ commands: ['tmux'] }))('the experiment loop on
     for (const t of terminals) t.close();
     await pc?.stop(rn?.server.dataDir);
     await rn?.stop();
-    for (const ref of [`localhost/${USER}/shelled:latest`, `localhost/${USER}/built:latest`]) {
+    for (const ref of [`localhost/${USER}/shelled:latest`, `localhost/${USER}/built:latest`, `localhost/${USER}/saved:latest`]) {
       try {
         (podman as (args: string[]) => string)(['rmi', '--force', ref]);
       } catch {
