@@ -12,7 +12,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { listeningPort } from './bench-network.mjs';
-import { printLoad, spread, median } from './bench-stats.mjs';
+import { cpuWithChildrenMs, loadLine, printLoad, spread, median } from './bench-stats.mjs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const WALT = join(REPO, 'packages/cli/dist/bin/walt.js');
@@ -42,6 +43,44 @@ function timed(cmd, args, env) {
   const t0 = performance.now();
   inSrv(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return (performance.now() - t0) / 1000;
+}
+
+/** As timed, and the CPU (s) the command and its children spent (bash's `times` after it). */
+function timedWithCpu(cmd, args, env) {
+  const t0 = performance.now();
+  const out = inSrv('bash', ['-c', '"$@" >/dev/null; times', 'timed', cmd, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const wall = (performance.now() - t0) / 1000;
+  const seconds = (t) => t.match(/(\d+)m([\d.]+)s/).slice(1).reduce((m, sec) => Number(m) * 60 + Number(sec));
+  const [user, sys] = out.trim().split('\n').at(-1).split(/\s+/).map(seconds);
+  return { wall, cpu: user + sys };
+}
+
+/** CPU (ms) of a process and every live descendant, each with its reaped children's (/proc). */
+function treeCpuMs(pid) {
+  let ms = 0;
+  try {
+    ms += cpuWithChildrenMs(pid);
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) ms += treeCpuMs(Number(child));
+    }
+  } catch {
+    /* it ended meanwhile */
+  }
+  return ms;
+}
+
+/** Pids whose command line passes `test` (the server's detached ssh ControlMaster, a node's sshd). */
+function pidsWith(test) {
+  const pids = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (test(readFileSync(`/proc/${p}/cmdline`, 'utf8'))) pids.push(Number(p));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
 }
 
 export default async function nodesBench() {
@@ -138,11 +177,24 @@ while sleep 20; do printf '\\n' >&3 || break; done`;
     timed(process.execPath, [WALT, 'node', 'run', names.join(','), 'hostname'], env);
     const walt = { run: [], cp: [] };
     const tool = { run: [], cp: [] };
+    const cpu = { walt: [], scp: [] };
     for (let r = 0; r < ROUNDS; r++) {
       walt.run.push(timed(process.execPath, [WALT, 'node', 'run', names.join(','), 'hostname'], env));
       tool.run.push(timed('parallel-ssh', ['-h', join(dir, 'hosts'), '-p', String(PARALLEL), '-t', '120', ...sshOpts, '-i', 'hostname']));
-      walt.cp.push(COPY_MB / timed(process.execPath, [WALT, 'node', 'cp', big, `${names[0]}:/tmp/walt-bench-nodes-copy/walt.bin`], env));
-      tool.cp.push(COPY_MB / timed('scp', ['-q', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', big, `root@${ips[0]}:/tmp/walt-bench-nodes-copy/scp.bin`]));
+      // CPU per side of each copy: the client (with its tar, or scp with its ssh), the server (with its
+      // ssh, and the ssh ControlMaster it keeps per node), the node's sshd (with its tar or sftp-server).
+      const sides = () => ({ server: treeCpuMs(server.pid) + pidsWith((c) => c.includes(join(keysDir, 'cm-')) && c.includes('[mux]')).reduce((a, p) => a + treeCpuMs(p), 0), node: pidsWith((c) => /^(\/usr\/sbin\/)?sshd/.test(c) && c.includes(join(dir, 'sshd-0.conf'))).reduce((a, p) => a + treeCpuMs(p), 0) });
+      let before = sides();
+      const w = timedWithCpu(process.execPath, [WALT, 'node', 'cp', big, `${names[0]}:/tmp/walt-bench-nodes-copy/walt.bin`], env);
+      let after = sides();
+      walt.cp.push(COPY_MB / w.wall);
+      cpu.walt.push({ client: w.cpu, server: (after.server - before.server) / 1000, node: (after.node - before.node) / 1000 });
+      before = sides();
+      const t = timedWithCpu('scp', ['-q', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', big, `root@${ips[0]}:/tmp/walt-bench-nodes-copy/scp.bin`]);
+      after = sides();
+      tool.cp.push(COPY_MB / t.wall);
+      cpu.scp.push({ client: t.cpu, node: (after.node - before.node) / 1000 });
+      console.log(`  round ${r + 1}: walt node cp ${(COPY_MB / w.wall).toFixed(1)} MB/s, scp ${(COPY_MB / t.wall).toFixed(1)} MB/s (${loadLine()})`);
       rmSync('/tmp/walt-bench-nodes-copy', { recursive: true, force: true });
       mkdirSync('/tmp/walt-bench-nodes-copy', { recursive: true });
     }
@@ -154,6 +206,9 @@ while sleep 20; do printf '\\n' >&3 || break; done`;
     console.log(`walt node cp ${COPY_MB} MB to a node: ${spread(walt.cp, 1, ' MB/s')}`);
     console.log(`scp ${COPY_MB} MB to the same node: ${spread(tool.cp, 1, ' MB/s')}`);
     console.log(`  ratio ${cpRatio.toFixed(2)}x its throughput (target >= 0.8x): ${cpRatio >= 0.8 ? 'met' : 'NOT met'}`);
+    const cpuOf = (rows, side) => spread(rows.map((r) => r[side]), 2, ' s');
+    console.log(`CPU per ${COPY_MB} MB copy, walt node cp: client+tar ${cpuOf(cpu.walt, 'client')}, server+ssh ${cpuOf(cpu.walt, 'server')}, node sshd+tar ${cpuOf(cpu.walt, 'node')}`);
+    console.log(`CPU per ${COPY_MB} MB copy, scp: scp+ssh ${cpuOf(cpu.scp, 'client')}, node sshd+sftp-server ${cpuOf(cpu.scp, 'node')}`);
     return 0;
   } finally {
     clearTimeout(deadline);
