@@ -175,6 +175,9 @@ while sleep 20; do printf '\\n' >&3 || break; done`;
     // Warm-up (not counted): the first walt run opens the server's SSH connections, which it then
     // reuses (as a real server does between commands); pssh connects anew every time by design.
     timed(process.execPath, [WALT, 'node', 'run', names.join(','), 'hostname'], env);
+    // The same for copies, which go through the server's OpenSSH connection to the node (kept 60 s
+    // idle, shared by the copies that follow); scp connects anew every time by design.
+    timed(process.execPath, [WALT, 'node', 'cp', join(dir, 'hosts'), `${names[0]}:/tmp/walt-bench-nodes-copy/warm-up`], env);
     const walt = { run: [], cp: [] };
     const tool = { run: [], cp: [] };
     const cpu = { walt: [], scp: [] };

@@ -54,7 +54,8 @@ async function copyToNode(api: ApiClient, local: string, to: { node: string; pat
   const name = basename(full);
   const end = copyEndNonce(randomBytes);
   const channel = await openSession(api, nodeSessionPath(node, 'cp-to', { path: to.path || '.', name, kind, end }), { offerRawStdin: true });
-  const tarArgs = ['-c', '-f', '-', '-C', dirname(full), '--', name];
+  // Records of 64 KiB (tar's default is 10 KiB): a sixth of the writes, and of the reads and wake-ups of ssh.
+  const tarArgs = ['-c', '-b', '128', '-f', '-', '-C', dirname(full), '--', name];
   let tar: ChildProcess;
   let stdin: Readable | undefined;
   if (channel.rawStdin) {
