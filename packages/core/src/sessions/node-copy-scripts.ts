@@ -4,8 +4,9 @@ import { shellQuote } from './shell-quote.js';
  * The node side of `walt node cp` to a node: the tar arrives on stdin and is unpacked into a
  * temporary directory beside the target, then renamed onto it, so a transfer cut short (client
  * killed) leaves no half file under the final name; permissions are kept (tar -p). The copy is
- * complete only when the client's end marker came after it (a second archive, hence tar -i; see
- * copy-end-marker.ts): a stream cut at a member boundary unpacks without error. Checked first: the
+ * complete only when the client's end marker came after it (a second archive, hence GNU tar's -i;
+ * see copy-end-marker.ts): a stream cut at a member boundary unpacks without error. A node whose
+ * tar is not GNU's (busybox) takes the first archive only, as before the marker. Checked first: the
  * target's directory exists, and a directory is never replaced by a file.
  */
 const RECEIVE = `
@@ -18,9 +19,14 @@ if [ -e "$final" ] && [ ! -d "$final" ] && [ "$kind" = dir ]; then echo "cannot 
 tmp=$(mktemp -d "$parent/.walt-cp.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM HUP PIPE
-tar -x -i -p -f - -C "$tmp" || exit 1
-if [ ! -e "$tmp/$end" ]; then echo "the copy was cut short (the client stopped before its end)" >&2; exit 1; fi
-rm -f "$tmp/$end"
+if tar --version 2>/dev/null | grep -q 'GNU tar'; then
+  tar -x -i -p -f - -C "$tmp" || exit 1
+  if [ ! -e "$tmp/$end" ]; then echo "the copy was cut short (the client stopped before its end)" >&2; exit 1; fi
+  rm -f "$tmp/$end"
+else
+  # Another tar (busybox) cannot read past the first archive (no -i): the end marker goes unchecked.
+  tar -x -p -f - -C "$tmp" || exit 1
+fi
 if [ ! -e "$tmp/$name" ]; then echo "the transfer did not hold '$name'" >&2; exit 1; fi
 if [ -d "$final" ]; then cp -a "$tmp/$name/." "$final/" || exit 1
 else mv -f "$tmp/$name" "$final" || exit 1; fi
