@@ -13,7 +13,7 @@ import { localProcess } from '../../../packages/core/src/sessions/local-process.
 import { relaySession as relayToProcess } from '../../../packages/core/src/sessions/relay-session.js';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,7 @@ describe('session transport: HTTP Upgrade walt-session, frames, flow control', (
   let api: HttpApi;
   let client: ApiClient;
   let hold: ((channel: SessionChannel) => void) | undefined;
+  const rawSocketFlags: number[] = [];
 
   beforeAll(async () => {
     const router = new Router();
@@ -58,10 +59,17 @@ describe('session transport: HTTP Upgrade walt-session, frames, flow control', (
       await new Promise((r) => setTimeout(r, 300));
       await echo(channel, seen);
     });
-    // Raw stdin when offered: sha256sum reads the socket itself (as ssh does for walt node cp).
+    // Raw stdin when offered: a process reads the socket itself (as ssh does for walt node cp; it gets
+    // it non-blocking, which ssh and Node handle, sha256sum not).
+    const sha256 = [process.execPath, ['-e', "const h = require('crypto').createHash('sha256'); process.stdin.on('data', (c) => h.update(c)).on('end', () => console.log(h.digest('hex') + '  -'))"]] as const;
     router.session('/api/v1/test/raw-sha', (req) => {
-      if (!req.rawStdinOffered) return (channel) => relayToProcess(channel, localProcess('sha256sum', []));
-      const run = (channel: SessionChannel) => relayToProcess(channel, localProcess('sha256sum', [], { stdinSocket: channel.socket as Socket }));
+      if (!req.rawStdinOffered) return (channel) => relayToProcess(channel, localProcess(sha256[0], [...sha256[1]]));
+      const run = async (channel: SessionChannel) => {
+        const fd = (channel.socket as Socket & { _handle?: { fd?: number } })._handle?.fd;
+        await relayToProcess(channel, localProcess(sha256[0], [...sha256[1]], { stdinSocket: channel.socket as Socket }));
+        // O_NONBLOCK (04000 octal) kept on the server's socket once the process had it.
+        rawSocketFlags.push(Number.parseInt(/flags:\s+(\d+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1], 8));
+      };
       return Object.assign(run, { rawStdin: true });
     });
     router.session('/api/v1/test/hold', () => (channel) => new Promise<void>(() => hold?.(channel)));
@@ -162,6 +170,8 @@ describe('session transport: HTTP Upgrade walt-session, frames, flow control', (
       const out = collect();
       expect(await relaySession(raw, { stdout: out.stream, stderr: out.stream, forwardInterrupt: false })).toEqual({ status: 0 });
       expect(out.text().split(' ')[0]).toBe(want);
+      expect(rawSocketFlags.length).toBe(1);
+      expect(rawSocketFlags[0] & 0o4000, 'the server socket stays non-blocking').toBe(0o4000);
 
       const framed = await openSession(client, '/api/v1/test/raw-sha');
       expect(framed.rawStdin).toBe(false);
