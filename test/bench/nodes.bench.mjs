@@ -12,7 +12,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { listeningPort } from './bench-network.mjs';
-import { printLoad, spread, median } from './bench-stats.mjs';
+import { cpuWithChildrenMs, loadLine, printLoad, spread, median } from './bench-stats.mjs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const WALT = join(REPO, 'packages/cli/dist/bin/walt.js');
@@ -42,6 +43,51 @@ function timed(cmd, args, env) {
   const t0 = performance.now();
   inSrv(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   return (performance.now() - t0) / 1000;
+}
+
+/** As timed, and the CPU (s) the command and its children spent (bash's `times` after it). */
+function timedWithCpu(cmd, args, env) {
+  const t0 = performance.now();
+  const out = inSrv('bash', ['-c', '"$@" >/dev/null; times', 'timed', cmd, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const wall = (performance.now() - t0) / 1000;
+  const seconds = (t) => t.match(/(\d+)m([\d.]+)s/).slice(1).reduce((m, sec) => Number(m) * 60 + Number(sec));
+  const [user, sys] = out.trim().split('\n').at(-1).split(/\s+/).map(seconds);
+  return { wall, cpu: user + sys };
+}
+
+/** CPU (ms) of a process's own threads (/proc/<pid>/stat utime + stime, 10 ms ticks). */
+function ownCpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
+/** CPU (ms) of a process and every live descendant, each with its reaped children's (/proc). */
+function treeCpuMs(pid) {
+  let ms = 0;
+  try {
+    ms += cpuWithChildrenMs(pid);
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) ms += treeCpuMs(Number(child));
+    }
+  } catch {
+    /* it ended meanwhile */
+  }
+  return ms;
+}
+
+/** Pids whose command line passes `test` (the server's detached ssh ControlMaster, a node's sshd). */
+function pidsWith(test) {
+  const pids = [];
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (test(readFileSync(`/proc/${p}/cmdline`, 'utf8'))) pids.push(Number(p));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
 }
 
 export default async function nodesBench() {
@@ -136,13 +182,52 @@ while sleep 20; do printf '\\n' >&3 || break; done`;
     // Warm-up (not counted): the first walt run opens the server's SSH connections, which it then
     // reuses (as a real server does between commands); pssh connects anew every time by design.
     timed(process.execPath, [WALT, 'node', 'run', names.join(','), 'hostname'], env);
+    // The same for copies, which go through the server's OpenSSH connection to the node (kept 60 s
+    // idle, shared by the copies that follow); scp connects anew every time by design.
+    timed(process.execPath, [WALT, 'node', 'cp', join(dir, 'hosts'), `${names[0]}:/tmp/walt-bench-nodes-copy/warm-up`], env);
     const walt = { run: [], cp: [] };
     const tool = { run: [], cp: [] };
+    const cpu = { walt: [], scp: [] };
+    const small = { walt: [], scp: [] };
     for (let r = 0; r < ROUNDS; r++) {
       walt.run.push(timed(process.execPath, [WALT, 'node', 'run', names.join(','), 'hostname'], env));
       tool.run.push(timed('parallel-ssh', ['-h', join(dir, 'hosts'), '-p', String(PARALLEL), '-t', '120', ...sshOpts, '-i', 'hostname']));
-      walt.cp.push(COPY_MB / timed(process.execPath, [WALT, 'node', 'cp', big, `${names[0]}:/tmp/walt-bench-nodes-copy/walt.bin`], env));
-      tool.cp.push(COPY_MB / timed('scp', ['-q', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', big, `root@${ips[0]}:/tmp/walt-bench-nodes-copy/scp.bin`]));
+      // CPU per side of each copy: the client (with its tar, or scp with its ssh), the server (with its
+      // ssh, and the ssh ControlMaster it keeps per node), the node's sshd (with its tar or sftp-server).
+      const sides = () => {
+        const serverAll = treeCpuMs(server.pid) + pidsWith((c) => c.includes(join(keysDir, 'cm-')) && c.includes('[mux]')).reduce((a, p) => a + treeCpuMs(p), 0);
+        const serverNode = ownCpuMs(server.pid);
+        return { serverNode, serverSsh: serverAll - serverNode, node: pidsWith((c) => /^(\/usr\/sbin\/)?sshd/.test(c) && c.includes(join(dir, 'sshd-0.conf'))).reduce((a, p) => a + treeCpuMs(p), 0) };
+      };
+      // Each copy starts with the disk quiet (the previous copies written back: /tmp is on disk), and
+      // the order alternates between rounds: neither tool always pays for the other's writes.
+      const copyWalt = () => {
+        execFileSync('sync');
+        const before = sides();
+        const w = timedWithCpu(process.execPath, [WALT, 'node', 'cp', big, `${names[0]}:/tmp/walt-bench-nodes-copy/walt.bin`], env);
+        const after = sides();
+        walt.cp.push(COPY_MB / w.wall);
+        cpu.walt.push({ client: w.cpu, server: (after.serverNode - before.serverNode) / 1000, ssh: (after.serverSsh - before.serverSsh) / 1000, node: (after.node - before.node) / 1000 });
+      };
+      const copyScp = () => {
+        execFileSync('sync');
+        const before = sides();
+        const t = timedWithCpu('scp', ['-q', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', big, `root@${ips[0]}:/tmp/walt-bench-nodes-copy/scp.bin`]);
+        const after = sides();
+        tool.cp.push(COPY_MB / t.wall);
+        cpu.scp.push({ client: t.cpu, node: (after.node - before.node) / 1000 });
+      };
+      if (r % 2) {
+        copyScp();
+        copyWalt();
+      } else {
+        copyWalt();
+        copyScp();
+      }
+      // The fixed cost of one copy (a 1 KB file): client start, requests, the node's script; scp's handshake.
+      small.walt.push(timed(process.execPath, [WALT, 'node', 'cp', join(dir, 'hosts'), `${names[0]}:/tmp/walt-bench-nodes-copy/small`], env));
+      small.scp.push(timed('scp', ['-q', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', join(dir, 'hosts'), `root@${ips[0]}:/tmp/walt-bench-nodes-copy/small-scp`]));
+      console.log(`  round ${r + 1}: walt node cp ${walt.cp.at(-1).toFixed(1)} MB/s, scp ${tool.cp.at(-1).toFixed(1)} MB/s${r % 2 ? ' (scp first)' : ''} (${loadLine()})`);
       rmSync('/tmp/walt-bench-nodes-copy', { recursive: true, force: true });
       mkdirSync('/tmp/walt-bench-nodes-copy', { recursive: true });
     }
@@ -154,6 +239,10 @@ while sleep 20; do printf '\\n' >&3 || break; done`;
     console.log(`walt node cp ${COPY_MB} MB to a node: ${spread(walt.cp, 1, ' MB/s')}`);
     console.log(`scp ${COPY_MB} MB to the same node: ${spread(tool.cp, 1, ' MB/s')}`);
     console.log(`  ratio ${cpRatio.toFixed(2)}x its throughput (target >= 0.8x): ${cpRatio >= 0.8 ? 'met' : 'NOT met'}`);
+    console.log(`one small copy (fixed cost): walt node cp ${spread(small.walt, 2, ' s')}, scp ${spread(small.scp, 2, ' s')}`);
+    const cpuOf = (rows, side) => spread(rows.map((r) => r[side]), 2, ' s');
+    console.log(`CPU per ${COPY_MB} MB copy, walt node cp: client+tar ${cpuOf(cpu.walt, 'client')}, server (Node) ${cpuOf(cpu.walt, 'server')}, server's ssh (mux client and ControlMaster) ${cpuOf(cpu.walt, 'ssh')}, node sshd+tar ${cpuOf(cpu.walt, 'node')}`);
+    console.log(`CPU per ${COPY_MB} MB copy, scp: scp+ssh ${cpuOf(cpu.scp, 'client')}, node sshd+sftp-server ${cpuOf(cpu.scp, 'node')}`);
     return 0;
   } finally {
     clearTimeout(deadline);

@@ -26,6 +26,23 @@ export interface TerminalSize {
 }
 
 /**
+ * Raw stdin (docs/decisions/0025-node-cp-raw-stdin.md): a client offers it with this request header
+ * (value `raw`), a server accepts it with the same header on its 101. Then the client -> server
+ * direction carries the remote stdin's bytes unframed, written and read by processes at both ends
+ * (the client's tar, the server's ssh), and ends with the connection's half-close; the server ->
+ * client direction stays framed (stdout, stderr, exit, error). Only over plain TCP (never TLS: the
+ * processes would see ciphertext).
+ */
+export const RAW_STDIN_HEADER = 'walt-session-stdin';
+
+export interface SessionChannelOptions {
+  /** The client -> server direction is raw stdin (see RAW_STDIN_HEADER): this end sends no frame. */
+  rawStdin?: boolean;
+  /** Raw stdin on the server: another process reads the socket, this channel never does. */
+  inputHandedOver?: boolean;
+}
+
+/**
  * One end of a session over an upgraded connection. Flow control is TCP's own, kept end to end:
  * `send` returns false once the socket buffers more than its high-water mark (wait for 'drain'), and
  * `pause()` stops reading the socket (its kernel buffers fill and the peer's writes block), so a
@@ -43,19 +60,27 @@ export class SessionChannel extends EventEmitter {
   /** Resolves when the connection is gone (with an Error when it broke), even if that was before the call. */
   readonly whenClosed = new Promise<Error | undefined>((resolve) => (this.markClosed = resolve));
 
+  /** The client -> server direction is raw stdin: no frame may be sent on it. */
+  readonly rawStdin: boolean;
+  private readonly inputHandedOver: boolean;
+
   constructor(
     readonly socket: Duplex,
     head?: Buffer,
+    options: SessionChannelOptions = {},
   ) {
     super();
+    this.rawStdin = options.rawStdin === true;
+    this.inputHandedOver = options.inputHandedOver === true;
+    socket.on('drain', () => this.emit('drain'));
+    socket.on('error', (e) => this.finish(e));
+    socket.on('close', () => this.finish(this.ended ? undefined : new Error('connection closed')));
+    if (this.inputHandedOver) return;
     if (head?.length) this.decoder.push(head);
     socket.on('data', (chunk: Buffer) => {
       this.decoder.push(chunk);
       this.deliver();
     });
-    socket.on('drain', () => this.emit('drain'));
-    socket.on('error', (e) => this.finish(e));
-    socket.on('close', () => this.finish(this.ended ? undefined : new Error('connection closed')));
     // The peer ended its side (it never half-closes otherwise): once its frames are delivered, the
     // session is over. An HTTP server's sockets allow half-open connections, so without this a
     // client killed mid-session would never be noticed.
@@ -74,6 +99,7 @@ export class SessionChannel extends EventEmitter {
 
   /** Sends one frame (data longer than a frame's maximum is split); false: wait for 'drain'. */
   send(type: FrameType, payload: Buffer = Buffer.alloc(0)): boolean {
+    if (this.rawStdin && !this.inputHandedOver) throw new Error('a raw-stdin session sends no frame from the client');
     if (this.closed || this.socket.destroyed) return true;
     let ok = true;
     // Header and data leave in one segment (no copy of the data, no small packet on its own).
@@ -113,7 +139,7 @@ export class SessionChannel extends EventEmitter {
   }
 
   resume(): void {
-    if (!this.paused) return;
+    if (!this.paused || this.inputHandedOver) return;
     this.paused = false;
     this.deliver();
     if (!this.paused) this.socket.resume();
@@ -122,6 +148,12 @@ export class SessionChannel extends EventEmitter {
   end(): void {
     this.ended = true;
     this.socket.end();
+    if (this.inputHandedOver) {
+      // The process that read the client's stdin is gone: what the client still sends (a copy
+      // refused early) is read and dropped until it closes, so our last frame is not lost to a reset.
+      this.socket.once('end', () => this.socket.destroy());
+      this.socket.resume();
+    }
   }
 
   destroy(): void {

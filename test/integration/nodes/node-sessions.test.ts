@@ -146,6 +146,37 @@ describe.skipIf(skip)('walt node run/cp/shell on namespace nodes running sshd (t
     expect(left).toEqual([]);
   }, 120_000);
 
+  it('a stream cut at a member boundary (a client killed there) leaves nothing on the node, raw or framed; with the end marker it lands', async () => {
+    // One file member of exactly two tar records and none of tar's end blocks: tar -x takes it without
+    // a word, so only the client's end marker can tell the node that the copy was complete.
+    const file = join(work, 'k-cut.bin');
+    writeFileSync(file, Buffer.alloc(20480 - 512, 9));
+    const whole = execFileSync('tar', ['-c', '-f', '-', '-C', work, 'k-cut.bin']);
+    const cut = join(work, 'k-cut.tar');
+    writeFileSync(cut, whole.subarray(0, 20480));
+    expect(execFileSync('tar', ['-t', '-f', cut], { encoding: 'utf8' })).toBe('k-cut.bin\n');
+    const token = await nodes.server.token('alice');
+    const send = (mode: 'raw' | 'framed', marker: 'marker' | 'no-marker') =>
+      JSON.parse(nodes.inServerNs(process.execPath, [join(REPO, 'test/helpers/cp-to-session.mjs'), nodes.server.address, token, first, '/tmp', 'k-cut.bin', mode, cut, marker]));
+    const temporaries = () => readdirSync('/tmp').filter((n) => n.startsWith('.walt-cp.'));
+    const before = new Set(temporaries());
+    for (const mode of ['raw', 'framed'] as const) {
+      const got = send(mode, 'no-marker');
+      // The server has OpenSSH's ssh: it accepts raw stdin when asked (plain TCP here).
+      expect(got.raw, JSON.stringify(got)).toBe(mode === 'raw');
+      expect(got.status, JSON.stringify(got)).not.toBe(0);
+      expect(got.stderr).toMatch(/cut short/);
+      expect(existsSync('/tmp/k-cut.bin')).toBe(false);
+      expect(temporaries().filter((n) => !before.has(n))).toEqual([]);
+    }
+    for (const mode of ['raw', 'framed'] as const) {
+      const got = send(mode, 'marker');
+      expect(got, JSON.stringify(got)).toMatchObject({ raw: mode === 'raw', status: 0 });
+      expect(readFileSync('/tmp/k-cut.bin').equals(readFileSync(file))).toBe(true);
+      rmSync('/tmp/k-cut.bin');
+    }
+  }, 120_000);
+
   it('bad input: one line and a non-zero exit', async () => {
     const unknown = await walt(['node', 'cp', `${first}:/no/such/file`, work]);
     expect(unknown.code).not.toBe(0);

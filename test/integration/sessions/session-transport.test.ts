@@ -9,6 +9,14 @@ import { CliError } from '../../../packages/cli/src/cli-error.js';
 import { CONNECTION_LOST, openSession, relaySession } from '../../../packages/cli/src/client/session-client.js';
 import { openDatabase } from '../../../packages/core/src/store/database.js';
 import { UserTokens } from '../../../packages/core/src/users/user-tokens.js';
+import { localProcess } from '../../../packages/core/src/sessions/local-process.js';
+import { relaySession as relayToProcess } from '../../../packages/core/src/sessions/relay-session.js';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Server side of a test session: stdin counted and echoed back on stdout, with TCP backpressure kept. */
 function echo(channel: SessionChannel, seen: { users: (string | null)[]; resizes: unknown[]; signals: string[]; maxQueued: number }): Promise<void> {
@@ -36,6 +44,7 @@ describe('session transport: HTTP Upgrade walt-session, frames, flow control', (
   let api: HttpApi;
   let client: ApiClient;
   let hold: ((channel: SessionChannel) => void) | undefined;
+  const rawSocketFlags: number[] = [];
 
   beforeAll(async () => {
     const router = new Router();
@@ -49,6 +58,19 @@ describe('session transport: HTTP Upgrade walt-session, frames, flow control', (
     router.session('/api/v1/test/late', () => async (channel) => {
       await new Promise((r) => setTimeout(r, 300));
       await echo(channel, seen);
+    });
+    // Raw stdin when offered: a process reads the socket itself (as ssh does for walt node cp; it gets
+    // it non-blocking, which ssh and Node handle, sha256sum not).
+    const sha256 = [process.execPath, ['-e', "const h = require('crypto').createHash('sha256'); process.stdin.on('data', (c) => h.update(c)).on('end', () => console.log(h.digest('hex') + '  -'))"]] as const;
+    router.session('/api/v1/test/raw-sha', (req) => {
+      if (!req.rawStdinOffered) return (channel) => relayToProcess(channel, localProcess(sha256[0], [...sha256[1]]));
+      const run = async (channel: SessionChannel) => {
+        const fd = (channel.socket as Socket & { _handle?: { fd?: number } })._handle?.fd;
+        await relayToProcess(channel, localProcess(sha256[0], [...sha256[1]], { stdinSocket: channel.socket as Socket }));
+        // O_NONBLOCK (04000 octal) kept on the server's socket once the process had it.
+        rawSocketFlags.push(Number.parseInt(/flags:\s+(\d+)/.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1], 8));
+      };
+      return Object.assign(run, { rawStdin: true });
     });
     router.session('/api/v1/test/hold', () => (channel) => new Promise<void>(() => hold?.(channel)));
     // Tokens as the server keeps them (loopback only here: no TLS listener is made).
@@ -124,6 +146,41 @@ describe('session transport: HTTP Upgrade walt-session, frames, flow control', (
     // In flight between reader and writer: socket buffers and a few frames, far below the 64 MB.
     expect(maxAhead).toBeLessThan(16 * 1024 * 1024);
     expect(seen.maxQueued).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('raw stdin: offered and accepted on plain TCP, a process writes the socket and one reads it; not offered: framed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'walt-g-raw-'));
+    try {
+      const file = join(dir, 'data');
+      const data = randomBytes(8 << 20);
+      writeFileSync(file, data);
+      const want = createHash('sha256').update(data).digest('hex');
+      const collect = () => {
+        let text = '';
+        return { stream: new Writable({ write: (c, _e, cb) => ((text += c), cb()) }), text: () => text };
+      };
+
+      const raw = await openSession(client, '/api/v1/test/raw-sha', { offerRawStdin: true });
+      expect(raw.rawStdin).toBe(true);
+      expect(() => raw.send(FrameType.eof)).toThrow(/no frame/);
+      const socket = raw.socket as Socket;
+      const cat = spawn('cat', [file], { stdio: ['ignore', socket, 'inherit'] });
+      socket.resume(); // handing it over paused it: the server's frames are still read
+      cat.once('close', () => socket.end());
+      const out = collect();
+      expect(await relaySession(raw, { stdout: out.stream, stderr: out.stream, forwardInterrupt: false })).toEqual({ status: 0 });
+      expect(out.text().split(' ')[0]).toBe(want);
+      expect(rawSocketFlags.length).toBe(1);
+      expect(rawSocketFlags[0] & 0o4000, 'the server socket stays non-blocking').toBe(0o4000);
+
+      const framed = await openSession(client, '/api/v1/test/raw-sha');
+      expect(framed.rawStdin).toBe(false);
+      const out2 = collect();
+      expect(await relaySession(framed, { stdin: createReadStream(file), stdout: out2.stream, stderr: out2.stream, forwardInterrupt: false })).toEqual({ status: 0 });
+      expect(out2.text().split(' ')[0]).toBe(want);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a client that goes away is noticed by the server (its runner can end the remote command)', async () => {

@@ -1,7 +1,7 @@
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { FrameType, SESSION_UPGRADE, SessionChannel, writeWithinWindow, type ExitStatus, type Frame } from '@walt/session-protocol';
+import { FrameType, RAW_STDIN_HEADER, SESSION_UPGRADE, SessionChannel, writeWithinWindow, type ExitStatus, type Frame } from '@walt/session-protocol';
 import { CliError } from '../cli-error.js';
 import type { ApiClient } from './api-client.js';
 
@@ -12,14 +12,18 @@ export const CONNECTION_LOST = 'connection to the WalT server was lost';
  * the API, made with the ApiClient's own URL and headers. An HTTP error answer (unknown node, node
  * not booted...) is the same one-line CliError as for any call.
  */
-export async function openSession(api: ApiClient, path: string): Promise<SessionChannel> {
+export async function openSession(api: ApiClient, path: string, options: { offerRawStdin?: boolean } = {}): Promise<SessionChannel> {
   const { url, headers, agent } = await api.sessionTarget(path);
-  const request = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
+  const tls = url.protocol === 'https:';
+  const request = tls ? (await import('node:https')).request : httpRequest;
+  // Raw stdin never over TLS: a process writing to the socket would bypass the encryption.
+  const offer = options.offerRawStdin && !tls ? { [RAW_STDIN_HEADER]: 'raw' } : {};
   return new Promise((resolve, reject) => {
-    const req: ClientRequest = request(url, { method: 'GET', agent: agent ?? false, headers: { ...headers, connection: 'Upgrade', upgrade: SESSION_UPGRADE } });
-    req.on('upgrade', (_res, socket: Socket, head: Buffer) => {
+    const req: ClientRequest = request(url, { method: 'GET', agent: agent ?? false, headers: { ...headers, ...offer, connection: 'Upgrade', upgrade: SESSION_UPGRADE } });
+    req.on('upgrade', (res, socket: Socket, head: Buffer) => {
       socket.setNoDelay(true);
-      resolve(new SessionChannel(socket, head));
+      const rawStdin = !tls && !!options.offerRawStdin && res.headers[RAW_STDIN_HEADER] === 'raw';
+      resolve(new SessionChannel(socket, head, { rawStdin }));
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
@@ -92,6 +96,8 @@ export function relaySession(channel: SessionChannel, io: SessionIo): Promise<Ex
     }
 
     const stdin = io.stdin;
+    // Raw stdin: the caller's process writes it to the socket and the caller half-closes it.
+    if (channel.rawStdin) return;
     if (!stdin) channel.send(FrameType.eof);
     else {
       const onData = (chunk: Buffer) => {

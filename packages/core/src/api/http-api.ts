@@ -1,7 +1,8 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { SESSION_UPGRADE, SessionChannel } from '@walt/session-protocol';
+import { RAW_STDIN_HEADER, SESSION_UPGRADE, SessionChannel } from '@walt/session-protocol';
+import { rawStdinOffered as offersRawStdin } from './raw-stdin-offer.js';
 import { WaltError } from '../errors.js';
 import { STREAMED, type Router } from './router.js';
 import { listenOnEach } from '../network/listen-on-each.js';
@@ -120,9 +121,11 @@ export class HttpApi {
       const user = this.authenticate(req, url.pathname);
       const found = this.router.matchSession(url.pathname);
       if (!found) throw new WaltError('not-found', `no such session endpoint: ${url.pathname}`, 404);
-      const run = await found.handler({ method: 'GET', path: url.pathname, params: found.params, query: url.searchParams, user, raw: req });
-      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${SESSION_UPGRADE}\r\nConnection: Upgrade\r\n\r\n`);
-      channel = new SessionChannel(socket, head);
+      const rawStdinOffered = offersRawStdin(req.headers, socket, head);
+      const run = await found.handler({ method: 'GET', path: url.pathname, params: found.params, query: url.searchParams, user, raw: req, rawStdinOffered });
+      const rawStdin = rawStdinOffered && run.rawStdin === true;
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${SESSION_UPGRADE}\r\nConnection: Upgrade\r\n${rawStdin ? `${RAW_STDIN_HEADER}: raw\r\n` : ''}\r\n`);
+      channel = new SessionChannel(socket, head, { rawStdin, inputHandedOver: rawStdin });
       await run(channel);
       if (!channel.isClosed) channel.end();
     } catch (e) {

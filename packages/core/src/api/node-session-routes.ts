@@ -1,3 +1,5 @@
+import type { Socket } from 'node:net';
+import { copyEndMarkerName, type SessionChannel } from '@walt/session-protocol';
 import type { PseudoTtyOptions } from 'ssh2';
 import type { Device } from '../devices/device.js';
 import type { DeviceRegistry } from '../devices/device-registry.js';
@@ -37,7 +39,7 @@ export function registerNodeSessionRoutes(router: Router, deps: NodeSessionDeps)
   const { registry, sets, status, ssh } = deps;
   /** A copy's command on a node: through OpenSSH when the server has it (faster per byte), else the pool. */
   const bulk = async (node: Device & { ip: string }, command: string): Promise<RemoteProcess> =>
-    deps.openssh ? deps.openssh.exec(node.ip, command) : sshProcess(await ssh.exec(node.ip, node.name, command));
+    deps.openssh ? deps.openssh.exec(node.ip, node.name, command) : sshProcess(await ssh.exec(node.ip, node.name, command));
 
   const notBooted = (nodes: readonly Device[]) => requireBooted(status, nodes);
   const reachableNode = (req: SessionRequest) => reachableNodeFor(deps, req.params.name, req.user, req.query.get('confirmed') === '1');
@@ -73,7 +75,21 @@ export function registerNodeSessionRoutes(router: Router, deps: NodeSessionDeps)
     const name = nonEmpty(req.query.get('name'), 'name');
     if (name.includes('/') || name === '.' || name === '..') throw invalid(`invalid file name '${name}'`);
     const kind = req.query.get('kind') === 'dir' ? 'dir' : 'file';
-    return async (channel) => relaySession(channel, await bulk(node, receiveCommand(dst, name, kind)));
+    let endMarker: string;
+    try {
+      endMarker = copyEndMarkerName(nonEmpty(req.query.get('end'), 'end'));
+    } catch (e) {
+      throw e instanceof WaltError ? e : invalid((e as Error).message);
+    }
+    const command = receiveCommand(dst, name, kind, endMarker);
+    const openssh = deps.openssh;
+    if (req.rawStdinOffered && openssh) {
+      // Raw stdin (docs/decisions/0025-node-cp-raw-stdin.md): ssh reads the client's tar straight
+      // from the session's socket, spawned in the tick the 101 is written (before any byte is read).
+      const run = (channel: SessionChannel) => relaySession(channel, openssh.exec(node.ip, node.name, command, channel.socket as Socket));
+      return Object.assign(run, { rawStdin: true });
+    }
+    return async (channel) => relaySession(channel, await bulk(node, command));
   });
 
   router.session('/api/v1/nodes/:name/cp-from', async (req) => {

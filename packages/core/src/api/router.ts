@@ -21,10 +21,17 @@ export const STREAMED = Symbol('streamed');
 export type RouteHandler = (req: ApiRequest) => unknown;
 
 /** A session request (HTTP Upgrade: walt-session) as its handler sees it: no body, no response. */
-export type SessionRequest = Omit<ApiRequest, 'body' | 'res'>;
+export type SessionRequest = Omit<ApiRequest, 'body' | 'res'> & {
+  /** The client offered raw stdin and the connection allows it (plain TCP): see RAW_STDIN_HEADER. */
+  rawStdinOffered: boolean;
+};
 
-/** Runs a session once the connection is upgraded; its end (or throw) ends the session. */
-export type SessionRunner = (channel: SessionChannel) => Promise<void>;
+/**
+ * Runs a session once the connection is upgraded; its end (or throw) ends the session. `rawStdin`:
+ * accepts the client's raw stdin (only when offered); the runner then hands `channel.socket` to a
+ * process as its stdin in the same tick (the server never reads it).
+ */
+export type SessionRunner = ((channel: SessionChannel) => Promise<void>) & { rawStdin?: boolean };
 
 /**
  * An upgrade route: checks the request (a throw answers an HTTP error, before any upgrade), then

@@ -1,7 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { lstatSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough, type Readable, Writable } from 'node:stream';
+import { copyEndMarkerArchive, copyEndNonce, type SessionChannel } from '@walt/session-protocol';
 import type { Command } from 'commander';
 import type { CliContext } from '../../cli-context.js';
 import { CliError } from '../../cli-error.js';
@@ -49,25 +52,70 @@ async function copyToNode(api: ApiClient, local: string, to: { node: string; pat
   const [node] = await nodeTargets(api, to.node, { yes, single: true });
   const full = resolve(local);
   const name = basename(full);
-  const channel = await openSession(api, nodeSessionPath(node, 'cp-to', { path: to.path || '.', name, kind }));
-  const tar = spawn('tar', ['-c', '-f', '-', '-C', dirname(full), '--', name], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const end = copyEndNonce(randomBytes);
+  const channel = await openSession(api, nodeSessionPath(node, 'cp-to', { path: to.path || '.', name, kind, end }), { offerRawStdin: true });
+  // Records of 64 KiB (tar's default is 10 KiB): a sixth of the writes, and of the reads and wake-ups of ssh.
+  const tarArgs = ['-c', '-b', '128', '-f', '-', '-C', dirname(full), '--', name];
+  let tar: ChildProcess;
+  let stdin: Readable | undefined;
+  if (channel.rawStdin) {
+    // Raw stdin (docs/decisions/0025-node-cp-raw-stdin.md): tar writes into the session's socket,
+    // the server's ssh reads it; spawning pauses the socket, whose frames from the server we still read.
+    const socket = channel.socket as Socket;
+    tar = spawnTiedToUs('tar', tarArgs, ['ignore', socket, 'pipe']);
+    socket.resume();
+  } else {
+    tar = spawn('tar', tarArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const framed = new PassThrough();
+    tar.stdout!.pipe(framed, { end: false });
+    stdin = framed;
+  }
   const tarDone = processDone(tar, 'tar');
+  let tarFailure: CliError | undefined;
+  // Only a tar that exited 0 is followed by the end marker: the node renames the copy into place
+  // only when it sees it (a stream cut short, here or by a kill, never holds it).
+  void tarDone.then(
+    () => finishStdin(channel, stdin, copyEndMarkerArchive(end)),
+    (e: CliError) => {
+      tarFailure = e;
+      finishStdin(channel, stdin);
+    },
+  );
   const remoteErr = collect();
   let status: number;
   try {
-    ({ status } = await relaySession(channel, { stdin: tar.stdout, stdout: remoteErr.stream, stderr: remoteErr.stream, forwardInterrupt: false }));
+    ({ status } = await relaySession(channel, { stdin, stdout: remoteErr.stream, stderr: remoteErr.stream, forwardInterrupt: false }));
   } catch (e) {
-    // The session failed (the server could not reach the node...): tar, blocked on its full pipe, would keep us alive.
+    // The session failed (the server could not reach the node...): tar, blocked on a full socket or pipe, would keep us alive.
     tar.kill();
-    tarDone.catch(() => undefined);
     throw e;
   }
   if (status !== 0) {
     tar.kill();
-    tarDone.catch(() => undefined);
-    throw new CliError(remoteErr.firstLine() || `copy to ${node} failed (status ${status})`, 'cp-failed');
+    throw tarFailure ?? new CliError(remoteErr.firstLine() || `copy to ${node} failed (status ${status})`, 'cp-failed');
   }
   await tarDone;
+}
+
+/** Ends the remote stdin once the local tar is done, with `last` (the end marker) after its bytes. */
+function finishStdin(channel: SessionChannel, framed: Readable | undefined, last?: Buffer): void {
+  if (framed) {
+    if (last) (framed as PassThrough).write(last);
+    (framed as PassThrough).end();
+    return;
+  }
+  if (channel.socket.destroyed) return;
+  if (last) channel.socket.write(last);
+  channel.socket.end();
+}
+
+/**
+ * Spawns a process that dies with us (util-linux setpriv --pdeathsig, when there): a tar writing
+ * straight into the session's socket would otherwise outlive a killed client and send the rest.
+ */
+function spawnTiedToUs(command: string, args: string[], stdio: StdioOptions): ChildProcess {
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsAt(p));
+  return setpriv ? spawn(setpriv, ['--pdeathsig', 'KILL', '--', command, ...args], { stdio }) : spawn(command, args, { stdio });
 }
 
 async function copyFromNode(api: ApiClient, from: { node: string; path: string }, local: string, yes?: boolean): Promise<void> {
@@ -147,7 +195,7 @@ function collect(): { stream: Writable; firstLine(): string } {
   return { stream, firstLine: () => text.split('\n').find((l) => l.trim()) ?? '' };
 }
 
-function processDone(child: ReturnType<typeof spawn>, what: string): Promise<void> {
+function processDone(child: ChildProcess, what: string): Promise<void> {
   let err = '';
   child.stderr?.on('data', (c: Buffer) => {
     if (err.length < 4096) err += c.toString('utf8');

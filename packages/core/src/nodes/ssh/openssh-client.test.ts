@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findOpenSshClient } from './openssh-client.js';
+import { findOpenSshClient, sshFailureReason } from './openssh-client.js';
 
 describe('OpenSSH client lookup (walt node cp goes through the ssh2 pool without it)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'walt-t-ssh-'));
@@ -20,5 +20,20 @@ describe('OpenSSH client lookup (walt node cp goes through the ssh2 pool without
     expect(findOpenSshClient([empty, plain, bin].join(':'))).toBe(join(bin, 'ssh'));
     expect(findOpenSshClient([empty, plain].join(':'))).toBeUndefined();
     expect(findOpenSshClient('')).toBeUndefined();
+  });
+});
+
+describe("ssh's own failure, as the reason of one line that names the node", () => {
+  it('keeps the reason, not the host and port the caller already names', () => {
+    expect(sshFailureReason('ssh: connect to host 192.168.152.10 port 22: Connection refused\r\n')).toBe('Connection refused');
+    expect(sshFailureReason('ssh: connect to host 10.0.0.9 port 22: Connection timed out\n')).toBe('Connection timed out');
+    expect(sshFailureReason('root@192.168.152.10: Permission denied (publickey).\n')).toBe('Permission denied (publickey)');
+    expect(sshFailureReason('kex_exchange_identification: read: Connection reset by peer\r\nConnection reset by 10.0.0.9 port 22\r\n')).toBe('Connection reset by 10.0.0.9 port 22');
+    expect(sshFailureReason('Host key verification failed.\r\n')).toMatch(/not the WalT nodes' one/);
+  });
+
+  it('nothing said: the exit status 255 is the remote command\'s own', () => {
+    expect(sshFailureReason('')).toBeUndefined();
+    expect(sshFailureReason('\n  \n')).toBeUndefined();
   });
 });

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { WaltError } from '../../errors.js';
 import { localProcess } from '../../sessions/local-process.js';
 import type { RemoteProcess } from '../../sessions/remote-process.js';
 import { serverSshKeys } from '../../images/server-ssh-keys.js';
@@ -39,10 +42,34 @@ export class OpenSshClient {
   ) {}
 
   private readonly reached = new Set<string>();
+  /** ssh's own messages go to a file per command (-E), apart from the remote command's stderr. */
+  private logDir?: string;
+  private logs = 0;
 
-  exec(ip: string, command: string): RemoteProcess {
+  /**
+   * Runs `command` on node `name` (at `ip`). When ssh itself fails (exit 255 with a message of its
+   * own: connection refused, host key refused...), `done` rejects with one line naming the node, as
+   * the ssh2 pool's: "cannot reach <node> over SSH: <reason>". `stdinSocket`: a raw-stdin session's
+   * socket, read by ssh itself.
+   */
+  exec(ip: string, name: string, command: string, stdinSocket?: Socket): RemoteProcess {
     this.reached.add(ip);
-    return localProcess(this.binary, [...this.options(), `root@${ip}`, command]);
+    this.logDir ??= mkdtempSync(join(tmpdir(), 'walt-ssh-log-'));
+    const log = join(this.logDir, `${++this.logs}.log`);
+    const proc = localProcess(this.binary, [...this.options(), '-E', log, `root@${ip}`, command], { stdinSocket });
+    const done = proc.done.then((result) => {
+      let messages = '';
+      try {
+        messages = readFileSync(log, 'utf8');
+        rmSync(log, { force: true });
+      } catch {
+        /* ssh never started, or wrote nothing */
+      }
+      const reason = result.status === 255 ? sshFailureReason(messages) : undefined;
+      if (reason) throw new WaltError('ssh-failed', `cannot reach ${name} over SSH: ${reason}`, 502);
+      return result;
+    });
+    return { ...proc, done };
   }
 
   /** Ends the shared connections now (server stop) rather than after their idle time. */
@@ -52,6 +79,8 @@ export class OpenSshClient {
       child.on('error', () => undefined);
     }
     this.reached.clear();
+    if (this.logDir) rmSync(this.logDir, { recursive: true, force: true });
+    this.logDir = undefined;
   }
 
   private options(): string[] {
@@ -80,4 +109,19 @@ export class OpenSshClient {
       '-o', `ControlPersist=${CONNECTION_IDLE_S}`,
     ];
   }
+}
+
+/**
+ * What ssh said when it failed (its last message, without the parts the caller already names), or
+ * undefined when it said nothing (then an exit status of 255 is the remote command's own).
+ */
+export function sshFailureReason(messages: string): string | undefined {
+  const last = messages.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).at(-1);
+  if (!last) return undefined;
+  if (/^Host key verification failed/.test(last)) return "its SSH host key is not the WalT nodes' one (is it running a WalT image?)";
+  return last
+    .replace(/^ssh: connect to host \S+ port \d+: /, '')
+    .replace(/^ssh: /, '')
+    .replace(/^[^\s@]+@\S+: /, '')
+    .replace(/\.$/, '');
 }
