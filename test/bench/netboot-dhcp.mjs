@@ -13,14 +13,14 @@
 // `npm run bench -- netboot-dhcp [--clients 200,500] [--rounds 5] [--concurrency 64] [--data-on disk|shm] [--capture] [--warm-up N] [--retry MS] [--save results.json]`
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { dhcpMessagesOfPcap, wireTimes } from './dhcp-storm/dhcp-wire-times.mjs';
 import { benchNames, setupBenchNetwork, startDaemonIn, stopDaemon, teardownBenchNetwork } from './bench-network.mjs';
-import { cpuMs, loadLine, mainThreadSchedMs, median, printLoad, spread } from './bench-stats.mjs';
+import { cpuByThreadName, cpuMs, loadLine, mainThreadSchedMs, median, printLoad, spread, threadCpuText } from './bench-stats.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(HERE), '..', '..');
@@ -92,6 +92,7 @@ function stormOnly(binary, n, macByte, concurrency, server) {
   const cpuBefore = cpuMs(server.pid);
   // Where the server's main thread spent the storm: on a CPU, waiting for one, or asleep (the rest).
   const mainBefore = mainThreadSchedMs(server.pid);
+  const threadsBefore = cpuByThreadName(server.pid);
   const startedAt = performance.now();
   return new Promise((resolvePromise, reject) => {
     const args = ['netns', 'exec', NAMES.cl, binary, 'eth0', String(n), String(concurrency), String(macByte), String(retryMs), '30000', VENDOR_CLASS];
@@ -106,7 +107,8 @@ function stormOnly(binary, n, macByte, concurrency, server) {
         const main = mainThreadSchedMs(server.pid);
         const mainCpuMs = main.cpu - mainBefore.cpu;
         const mainWaitMs = main.wait - mainBefore.wait;
-        resolvePromise({ ...JSON.parse(out), serverCpuMs: cpuMs(server.pid) - cpuBefore, windowMs, mainCpuMs, mainWaitMs, mainSleepMs: windowMs - mainCpuMs - mainWaitMs });
+        const threadCpu = threadCpuText(threadsBefore, cpuByThreadName(server.pid));
+        resolvePromise({ ...JSON.parse(out), serverCpuMs: cpuMs(server.pid) - cpuBefore, windowMs, mainCpuMs, mainWaitMs, mainSleepMs: windowMs - mainCpuMs - mainWaitMs, threadCpu });
       } catch {
         reject(new Error(`dhcp-storm failed: ${err || out}`));
       }
@@ -144,6 +146,8 @@ async function withWalt(run) {
   try {
     const result = await run(child);
     await stopDaemon(child);
+    // WALT_BENCH_SERVER_OUTPUT=FILE: what walt-server printed, appended (with --trace-opt or --trace-gc in WALT_BENCH_NODE_ARGS).
+    if (process.env.WALT_BENCH_SERVER_OUTPUT) appendFileSync(process.env.WALT_BENCH_SERVER_OUTPUT, child.output());
     // What survived the server: every ACKed client must be a registered device.
     const db = new Database(join(dir, 'walt.db'), { readonly: true });
     result.registered = db.prepare("SELECT count(*) AS n FROM devices WHERE type != 'server'").get().n;
@@ -212,7 +216,7 @@ export default async function netbootDhcp(args = []) {
           if (warmUp > 0 && r.registered !== undefined) r.registered -= warmUp; // the devices counted include the warm-up's
           results[name].push(r);
           saved.push({ clients: n, round: round + 1, server: name, load: loadLine(), ...r });
-          line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs, server CPU ${r.serverCpuMs.toFixed(0)} ms, client CPU ${r.clientCpuMs.toFixed(0)} ms; server main thread over the client's ${r.windowMs.toFixed(0)} ms: CPU ${r.mainCpuMs.toFixed(0)}, waiting for a core ${r.mainWaitMs.toFixed(0)}, asleep ${r.mainSleepMs.toFixed(0)} ms${wireText(r)})`);
+          line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs, server CPU ${r.serverCpuMs.toFixed(0)} ms, client CPU ${r.clientCpuMs.toFixed(0)} ms; server main thread over the client's ${r.windowMs.toFixed(0)} ms: CPU ${r.mainCpuMs.toFixed(0)}, waiting for a core ${r.mainWaitMs.toFixed(0)}, asleep ${r.mainSleepMs.toFixed(0)} ms; CPU per thread: ${r.threadCpu}${wireText(r)})`);
         }
         console.log(`  ${n} clients, round ${round + 1} (load ${loadavg()[0].toFixed(1)}): ${line.join('; ')}`);
       }
