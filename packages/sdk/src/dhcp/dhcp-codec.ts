@@ -117,8 +117,10 @@ export interface DhcpReplyFields {
 
 /**
  * Encode a BOOTP/DHCP message (a BOOTREPLY by default). Values longer than 255 bytes are split over
- * several instances (RFC 3396). Plain byte writes into a pooled buffer, for the reason given at
- * parseDhcpPacket: this is the hottest function of a boot storm.
+ * several instances (RFC 3396). The hottest function of a boot storm, and on a fresh server a storm
+ * is the first time it runs (mostly before V8 optimizes it): the header is written byte by byte,
+ * the bytes of options and texts by builtins (TypedArray set, Buffer write), never a JavaScript loop
+ * per byte, and the buffer comes from Node's pool, not a new ArrayBuffer per reply.
  */
 export function serializeDhcpReply(r: DhcpReplyFields): Buffer {
   const options = r.options;
@@ -127,9 +129,8 @@ export function serializeDhcpReply(r: DhcpReplyFields): Buffer {
     const n = options[k][1].length;
     optionsLength += (n > 255 ? Math.ceil(n / 255) * 2 : 2) + n;
   }
-  const size = Math.max(BOOTP_MIN_LENGTH, DHCP_HEADER_LENGTH + optionsLength);
-  // From Node's pool (no new ArrayBuffer per reply), zeroed: every field not written is 0.
-  const buf = Buffer.allocUnsafe(size).fill(0);
+  const buf = Buffer.allocUnsafe(Math.max(BOOTP_MIN_LENGTH, DHCP_HEADER_LENGTH + optionsLength));
+  zero(buf);
   buf[0] = r.op ?? BOOTREPLY;
   buf[1] = r.htype;
   buf[2] = r.hlen;
@@ -141,7 +142,7 @@ export function serializeDhcpReply(r: DhcpReplyFields): Buffer {
   putAddress(buf, 20, r.siaddr);
   putAddress(buf, 24, r.giaddr);
   const chaddr = r.chaddr;
-  for (let k = 0, n = Math.min(16, chaddr.length); k < n; k++) buf[28 + k] = chaddr[k];
+  buf.set(chaddr.length > 16 ? chaddr.subarray(0, 16) : chaddr, 28);
   writeField(buf, 44, 64, r.sname);
   writeField(buf, 108, 128, r.file);
   putU32(buf, 236, DHCP_MAGIC_COOKIE);
@@ -149,18 +150,30 @@ export function serializeDhcpReply(r: DhcpReplyFields): Buffer {
   for (let k = 0; k < options.length; k++) {
     const code = options[k][0];
     const value = options[k][1];
-    let offset = 0;
-    do {
-      const chunk = Math.min(255, value.length - offset);
+    if (value.length <= 255) {
       buf[i] = code;
-      buf[i + 1] = chunk;
-      for (let b = 0; b < chunk; b++) buf[i + 2 + b] = value[offset + b];
-      i += 2 + chunk;
-      offset += 255;
-    } while (offset < value.length);
+      buf[i + 1] = value.length;
+      buf.set(value, i + 2);
+      i += 2 + value.length;
+      continue;
+    }
+    for (let offset = 0; offset < value.length; offset += 255) {
+      const chunk = value.subarray(offset, offset + 255);
+      buf[i] = code;
+      buf[i + 1] = chunk.length;
+      buf.set(chunk, i + 2);
+      i += 2 + chunk.length;
+    }
   }
   buf[i] = Opt.END;
   return buf;
+}
+
+const fillBytes = Uint8Array.prototype.fill;
+
+/** Zero a pooled buffer with the TypedArray builtin (Buffer's own fill checks its arguments in JavaScript first). */
+function zero(buf: Buffer): void {
+  fillBytes.call(buf, 0);
 }
 
 function putU32(buf: Buffer, offset: number, n: number): void {
@@ -177,6 +190,6 @@ function putAddress(buf: Buffer, offset: number, ip: string): void {
 
 /** A NUL-terminated text field; text that does not fit (with its NUL) is left out rather than cut. */
 function writeField(buf: Buffer, offset: number, size: number, text: string): void {
-  // latin1: one byte per character (the low byte, as Buffer's latin1 encoding writes it).
-  if (text.length < size) for (let k = 0; k < text.length; k++) buf[offset + k] = text.charCodeAt(k) & 255;
+  // latin1: one byte per character (the low byte), so the length is known before writing.
+  if (text.length > 0 && text.length < size) buf.write(text, offset, text.length, 'latin1');
 }
