@@ -134,7 +134,23 @@ async function withDnsmasq(run) {
   }
 }
 
-async function withWalt(run) {
+/**
+ * WALT_BENCH_WALT_VARIANTS="label=/path/to/walt-server.js,...": other builds of walt-server (a copy of
+ * the tree at another commit) run as further servers in the same interleaved rounds, so two versions
+ * are compared under the same load rather than minutes apart.
+ */
+function waltVariants() {
+  return (process.env.WALT_BENCH_WALT_VARIANTS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((entry) => {
+      const [label, path] = entry.split('=');
+      if (!label || !path || !existsSync(path)) throw new Error(`WALT_BENCH_WALT_VARIANTS: "${entry}" is not label=/existing/walt-server.js`);
+      return [label, (run) => withWalt(run, path)];
+    });
+}
+
+async function withWalt(run, serverScript = WALT_SERVER) {
   const dir = mkdtempSync(join(dataRoot, 'walt-bench-server-'));
   const images = join(dir, 'images');
   const boot = join(images, 'waltplatform/rpi-3-b-plus-default/latest');
@@ -142,7 +158,7 @@ async function withWalt(run) {
   writeFileSync(join(boot, 'image.json'), JSON.stringify({ models: ['rpi-3-b-plus'] }));
   const conf = join(dir, 'server.conf');
   writeFileSync(conf, `network:\n  walt-net:\n    raw-device: ${NAMES.bridge}\n    ip: 192.168.200.1/22\nimages:\n  directory: ${images}\napi:\n  port: 0\n`);
-  const child = await startDaemon([process.execPath, ...(process.env.WALT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), WALT_SERVER, 'start', '--config', conf, '--data-dir', dir], /walt-server listening on http/);
+  const child = await startDaemon([process.execPath, ...(process.env.WALT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), serverScript, 'start', '--config', conf, '--data-dir', dir], /walt-server listening on http/);
   try {
     const result = await run(child);
     await stopDaemon(child);
@@ -200,8 +216,9 @@ export default async function netbootDhcp(args = []) {
   let macByte = 0;
   try {
     for (const n of sizes) {
-      const results = { dnsmasq: [], walt: [] };
-      const servers = [['dnsmasq', withDnsmasq], ['walt', withWalt]];
+      const variants = waltVariants();
+      const results = { dnsmasq: [], walt: [], ...Object.fromEntries(variants.map(([label]) => [label, []])) };
+      const servers = [['dnsmasq', withDnsmasq], ['walt', withWalt], ...variants];
       const deadline = Date.now() + 10 * 60_000; // bounded: no new round after 10 minutes
       for (let round = 0; round < rounds && (round === 0 || Date.now() < deadline); round++) {
         const order = round % 2 ? [...servers].reverse() : servers;
@@ -222,12 +239,13 @@ export default async function netbootDhcp(args = []) {
       }
       console.log(`\nDHCP ${n} clients (${loadLine()}): median (min..max) over rounds where every client was leased`);
       const medians = {};
-      for (const [name, label] of [['dnsmasq', 'dnsmasq --no-ping'], ['walt', 'walt-server']]) {
+      for (const [name, label] of [['dnsmasq', 'dnsmasq --no-ping'], ['walt', 'walt-server'], ...variants.map(([v]) => [v, `walt-server ${v}`])]) {
         const ok = results[name].filter((r) => r.leased === n);
         const pick = (k) => ok.map((r) => r[k]);
         medians[name] = ok.length ? median(pick('elapsedMs')) : undefined;
         console.log(`  ${label.padEnd(18)} all leased ${spread(pick('elapsedMs'), 1, ' ms')}  per client p50 ${spread(pick('p50Ms'), 1)}  p99 ${spread(pick('p99Ms'), 1)}  max ${spread(pick('maxMs'), 1)}  retransmissions ${spread(pick('retransmissions'), 0)}  server CPU ${spread(pick('serverCpuMs'), 0, ' ms')}  client CPU ${spread(pick('clientCpuMs'), 0, ' ms')}  main thread CPU ${spread(pick('mainCpuMs'), 0, ' ms')}, waiting for a core ${spread(pick('mainWaitMs'), 0, ' ms')}, asleep ${spread(pick('mainSleepMs'), 0, ' ms')}${capture ? `  on the wire: storm ${spread(pick('wireStormMs'), 1, ' ms')}, per client server part p50 ${spread(pick('wireServerP50Ms'), 2)}, client part p50 ${spread(pick('wireClientP50Ms'), 2)}` : ''}  (${ok.length}/${results[name].length} rounds complete)`);
       }
+      for (const [v] of variants) if (medians[v] !== undefined && medians.dnsmasq !== undefined) console.log(`  ratio walt-server ${v}/dnsmasq of the medians: ${(medians[v] / medians.dnsmasq).toFixed(2)}`);
       if (medians.walt !== undefined && medians.dnsmasq !== undefined) {
         console.log(`  ratio walt-server/dnsmasq of the medians: ${(medians.walt / medians.dnsmasq).toFixed(2)} (target <= 1.5)\n`);
       } else console.log('  ratio: - (a server leased fewer than all clients in every round; see the lines above)\n');
