@@ -38,6 +38,7 @@ export class DevicesRepository {
   private readonly byNameStmt;
   private readonly byIpStmt;
   private readonly allStmt;
+  private readonly allRowsStmt;
   private readonly insertStmt;
   private readonly updateStmt;
   private readonly deleteStmt;
@@ -49,6 +50,7 @@ export class DevicesRepository {
     this.byNameStmt = db.prepare('SELECT * FROM devices WHERE name = ?');
     this.byIpStmt = db.prepare('SELECT * FROM devices WHERE ip = ?');
     this.allStmt = db.prepare('SELECT * FROM devices ORDER BY name');
+    this.allRowsStmt = db.prepare('SELECT * FROM devices');
     this.insertStmt = db.prepare(
       `INSERT INTO devices (mac, ip, name, type, virtual, model, image, conf, created_at)
        VALUES (@mac, @ip, @name, @type, @virtual, @model, @image, @conf, @createdAt)`,
@@ -101,11 +103,35 @@ export class DevicesRepository {
 
   /** A read remembered only outside transactions: inside one, the row may yet be rolled back. */
   private cachedRead(cache: CommittedRowsCache<string, DeviceRow>, stmt: { get(key: string): unknown }, key: string): DeviceRow | null {
+    if (!this.indexTried && !this.db.inTransaction) this.buildIndex();
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
     const row = (stmt.get(key) as DeviceRow | undefined) ?? null;
     if (!this.db.inTransaction) cache.remember(key, row);
     return row;
+  }
+
+  private indexTried = false;
+
+  /**
+   * Once, at the first lookup outside a transaction: every committed row by MAC and by IP, so the
+   * lookups of a MAC or address not registered (each new client of a boot storm) read nothing from
+   * the database (committed-rows-cache.ts: complete). An address several rows share is left to the
+   * database (its read decides which row). Above the cache's capacity, the caches stay partial.
+   */
+  private buildIndex(): void {
+    this.indexTried = true;
+    const byMac = new Map<string, DeviceRow>();
+    const byIp = new Map<string, DeviceRow>();
+    const shared = new Set<string>();
+    for (const row of this.allRowsStmt.iterate() as IterableIterator<DeviceRow>) {
+      byMac.set(row.mac, row);
+      if (row.ip === null) continue;
+      if (byIp.has(row.ip)) shared.add(row.ip);
+      else byIp.set(row.ip, row);
+    }
+    for (const ip of shared) byIp.delete(ip);
+    if (this.rowsByMac.fill(byMac)) this.rowsByIp.fill(byIp, shared);
   }
 
   /** Before a write of this MAC's row: forget it by MAC, by its current address and by its new one. */
