@@ -10,6 +10,9 @@
 // is the server's). --capture adds a second clock: tcpdump on the client's interface, the storm time
 // between the kernel's timestamps of the first DISCOVER and the last ACK, and each client's time split
 // into the server's part (DISCOVER->OFFER + REQUEST->ACK) and the client's (OFFER->REQUEST).
+// Each round also splits walt-server's CPU by thread name (main: the event loop; node: V8's platform
+// threads, compilation and GC). WALT_BENCH_WALT_VARIANTS adds other builds of walt-server to the same
+// rounds, WALT_BENCH_NODE_ARGS adds Node options, WALT_BENCH_SERVER_OUTPUT keeps what it printed.
 // `npm run bench -- netboot-dhcp [--clients 200,500] [--rounds 5] [--concurrency 64] [--data-on disk|shm] [--capture] [--warm-up N] [--retry MS] [--save results.json]`
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
