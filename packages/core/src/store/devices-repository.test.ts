@@ -21,6 +21,7 @@ function setup() {
   const repo = new DevicesRepository(db);
   const rawByMac = db.prepare('SELECT name, ip FROM devices WHERE mac = ?');
   const rawByIp = db.prepare('SELECT mac, name FROM devices WHERE ip = ? ORDER BY rowid');
+  const rawByName = db.prepare('SELECT mac FROM devices WHERE name = ?');
   const truth = {
     byMac: (mac: string) => {
       const r = rawByMac.get(mac) as { name: string; ip: string | null } | undefined;
@@ -30,6 +31,7 @@ function setup() {
       const r = rawByIp.get(ip) as { mac: string; name: string } | undefined;
       return r ? { mac: r.mac, name: r.name } : undefined;
     },
+    byName: (name: string) => (rawByName.get(name) as { mac: string } | undefined)?.mac,
   };
   const seen = {
     byMac: (mac: string) => {
@@ -116,6 +118,11 @@ describe('DevicesRepository: rows by MAC and by IP are remembered, and forgotten
     repo.insert(device('02:00:00:00:00:02', '10.0.0.2'));
     expect(seen.byMac('02:00:00:00:00:02')).toEqual({ name: 'dev-02', ip: '10.0.0.2' });
     expect(seen.byIp('10.0.0.2')).toEqual({ mac: '02:00:00:00:00:02', name: 'dev-02' });
+    expect(repo.byName('behind')).toBeUndefined();
+    expect(repo.byName('dev-02')?.mac).toBe('02:00:00:00:00:02');
+    repo.update({ ...device('02:00:00:00:00:02', '10.0.0.2'), name: 'renamed' });
+    expect(repo.byName('dev-02')).toBeUndefined();
+    expect(repo.byName('renamed')?.mac).toBe('02:00:00:00:00:02');
   });
 
   it('the index holds the rows already stored when the server starts, and leaves an address two rows share to the database', () => {
@@ -167,6 +174,8 @@ describe('DevicesRepository: rows by MAC and by IP are remembered, and forgotten
       const a = `10.0.0.${random(12)}`;
       // Several devices may share an address here (the registry prevents it; the store does not): compare who is there at all.
       expect(seen.byIp(a) === undefined).toBe(truth.byIp(a) === undefined);
+      const n = `n${random(names + 1)}`;
+      expect(repo.byName(n)?.mac).toBe(truth.byName(n));
     };
     for (let step = 0; step < 3000; step++) {
       const what = random(10);
