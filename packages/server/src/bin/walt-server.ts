@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// First, before any other module runs: how soon V8 optimizes (optimize-later.ts says why).
-import './optimize-later.js';
 import { journalErrorWriter } from '@walt/core';
 import { runProgram } from '@walt/cli/run-program';
 import { buildWaltServerProgram } from '../walt-server-program.js';
