@@ -44,6 +44,35 @@ export function cpuMs(pid) {
 }
 
 /**
+ * CPU time (ms) of each thread of process `pid`, summed by thread name (/proc/<pid>/task/<tid>/comm:
+ * "node" is Node's main thread, "V8 DefaultWorke" V8's platform threads (concurrent compilation and
+ * GC), "libuv-worker" the thread pool...). The difference of two calls says who spent a window's CPU.
+ */
+export function cpuByThreadName(pid) {
+  const byName = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      const name = tid === String(pid) ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      byName[name] = (byName[name] ?? 0) + ns / 1e6;
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return byName;
+}
+
+/** `after` - `before` of two cpuByThreadName() calls, as "name ms" pairs above 0.5 ms, largest first. */
+export function threadCpuText(before, after) {
+  return Object.entries(after)
+    .map(([name, ms]) => [name, ms - (before[name] ?? 0)])
+    .filter(([, ms]) => ms >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, ms]) => `${name} ${ms.toFixed(0)}`)
+    .join(', ');
+}
+
+/**
  * The main thread of process `pid` (/proc/<pid>/task/<pid>/schedstat), in ms: time on a CPU and time
  * runnable but waiting for one (the machine's load). Over a window, what is left of the wall time is
  * time it slept (nothing to do: waiting for requests, the disk...).

@@ -10,17 +10,20 @@
 // is the server's). --capture adds a second clock: tcpdump on the client's interface, the storm time
 // between the kernel's timestamps of the first DISCOVER and the last ACK, and each client's time split
 // into the server's part (DISCOVER->OFFER + REQUEST->ACK) and the client's (OFFER->REQUEST).
+// Each round also splits walt-server's CPU by thread name (main: the event loop; node: V8's platform
+// threads, compilation and GC). WALT_BENCH_WALT_VARIANTS adds other builds of walt-server to the same
+// rounds, WALT_BENCH_NODE_ARGS adds Node options, WALT_BENCH_SERVER_OUTPUT keeps what it printed.
 // `npm run bench -- netboot-dhcp [--clients 200,500] [--rounds 5] [--concurrency 64] [--data-on disk|shm] [--capture] [--warm-up N] [--retry MS] [--save results.json]`
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { dhcpMessagesOfPcap, wireTimes } from './dhcp-storm/dhcp-wire-times.mjs';
 import { benchNames, setupBenchNetwork, startDaemonIn, stopDaemon, teardownBenchNetwork } from './bench-network.mjs';
-import { cpuMs, loadLine, mainThreadSchedMs, median, printLoad, spread } from './bench-stats.mjs';
+import { cpuByThreadName, cpuMs, loadLine, mainThreadSchedMs, median, printLoad, spread, threadCpuText } from './bench-stats.mjs';
 
 const HERE = fileURLToPath(import.meta.url);
 const REPO = resolve(dirname(HERE), '..', '..');
@@ -92,6 +95,7 @@ function stormOnly(binary, n, macByte, concurrency, server) {
   const cpuBefore = cpuMs(server.pid);
   // Where the server's main thread spent the storm: on a CPU, waiting for one, or asleep (the rest).
   const mainBefore = mainThreadSchedMs(server.pid);
+  const threadsBefore = cpuByThreadName(server.pid);
   const startedAt = performance.now();
   return new Promise((resolvePromise, reject) => {
     const args = ['netns', 'exec', NAMES.cl, binary, 'eth0', String(n), String(concurrency), String(macByte), String(retryMs), '30000', VENDOR_CLASS];
@@ -106,7 +110,8 @@ function stormOnly(binary, n, macByte, concurrency, server) {
         const main = mainThreadSchedMs(server.pid);
         const mainCpuMs = main.cpu - mainBefore.cpu;
         const mainWaitMs = main.wait - mainBefore.wait;
-        resolvePromise({ ...JSON.parse(out), serverCpuMs: cpuMs(server.pid) - cpuBefore, windowMs, mainCpuMs, mainWaitMs, mainSleepMs: windowMs - mainCpuMs - mainWaitMs });
+        const threadCpu = threadCpuText(threadsBefore, cpuByThreadName(server.pid));
+        resolvePromise({ ...JSON.parse(out), serverCpuMs: cpuMs(server.pid) - cpuBefore, windowMs, mainCpuMs, mainWaitMs, mainSleepMs: windowMs - mainCpuMs - mainWaitMs, threadCpu });
       } catch {
         reject(new Error(`dhcp-storm failed: ${err || out}`));
       }
@@ -132,7 +137,23 @@ async function withDnsmasq(run) {
   }
 }
 
-async function withWalt(run) {
+/**
+ * WALT_BENCH_WALT_VARIANTS="label=/path/to/walt-server.js,...": other builds of walt-server (a copy of
+ * the tree at another commit) run as further servers in the same interleaved rounds, so two versions
+ * are compared under the same load rather than minutes apart.
+ */
+function waltVariants() {
+  return (process.env.WALT_BENCH_WALT_VARIANTS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((entry) => {
+      const [label, path] = entry.split('=');
+      if (!label || !path || !existsSync(path)) throw new Error(`WALT_BENCH_WALT_VARIANTS: "${entry}" is not label=/existing/walt-server.js`);
+      return [label, (run) => withWalt(run, path)];
+    });
+}
+
+async function withWalt(run, serverScript = WALT_SERVER) {
   const dir = mkdtempSync(join(dataRoot, 'walt-bench-server-'));
   const images = join(dir, 'images');
   const boot = join(images, 'waltplatform/rpi-3-b-plus-default/latest');
@@ -140,10 +161,12 @@ async function withWalt(run) {
   writeFileSync(join(boot, 'image.json'), JSON.stringify({ models: ['rpi-3-b-plus'] }));
   const conf = join(dir, 'server.conf');
   writeFileSync(conf, `network:\n  walt-net:\n    raw-device: ${NAMES.bridge}\n    ip: 192.168.200.1/22\nimages:\n  directory: ${images}\napi:\n  port: 0\n`);
-  const child = await startDaemon([process.execPath, ...(process.env.WALT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), WALT_SERVER, 'start', '--config', conf, '--data-dir', dir], /walt-server listening on http/);
+  const child = await startDaemon([process.execPath, ...(process.env.WALT_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), serverScript, 'start', '--config', conf, '--data-dir', dir], /walt-server listening on http/);
   try {
     const result = await run(child);
     await stopDaemon(child);
+    // WALT_BENCH_SERVER_OUTPUT=FILE: what walt-server printed, appended (with --trace-opt or --trace-gc in WALT_BENCH_NODE_ARGS).
+    if (process.env.WALT_BENCH_SERVER_OUTPUT) appendFileSync(process.env.WALT_BENCH_SERVER_OUTPUT, child.output());
     // What survived the server: every ACKed client must be a registered device.
     const db = new Database(join(dir, 'walt.db'), { readonly: true });
     result.registered = db.prepare("SELECT count(*) AS n FROM devices WHERE type != 'server'").get().n;
@@ -196,8 +219,9 @@ export default async function netbootDhcp(args = []) {
   let macByte = 0;
   try {
     for (const n of sizes) {
-      const results = { dnsmasq: [], walt: [] };
-      const servers = [['dnsmasq', withDnsmasq], ['walt', withWalt]];
+      const variants = waltVariants();
+      const results = { dnsmasq: [], walt: [], ...Object.fromEntries(variants.map(([label]) => [label, []])) };
+      const servers = [['dnsmasq', withDnsmasq], ['walt', withWalt], ...variants];
       const deadline = Date.now() + 10 * 60_000; // bounded: no new round after 10 minutes
       for (let round = 0; round < rounds && (round === 0 || Date.now() < deadline); round++) {
         const order = round % 2 ? [...servers].reverse() : servers;
@@ -212,18 +236,19 @@ export default async function netbootDhcp(args = []) {
           if (warmUp > 0 && r.registered !== undefined) r.registered -= warmUp; // the devices counted include the warm-up's
           results[name].push(r);
           saved.push({ clients: n, round: round + 1, server: name, load: loadLine(), ...r });
-          line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs, server CPU ${r.serverCpuMs.toFixed(0)} ms, client CPU ${r.clientCpuMs.toFixed(0)} ms; server main thread over the client's ${r.windowMs.toFixed(0)} ms: CPU ${r.mainCpuMs.toFixed(0)}, waiting for a core ${r.mainWaitMs.toFixed(0)}, asleep ${r.mainSleepMs.toFixed(0)} ms${wireText(r)})`);
+          line.push(`${name} ${r.elapsedMs.toFixed(1)} ms (${r.leased}/${n} leased${r.registered !== undefined ? `, ${r.registered} registered` : ''}, p50 ${r.p50Ms.toFixed(1)}, p99 ${r.p99Ms.toFixed(1)}, max ${r.maxMs.toFixed(1)} ms, ${r.retransmissions} retransmissions, ${r.naks} NAKs, server CPU ${r.serverCpuMs.toFixed(0)} ms, client CPU ${r.clientCpuMs.toFixed(0)} ms; server main thread over the client's ${r.windowMs.toFixed(0)} ms: CPU ${r.mainCpuMs.toFixed(0)}, waiting for a core ${r.mainWaitMs.toFixed(0)}, asleep ${r.mainSleepMs.toFixed(0)} ms; CPU per thread: ${r.threadCpu}${wireText(r)})`);
         }
         console.log(`  ${n} clients, round ${round + 1} (load ${loadavg()[0].toFixed(1)}): ${line.join('; ')}`);
       }
       console.log(`\nDHCP ${n} clients (${loadLine()}): median (min..max) over rounds where every client was leased`);
       const medians = {};
-      for (const [name, label] of [['dnsmasq', 'dnsmasq --no-ping'], ['walt', 'walt-server']]) {
+      for (const [name, label] of [['dnsmasq', 'dnsmasq --no-ping'], ['walt', 'walt-server'], ...variants.map(([v]) => [v, `walt-server ${v}`])]) {
         const ok = results[name].filter((r) => r.leased === n);
         const pick = (k) => ok.map((r) => r[k]);
         medians[name] = ok.length ? median(pick('elapsedMs')) : undefined;
         console.log(`  ${label.padEnd(18)} all leased ${spread(pick('elapsedMs'), 1, ' ms')}  per client p50 ${spread(pick('p50Ms'), 1)}  p99 ${spread(pick('p99Ms'), 1)}  max ${spread(pick('maxMs'), 1)}  retransmissions ${spread(pick('retransmissions'), 0)}  server CPU ${spread(pick('serverCpuMs'), 0, ' ms')}  client CPU ${spread(pick('clientCpuMs'), 0, ' ms')}  main thread CPU ${spread(pick('mainCpuMs'), 0, ' ms')}, waiting for a core ${spread(pick('mainWaitMs'), 0, ' ms')}, asleep ${spread(pick('mainSleepMs'), 0, ' ms')}${capture ? `  on the wire: storm ${spread(pick('wireStormMs'), 1, ' ms')}, per client server part p50 ${spread(pick('wireServerP50Ms'), 2)}, client part p50 ${spread(pick('wireClientP50Ms'), 2)}` : ''}  (${ok.length}/${results[name].length} rounds complete)`);
       }
+      for (const [v] of variants) if (medians[v] !== undefined && medians.dnsmasq !== undefined) console.log(`  ratio walt-server ${v}/dnsmasq of the medians: ${(medians[v] / medians.dnsmasq).toFixed(2)}`);
       if (medians.walt !== undefined && medians.dnsmasq !== undefined) {
         console.log(`  ratio walt-server/dnsmasq of the medians: ${(medians.walt / medians.dnsmasq).toFixed(2)} (target <= 1.5)\n`);
       } else console.log('  ratio: - (a server leased fewer than all clients in every round; see the lines above)\n');

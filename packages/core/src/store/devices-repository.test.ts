@@ -21,6 +21,7 @@ function setup() {
   const repo = new DevicesRepository(db);
   const rawByMac = db.prepare('SELECT name, ip FROM devices WHERE mac = ?');
   const rawByIp = db.prepare('SELECT mac, name FROM devices WHERE ip = ? ORDER BY rowid');
+  const rawByName = db.prepare('SELECT mac FROM devices WHERE name = ?');
   const truth = {
     byMac: (mac: string) => {
       const r = rawByMac.get(mac) as { name: string; ip: string | null } | undefined;
@@ -30,6 +31,7 @@ function setup() {
       const r = rawByIp.get(ip) as { mac: string; name: string } | undefined;
       return r ? { mac: r.mac, name: r.name } : undefined;
     },
+    byName: (name: string) => (rawByName.get(name) as { mac: string } | undefined)?.mac,
   };
   const seen = {
     byMac: (mac: string) => {
@@ -103,6 +105,42 @@ describe('DevicesRepository: rows by MAC and by IP are remembered, and forgotten
     expect(repo.byMac('02:00:00:00:00:01')?.name).toBe('a');
   });
 
+  it('once the rows are indexed, a MAC or address not registered is answered without reading the database', () => {
+    const { db, repo, seen } = setup();
+    repo.insert(device('02:00:00:00:00:01', '10.0.0.1'));
+    expect(seen.byMac('02:00:00:00:00:01')).toEqual({ name: 'dev-01', ip: '10.0.0.1' }); // first read outside a transaction: the index
+    // A row only another writer could add (there is none: the repository is the table's only writer)
+    // is not seen, which shows the lookups of an unknown MAC and address no longer read the table.
+    db.prepare("INSERT INTO devices (mac, ip, name, type, created_at) VALUES ('02:00:00:00:00:09', '10.0.0.9', 'behind', 'unknown', 1)").run();
+    expect(seen.byMac('02:00:00:00:00:09')).toBeUndefined();
+    expect(seen.byIp('10.0.0.9')).toBeUndefined();
+    // Its own writes are seen at once (forgotten keys are read again).
+    repo.insert(device('02:00:00:00:00:02', '10.0.0.2'));
+    expect(seen.byMac('02:00:00:00:00:02')).toEqual({ name: 'dev-02', ip: '10.0.0.2' });
+    expect(seen.byIp('10.0.0.2')).toEqual({ mac: '02:00:00:00:00:02', name: 'dev-02' });
+    expect(repo.byName('behind')).toBeUndefined();
+    expect(repo.byName('dev-02')?.mac).toBe('02:00:00:00:00:02');
+    repo.update({ ...device('02:00:00:00:00:02', '10.0.0.2'), name: 'renamed' });
+    expect(repo.byName('dev-02')).toBeUndefined();
+    expect(repo.byName('renamed')?.mac).toBe('02:00:00:00:00:02');
+  });
+
+  it('the index holds the rows already stored when the server starts, and leaves an address two rows share to the database', () => {
+    const db = openDatabase(':memory:');
+    const insert = db.prepare("INSERT INTO devices (mac, ip, name, type, created_at) VALUES (?, ?, ?, 'unknown', 1)");
+    insert.run('02:00:00:00:00:01', '10.0.0.1', 'one');
+    insert.run('02:00:00:00:00:02', '10.0.0.7', 'two');
+    insert.run('02:00:00:00:00:03', '10.0.0.7', 'three');
+    const repo = new DevicesRepository(db);
+    expect(repo.byIp('10.0.0.1')?.name).toBe('one');
+    expect(repo.byMac('02:00:00:00:00:03')?.ip).toBe('10.0.0.7');
+    const expected = (db.prepare("SELECT name FROM devices WHERE ip = '10.0.0.7'").get() as { name: string }).name;
+    expect(repo.byIp('10.0.0.7')?.name).toBe(expected);
+    repo.delete('02:00:00:00:00:02');
+    repo.delete('02:00:00:00:00:03');
+    expect(repo.byIp('10.0.0.7')).toBeUndefined();
+  });
+
   it('each read is a fresh object: changing one does not change what the next read returns', () => {
     const { repo } = setup();
     repo.insert(device('02:00:00:00:00:01', '10.0.0.1'));
@@ -136,6 +174,8 @@ describe('DevicesRepository: rows by MAC and by IP are remembered, and forgotten
       const a = `10.0.0.${random(12)}`;
       // Several devices may share an address here (the registry prevents it; the store does not): compare who is there at all.
       expect(seen.byIp(a) === undefined).toBe(truth.byIp(a) === undefined);
+      const n = `n${random(names + 1)}`;
+      expect(repo.byName(n)?.mac).toBe(truth.byName(n));
     };
     for (let step = 0; step < 3000; step++) {
       const what = random(10);

@@ -34,10 +34,13 @@ const toDevice = (r: DeviceRow): Device => ({
 export class DevicesRepository {
   private readonly rowsByMac = new CommittedRowsCache<string, DeviceRow>();
   private readonly rowsByIp = new CommittedRowsCache<string, DeviceRow>();
+  /** By name too: naming a new device checks that its name is free (a read per new client of a storm). */
+  private readonly rowsByName = new CommittedRowsCache<string, DeviceRow>();
   private readonly byMacStmt;
   private readonly byNameStmt;
   private readonly byIpStmt;
   private readonly allStmt;
+  private readonly allRowsStmt;
   private readonly insertStmt;
   private readonly updateStmt;
   private readonly deleteStmt;
@@ -49,6 +52,7 @@ export class DevicesRepository {
     this.byNameStmt = db.prepare('SELECT * FROM devices WHERE name = ?');
     this.byIpStmt = db.prepare('SELECT * FROM devices WHERE ip = ?');
     this.allStmt = db.prepare('SELECT * FROM devices ORDER BY name');
+    this.allRowsStmt = db.prepare('SELECT * FROM devices');
     this.insertStmt = db.prepare(
       `INSERT INTO devices (mac, ip, name, type, virtual, model, image, conf, created_at)
        VALUES (@mac, @ip, @name, @type, @virtual, @model, @image, @conf, @createdAt)`,
@@ -71,8 +75,8 @@ export class DevicesRepository {
   }
 
   byName(name: string): Device | undefined {
-    const r = this.byNameStmt.get(name) as DeviceRow | undefined;
-    return r && toDevice(r);
+    const r = this.cachedRead(this.rowsByName, this.byNameStmt, name);
+    return r ? toDevice(r) : undefined;
   }
 
   byIp(ip: string): Device | undefined {
@@ -95,12 +99,13 @@ export class DevicesRepository {
   }
 
   delete(mac: string): void {
-    this.forgetRows({ mac, ip: null });
+    this.forgetRows({ mac, ip: null, name: null });
     this.deleteStmt.run(mac);
   }
 
   /** A read remembered only outside transactions: inside one, the row may yet be rolled back. */
   private cachedRead(cache: CommittedRowsCache<string, DeviceRow>, stmt: { get(key: string): unknown }, key: string): DeviceRow | null {
+    if (!this.indexTried && !this.db.inTransaction) this.buildIndex();
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
     const row = (stmt.get(key) as DeviceRow | undefined) ?? null;
@@ -108,13 +113,43 @@ export class DevicesRepository {
     return row;
   }
 
-  /** Before a write of this MAC's row: forget it by MAC, by its current address and by its new one. */
-  private forgetRows(d: { mac: string; ip: string | null }): void {
+  private indexTried = false;
+
+  /**
+   * Once, at the first lookup outside a transaction: every committed row by MAC, IP and name, so the
+   * lookups of a MAC, address or name not registered (each new client of a boot storm) read nothing from
+   * the database (committed-rows-cache.ts: complete). An address several rows share is left to the
+   * database (its read decides which row). Above the cache's capacity, the caches stay partial.
+   */
+  private buildIndex(): void {
+    this.indexTried = true;
+    const byMac = new Map<string, DeviceRow>();
+    const byIp = new Map<string, DeviceRow>();
+    const byName = new Map<string, DeviceRow>();
+    const shared = new Set<string>();
+    for (const row of this.allRowsStmt.iterate() as IterableIterator<DeviceRow>) {
+      byMac.set(row.mac, row);
+      byName.set(row.name, row); // names are unique (schema)
+      if (row.ip === null) continue;
+      if (byIp.has(row.ip)) shared.add(row.ip);
+      else byIp.set(row.ip, row);
+    }
+    for (const ip of shared) byIp.delete(ip);
+    if (this.rowsByMac.fill(byMac)) {
+      this.rowsByIp.fill(byIp, shared);
+      this.rowsByName.fill(byName);
+    }
+  }
+
+  /** Before a write of this MAC's row: forget it by MAC, by its current address and name and by its new ones. */
+  private forgetRows(d: { mac: string; ip: string | null; name: string | null }): void {
     const cached = this.rowsByMac.get(d.mac);
     const current = cached !== undefined ? cached : (this.byMacStmt.get(d.mac) as DeviceRow | undefined);
     this.rowsByMac.forget(d.mac);
     this.rowsByIp.forget(current?.ip);
     this.rowsByIp.forget(d.ip);
+    this.rowsByName.forget(current?.name);
+    this.rowsByName.forget(d.name);
   }
 
   /** Number of log lines this device issued, console streams excluded. */

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { ConfigError, WaltServer, loadServerConfig } from '@walt/core';
 import { CliError } from '@walt/cli/cli-error';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
+import { optimizeLaterFromNowOn } from './optimize-later.js';
 import { switchesOptionsFromEnv } from './test-timings-from-env.js';
 
 /** The folder built-in plugins resolve from: this package (its node_modules, or the workspace's). */
@@ -65,6 +66,7 @@ export function registerStartCommand(program: Command): void {
         throw new CliError(`server failed to start: ${err.message}`);
       }
       process.stdout.write(`walt-server listening on http://${config.api.host}:${server.port} (config: ${config.source})\n`);
+      optimizeLaterFromNowOn(); // after start-up: see optimize-later.ts
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

@@ -43,6 +43,17 @@ const u32 = (n: number) => {
   return b;
 };
 const text = (s: string) => Buffer.from(s, 'latin1');
+// The few texts every reply repeats (next server, boot file, vendor class), encoded once.
+const encodedTexts = new Map<string, Buffer>();
+const sharedText = (s: string) => {
+  let b = encodedTexts.get(s);
+  if (!b) {
+    b = text(s);
+    if (encodedTexts.size >= 64) encodedTexts.clear(); // a bound, should a plugin vary them per node
+    encodedTexts.set(s, b);
+  }
+  return b;
+};
 const LEASE_TIME = u32(LEASE_TIME_SECONDS);
 const WALT_DOMAIN = text('walt');
 
@@ -73,11 +84,11 @@ export function buildReply(request: DhcpRequest, c: ReplyContent): Buffer {
     [Opt.DOMAIN_NAME, WALT_DOMAIN],
     [Opt.BROADCAST_ADDRESS, ip4(c.subnet.broadcastString)],
     [Opt.NTP_SERVERS, ip4(c.serverIp)],
-    [Opt.TFTP_SERVER_NAME, text(nextServer)],
+    [Opt.TFTP_SERVER_NAME, sharedText(nextServer)],
   );
   if (c.hostName) options.push([Opt.HOST_NAME, text(c.hostName)]);
-  if (c.boot.bootFile) options.push([Opt.BOOTFILE_NAME, text(c.boot.bootFile)]);
-  if (c.boot.vendorClass) options.push([Opt.VENDOR_CLASS, text(c.boot.vendorClass)]);
+  if (c.boot.bootFile) options.push([Opt.BOOTFILE_NAME, sharedText(c.boot.bootFile)]);
+  if (c.boot.vendorClass) options.push([Opt.VENDOR_CLASS, sharedText(c.boot.vendorClass)]);
   if (c.boot.vendorOptions?.length) options.push([Opt.VENDOR_SPECIFIC, Buffer.from(c.boot.vendorOptions)]);
   if (c.boot.ipxeOptions?.length) options.push([Opt.IPXE_ENCAPSULATED, Buffer.from(c.boot.ipxeOptions)]);
   options.push([Opt.DOMAIN_SEARCH, WALT_SEARCH]);
@@ -121,9 +132,14 @@ export function buildNak(request: DhcpRequest, serverIp: string, message: string
   });
 }
 
-/** chaddr back to its 16 bytes (aa:bb:... has its byte i at characters 3i, 3i+1). */
+/** chaddr back to its 16 bytes (aa:bb:... has its byte i at characters 3i, 3i+1; the rest is 0). */
 function macBytes(mac: string): Buffer {
-  const b = Buffer.alloc(16);
-  for (let i = 0; i < 16 && 3 * i < mac.length; i++) b[i] = parseInt(mac.slice(3 * i, 3 * i + 2), 16);
+  const b = Buffer.allocUnsafe(16).fill(0);
+  for (let i = 0; i < 16 && 3 * i + 1 < mac.length; i++) b[i] = (hexDigit(mac.charCodeAt(3 * i)) << 4) | hexDigit(mac.charCodeAt(3 * i + 1));
   return b;
+}
+
+/** The value of a hexadecimal digit (the MAC comes from our own parser: lowercase digits). */
+function hexDigit(c: number): number {
+  return c <= 57 ? c - 48 : (c | 32) - 87;
 }
