@@ -15,9 +15,9 @@ const NODE = 'node-123571';
  * the same script, start.ipxe, kernel and initrd over HTTP (the kernel's EFI stub opens the initrd
  * iPXE names on its command line: start.ipxe's initrd=initrd), NFS root: booted. The NIC has no
  * option ROM: with qemu's (an EFI iPXE) the firmware would hand the boot to that iPXE, and UEFI
- * PXE and snponly.efi would not be tested.
+ * PXE and snponly.efi would not be tested. One boot in CI (OVMF adds ~20 s of firmware before PXE).
  */
-describe.skipIf(!process.env.WALT_TEST_SLOW_BOOTS || realNodeSkipped({ files: [OVMF_CODE, OVMF_VARS, '/usr/lib/ipxe/snponly.efi'] }))(
+describe.skipIf(realNodeSkipped({ files: [OVMF_CODE, OVMF_VARS, '/usr/lib/ipxe/snponly.efi'] }))(
   'a UEFI PC boots the real OS from walt-server (OVMF, UEFI PXE, snponly.efi)',
   () => {
     let rn: RealNodeServer;
