@@ -14,7 +14,7 @@ packages=(
   initramfs-tools
   openssh-server            # walt node shell / ssh with the server's key
   busybox                   # walt-init, nc for the notification and logs, the net service
-  xz-utils                  # COMPRESS=xz for a smaller initrd (loaded over the network at each boot)
+  zstd                      # COMPRESS=zstd: a compact initrd that unpacks fast
   iproute2 netbase kmod procps
 )
 # Units a netbooted node does not need: each costs seconds of a boot over NFS (and minutes under
@@ -29,7 +29,11 @@ masked_units='apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_
 masked_generators='systemd-gpt-auto-generator systemd-cryptsetup-generator systemd-integritysetup-generator
   systemd-veritysetup-generator systemd-hibernate-resume-generator systemd-bless-boot-generator
   systemd-sysv-generator systemd-rc-local-generator systemd-system-update-generator systemd-debug-generator'
-export masked_units masked_generators
+# /etc and /var are up to date with /usr (systemd's ConditionNeedsUpdate): without the stamps,
+# systemd-sysusers, ldconfig, hwdb and catalog updates ran at every boot (the root is a fresh overlay).
+# A user's image that changes /usr later runs them again at its boots, as systemd intends.
+stamp_updated='for d in /etc /var; do printf "TIMESTAMP_NSEC=%s\\n" $(stat -c %.9Y /usr | tr -d .) >$d/.updated; touch -r /usr $d/.updated; done'
+export masked_units masked_generators stamp_updated
 mmdebstrap --variant=minbase --mode=root --format=tar \
   --include="$(IFS=,; echo "${packages[*]}")" \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
@@ -38,5 +42,6 @@ mmdebstrap --variant=minbase --mode=root --format=tar \
   --customize-hook='chroot "$1" sh -c "update-initramfs -u -k all && for v in \$(ls /lib/modules); do /etc/kernel/postinst.d/zz-walt-boot-files \$v; done"' \
   --customize-hook='chroot "$1" sh -c "systemctl mask $(echo $masked_units) >/dev/null 2>&1 || true; systemctl set-default multi-user.target"' \
   --customize-hook='mkdir -p "$1"/etc/systemd/system-generators; for g in $(echo $masked_generators); do ln -sf /dev/null "$1"/etc/systemd/system-generators/$g; done' \
+  --customize-hook='chroot "$1" sh -c "$stamp_updated"' \
   --customize-hook='rm -f "$1"/etc/hostname "$1"/var/cache/apt/*.bin; rm -rf "$1"/var/lib/apt/lists/*' \
   bookworm "$out" "$mirror"

@@ -84,6 +84,25 @@ function startVm(ns, qemuDir, args) {
   };
 }
 
+/**
+ * The guest's own clock, asked on its serial console (logged in as root) once it is up: the image
+ * boots with `quiet`, so the kernel's and the initramfs' lines are not on the console. Returns, in
+ * ms epoch: when the kernel started (now minus /proc/uptime), ran /init, and started systemd.
+ */
+async function guestMilestones(vm) {
+  const from = vm.text().length;
+  vm.child.stdin.write("cat /proc/uptime; dmesg | grep -m1 'Run /init'; systemctl show -p UserspaceTimestampMonotonic --value; echo BENCH-CLOCK-E''ND\n");
+  await vm.until('guest clock', () => vm.text().slice(from).includes('BENCH-CLOCK-END'), 300_000);
+  const now = vm.at('BENCH-CLOCK-END', from);
+  const out = vm.text().slice(from);
+  const uptime = Number(/^(\d+\.\d+) \d+\.\d+\r?$/m.exec(out)?.[1]);
+  const runInit = Number(/^\[\s*(\d+\.\d+)\] Run \/init/m.exec(out)?.[1]);
+  const userspace = Number(/^(\d+)\r?$/m.exec(out)?.[1]);
+  if (!(uptime > 0)) return {};
+  const kernelStart = now - uptime * 1000;
+  return { kernelStart, init: runInit > 0 ? kernelStart + runInit * 1000 : undefined, systemd: userspace > 0 ? kernelStart + userspace / 1000 : undefined };
+}
+
 /** The first log line of `stream` matching `re` at or after `sinceMs`: its time (ms epoch). */
 function logTime(dataDir, stream, re, sinceMs = 0) {
   const db = new Database(join(dataDir, 'walt.db'), { readonly: true, fileMustExist: true });
@@ -140,6 +159,7 @@ async function pcBoot(names, dataDir, qemuDir) {
     const log = (stream, re) => () => (t.last = logTime(dataDir, stream, re, t.qemu));
     await vm.until('booted', log('platform.nodes', new RegExp(`^node ${PC_NODE} is booted$`)), 1_200_000);
     await vm.until('login prompt', () => /root@\S+:.*[#$]/.test(vm.text()), 300_000);
+    const guest = await guestMilestones(vm);
     Object.assign(t, {
       pxe: logTime(dataDir, 'platform.devices', /^new device .*mac=52:54:00:21:20:01/, t.qemu),
       script: logTime(dataDir, 'platform.tftp', /fetched pxe\/walt-boot\.ipxe/, t.qemu),
@@ -147,10 +167,10 @@ async function pcBoot(names, dataDir, qemuDir) {
       startIpxe: logTime(dataDir, 'platform.tftp', /fetched start\.ipxe/, t.qemu),
       kernel: logTime(dataDir, 'platform.tftp', /fetched kernel /, t.qemu),
       initrd: logTime(dataDir, 'platform.tftp', /fetched initrd /, t.qemu),
-      init: vm.at('Run /init as init process'),
-      nfsMounted: vm.at('Running /scripts/nfs-bottom'),
-      waltInit: vm.at('walt-init: read-only NFS root'),
-      systemd: vm.at('systemd[1]: systemd '),
+      init: guest.init,
+      // walt-init's first line (on the console whatever `quiet`) comes right after the initramfs mounted the NFS root
+      nfsMounted: vm.at('walt-init: read-only NFS root'),
+      systemd: guest.systemd,
       booted: logTime(dataDir, 'platform.nodes', new RegExp(`^node ${PC_NODE} is booted$`), t.qemu),
       login: vm.at('login: root (automatic login)'),
     });
@@ -205,7 +225,8 @@ async function anchorBoot(files, qemuDir) {
   const vm = startVm(undefined, qemuDir, [
     ...QEMU_PC, '-no-reboot', '-snapshot',
     '-kernel', files.kernel, '-initrd', files.initrd,
-    '-append', 'root=/dev/vda rw console=ttyS0,115200 panic=30',
+    // the console arguments of the image's start.ipxe (quiet included), root on the disk
+    '-append', 'root=/dev/vda rw console=tty0 console=ttyS0,115200 quiet panic=30',
     '-drive', `file=${files.disk},format=raw,if=virtio`,
     '-nic', 'none',
   ]);
@@ -215,7 +236,10 @@ async function anchorBoot(files, qemuDir) {
     await vm.until('login prompt', () => vm.text().includes('login: root (automatic login)') || / login: $/m.test(vm.text()) || gaveUp(), 900_000);
     // An initrd made for NFS roots only (MODULES=netboot, or a list without virtio_blk) cannot find the disk.
     if (gaveUp()) throw new Error("anchor: the image's initrd has no driver for the local disk (virtio_blk): no -kernel/-initrd figure");
-    return { qemu: vm.at('WALT-QEMU-STARTED'), init: vm.at('Run /init as init process'), systemd: vm.at('systemd[1]: systemd '), login: vm.at('login: root (automatic login)') ?? Date.now() };
+    const login = vm.at('login: root (automatic login)') ?? Date.now();
+    await vm.until('shell prompt', () => /root@\S+:.*[#$]/.test(vm.text()), 300_000);
+    const guest = await guestMilestones(vm);
+    return { qemu: vm.at('WALT-QEMU-STARTED'), init: guest.init, systemd: guest.systemd, login };
   } finally {
     await vm.stop();
   }
@@ -250,7 +274,7 @@ export default async function boot(args) {
     console.log(row('TFTP/HTTP: kernel', t.startIpxe, t.kernel));
     console.log(row('TFTP/HTTP: initrd', t.kernel, t.initrd));
     console.log(row('kernel load: kernel start, initramfs unpack', t.initrd, t.init));
-    console.log(row('NFS mount: initramfs drivers, ip=, NFS root', t.init, t.nfsMounted));
+    console.log(row('NFS mount: initramfs (udev, drivers, ip=), NFS root', t.init, t.nfsMounted));
     console.log(row('init: walt-init, overlay, pivot to systemd', t.nfsMounted, t.systemd));
     console.log(row('init: systemd to sshd and the bootup notification', t.systemd, t.booted));
     console.log(`  PXE start -> console login prompt               ${s(t.login - t.pxe)} s`);

@@ -129,6 +129,11 @@ export interface QemuPcOptions {
   cpus?: number;
   /** Extra qemu arguments (firmware for UEFI, ...). */
   extraArgs?: string[];
+  /**
+   * The NIC's option ROM (default: qemu's, an iPXE). '' gives the NIC none: the firmware's own PXE
+   * boots (OVMF's UEFI PXE, as on a PC whose NIC has no iPXE).
+   */
+  nicRom?: string;
 }
 
 /**
@@ -151,7 +156,7 @@ export class QemuPc {
       // No floppy, parallel port, CD-ROM nor VGA (as the server's virtual nodes): their drivers cost udev seconds under TCG.
       '-nodefaults', '-display', 'none', '-serial', 'stdio', '-boot', 'n',
       ...(options.noReboot ? ['-no-reboot'] : []),
-      '-netdev', `tap,id=n0,ifname=${options.tap},script=no,downscript=no`, '-device', `virtio-net-pci,netdev=n0,mac=${options.mac}`,
+      '-netdev', `tap,id=n0,ifname=${options.tap},script=no,downscript=no`, '-device', `virtio-net-pci,netdev=n0,mac=${options.mac}${options.nicRom === undefined ? '' : `,romfile=${options.nicRom}`}`,
       ...(options.extraArgs ?? []),
     ];
     const script = `exec 9>>${QEMU_LOCK}; flock 9 </dev/null >/dev/null 2>&1; echo WALT-QEMU-STARTED >&2; exec qemu-system-x86_64 "$@"`;

@@ -1,6 +1,7 @@
 import type { LogService } from '../logs/log-service.js';
 import { startDhcpService, type DhcpServiceOptions } from '../network/dhcp/dhcp-service.js';
 import { startFirewall } from '../network/nat/firewall-service.js';
+import { startRouterAdvertisements } from '../network/ndp/router-advertisements.js';
 import { startNfsService } from '../network/nfs/start-nfs-service.js';
 import { startTftpService } from '../network/tftp/start-tftp-service.js';
 import type { CoreServices } from './core-services.js';
@@ -18,13 +19,14 @@ async function optional(logs: LogService, stream: string, what: string, start: (
 /**
  * The services of walt-net, once it exists (a raw device's, or the virtual-only bridge that virtual
  * nodes' taps join; `ready` says so after the networks are set up): NAT firewall, DHCP (leases,
- * registration, boot fields), TFTP and NFS exports. Without walt-net they start nothing.
+ * registration, boot fields), the IPv6 "no router here" answer, TFTP and NFS exports. Without walt-net they start nothing.
  */
 export function composeWaltNet(core: CoreServices, ready: () => boolean, dhcpOptions: DhcpServiceOptions = {}): Subsystem[] {
   const { config, logs, registry: devices, images, extensions } = core;
   let firewall: Awaited<ReturnType<typeof startFirewall>> | undefined;
   let dhcp: Awaited<ReturnType<typeof startDhcpService>> | undefined;
   let tftp: Awaited<ReturnType<typeof startTftpService>>;
+  let ndp: Awaited<ReturnType<typeof startRouterAdvertisements>> | undefined;
   let nfs: Awaited<ReturnType<typeof startNfsService>>;
   return [
     {
@@ -47,6 +49,14 @@ export function composeWaltNet(core: CoreServices, ready: () => boolean, dhcpOpt
           );
         }),
       stop: () => dhcp?.server.stop(),
+    },
+    {
+      name: 'ndp',
+      start: () =>
+        optional(logs, 'ndp', 'answer IPv6 router solicitations on walt-net', async () => {
+          if (ready()) ndp = await startRouterAdvertisements({ config, logs });
+        }),
+      stop: () => ndp?.stop(),
     },
     {
       name: 'tftp',

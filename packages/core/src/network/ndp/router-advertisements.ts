@@ -1,0 +1,40 @@
+import { createRequire } from 'node:module';
+import type { ServerConfig } from '../../config/server-config.js';
+import type { LogService } from '../../logs/log-service.js';
+import { interfaceHolding } from '../dhcp/walt-net-interface.js';
+
+/** The addon's answer to router solicitations (@walt/tftp-native is optional: loaded at run time, types only here). */
+type RouterAdvertiserAddon = typeof import('@walt/tftp-native/router-advertiser');
+
+/** A source's solicitations are logged once in this long (a booting Linux node sends three in 8 s). */
+const LOG_EVERY_MS = 60_000;
+
+/**
+ * "No IPv6 router on walt-net", said to whoever asks. PXE ROMs and loaders built from iPXE (qemu's,
+ * many NICs', undionly.kpxe) configure IPv6 alongside DHCP and wait ~16 s for a router
+ * advertisement before they go on with the DHCP answer; an advertisement with no prefix, M=O=0 and
+ * router lifetime 0 ends that wait at once and changes nothing for any host (no address, no
+ * default router, no DHCPv6). Without the native addon or CAP_NET_RAW, boots just wait as before.
+ */
+export async function startRouterAdvertisements(deps: { config: ServerConfig; logs: LogService }): Promise<{ stop(): void }> {
+  const serverIp = deps.config.network.waltNet.ip.split('/')[0];
+  const ifname = interfaceHolding(serverIp);
+  if (!ifname) throw new Error(`no interface holds the walt-net address ${serverIp}`);
+  let addon: RouterAdvertiserAddon;
+  try {
+    addon = createRequire(import.meta.url)('@walt/tftp-native/router-advertiser') as RouterAdvertiserAddon;
+  } catch (e) {
+    throw new Error(`@walt/tftp-native is not available (${String((e as Error)?.message ?? e).split('\n')[0]}): iPXE clients wait ~16 s for IPv6 at each PXE boot`);
+  }
+  const lastLogged = new Map<string, number>();
+  const advertiser = addon.open(ifname, (from, error) => {
+    const now = Date.now();
+    if (!error && now - (lastLogged.get(from) ?? -Infinity) < LOG_EVERY_MS) return;
+    lastLogged.set(from, now);
+    if (lastLogged.size > 4096) lastLogged.clear();
+    if (error) deps.logs.platform('ndp', `router solicitation from ${from || '::'} on ${ifname}: cannot answer (${error})`, { error: true });
+    else deps.logs.platform('ndp', `router solicitation from ${from || '::'} on ${ifname}: answered "no IPv6 router here"`);
+  });
+  deps.logs.platform('ndp', `answering IPv6 router solicitations on ${ifname}: no IPv6 router on walt-net`);
+  return { stop: () => advertiser.close() };
+}
