@@ -26,7 +26,7 @@ export interface TerminalSize {
 }
 
 /**
- * Raw stdin (docs/decisions/0025-node-cp-raw-stdin.md): a client offers it with this request header
+ * Raw stdin (docs/decisions/0026-node-cp-raw-stdin.md): a client offers it with this request header
  * (value `raw`), a server accepts it with the same header on its 101. Then the client -> server
  * direction carries the remote stdin's bytes unframed, written and read by processes at both ends
  * (the client's tar, the server's ssh), and ends with the connection's half-close; the server ->

@@ -29,7 +29,7 @@ function vmPid(ns: string, name: string): number | undefined {
 describe.skipIf(realNodeSkipped()).each([
   { platform: 'bridged walt-net', tag: 'vnbrid', subnet: '192.168.166', rawDevice: undefined, bootTimeoutRetry: true, hardReboot: true },
   // The same VM path on the other platform: its boot is what differs (one boot in CI, paid for by the
-  // boot-time cuts of docs/decisions/0025).
+  // boot-time cuts of docs/decisions/0027).
   { platform: 'virtual-only walt-net (bridge without a raw device)', tag: 'vnonly', subnet: '192.168.169', rawDevice: null, bootTimeoutRetry: false, hardReboot: false },
 ])('a virtual node boots the real OS through PXE, and reboots: $platform', ({ tag, subnet, rawDevice, bootTimeoutRetry, hardReboot }) => {
   let rn: RealNodeServer;

@@ -84,7 +84,7 @@ export function registerNodeSessionRoutes(router: Router, deps: NodeSessionDeps)
     const command = receiveCommand(dst, name, kind, endMarker);
     const openssh = deps.openssh;
     if (req.rawStdinOffered && openssh) {
-      // Raw stdin (docs/decisions/0025-node-cp-raw-stdin.md): ssh reads the client's tar straight
+      // Raw stdin (docs/decisions/0026-node-cp-raw-stdin.md): ssh reads the client's tar straight
       // from the session's socket, spawned in the tick the 101 is written (before any byte is read).
       const run = (channel: SessionChannel) => relaySession(channel, openssh.exec(node.ip, node.name, command, channel.socket as Socket));
       return Object.assign(run, { rawStdin: true });

@@ -5,7 +5,7 @@ import { TLSSocket } from 'node:tls';
 import { RAW_STDIN_HEADER } from '@walt/session-protocol';
 
 /**
- * Whether a session may carry raw stdin (docs/decisions/0025-node-cp-raw-stdin.md): the client asked,
+ * Whether a session may carry raw stdin (docs/decisions/0026-node-cp-raw-stdin.md): the client asked,
  * the connection is plain TCP (a process handed a TLS socket would read records, not the data), and
  * no byte followed the request (it would already be read, lost to the process).
  */

@@ -59,7 +59,7 @@ async function copyToNode(api: ApiClient, local: string, to: { node: string; pat
   let tar: ChildProcess;
   let stdin: Readable | undefined;
   if (channel.rawStdin) {
-    // Raw stdin (docs/decisions/0025-node-cp-raw-stdin.md): tar writes into the session's socket,
+    // Raw stdin (docs/decisions/0026-node-cp-raw-stdin.md): tar writes into the session's socket,
     // the server's ssh reads it; spawning pauses the socket, whose frames from the server we still read.
     const socket = channel.socket as Socket;
     tar = spawnTiedToUs('tar', tarArgs, ['ignore', socket, 'pipe']);
