@@ -28,13 +28,25 @@ export async function startRouterAdvertisements(deps: { config: ServerConfig; lo
   }
   const lastLogged = new Map<string, number>();
   const advertiser = addon.open(ifname, (from, error) => {
+    const notYet = isNoLinkLocalYet(error);
     const now = Date.now();
-    if (!error && now - (lastLogged.get(from) ?? -Infinity) < LOG_EVERY_MS) return;
+    if ((!error || notYet) && now - (lastLogged.get(from) ?? -Infinity) < LOG_EVERY_MS) return;
     lastLogged.set(from, now);
     if (lastLogged.size > 4096) lastLogged.clear();
-    if (error) deps.logs.platform('ndp', `router solicitation from ${from || '::'} on ${ifname}: cannot answer (${error})`, { error: true });
-    else deps.logs.platform('ndp', `router solicitation from ${from || '::'} on ${ifname}: answered "no IPv6 router here"`);
+    const source = `router solicitation from ${from || '::'} on ${ifname}`;
+    if (notYet) deps.logs.platform('ndp', `${source}: not answered, ${ifname} has no usable IPv6 link-local address yet (being checked for duplicates after it came up, or IPv6 disabled on it); the host will ask again`);
+    else if (error) deps.logs.platform('ndp', `${source}: cannot answer (${error})`, { error: true });
+    else deps.logs.platform('ndp', `${source}: answered "no IPv6 router here"`);
   });
   deps.logs.platform('ndp', `answering IPv6 router solicitations on ${ifname}: no IPv6 router on walt-net`);
   return { stop: () => advertiser.close() };
+}
+
+/**
+ * The send failed because the interface has no link-local address to send from: right after walt-net
+ * comes up its link-local address is tentative (duplicate address detection, about a second), or IPv6
+ * is disabled on it. Not an error of the server: hosts send solicitations again (RFC 4861: three, 4 s apart).
+ */
+export function isNoLinkLocalYet(error: string): boolean {
+  return /\(EADDRNOTAVAIL\)/.test(error);
 }
