@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryImageStore } from '../../../packages/core/src/images/directory-image-store.js';
-import { ip } from '../../helpers/netns.js';
+import { createTestNetwork, ip } from '../../helpers/netns.js';
+import { platformLines } from '../../helpers/platform-log.js';
 import { skipUnless } from '../../helpers/prerequisites.js';
 import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
 
@@ -86,5 +87,30 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip'] }))('virtual nodes wit
   it('walt-net’s address is on an interface that is not a bridge: node create refuses in one line, nothing made', async () => {
     const server = await serve('192.168.173', NS);
     await refused(server, new RegExp(`virtual nodes need the walt-net bridge: walt-net's address 192\\.168\\.173\\.1 is on ${DUMMY}, which is not a bridge`));
+  });
+
+  it('the bridge gone after node create: each VM start fails with the one-line reason, the server goes on', async () => {
+    const net = createTestNetwork({ tag: 'vngone', subnet: '192.168.175' });
+    try {
+      const server = await serve('192.168.175', net.serverNs);
+      const created = await server.walt(['node', 'create', 'vn2']);
+      expect(created.code, created.stderr).toBe(0);
+      // walt-net's address leaves the bridge (an admin's mistake): the VM's next start cannot plug into anything.
+      ip('-n', net.serverNs, 'addr', 'del', '192.168.175.1/24', 'dev', net.serverIf);
+      await server.walt(['node', 'reboot', '--hard', 'vn2']);
+      const reason = "cannot start VM of vn2: virtual nodes need the walt-net bridge: no interface holds walt-net's address 192.168.175.1 (";
+      let lines: string[] = [];
+      for (const end = Date.now() + 60_000; !lines.length && Date.now() < end; ) {
+        await new Promise((r) => setTimeout(r, 500));
+        lines = platformLines(server.dataDir, 'platform.nodes').filter((l) => l.startsWith(reason));
+      }
+      expect(lines[0], platformLines(server.dataDir, 'platform.nodes').join('\n')).toMatch(/\(next try in \d+ s\)$/);
+      const show = await server.walt(['node', 'show']);
+      expect(show.stdout).toMatch(/^vn2 is not booted: virtual nodes need the walt-net bridge: no interface holds/m);
+      expect(server.process.exitCode).toBeNull();
+      expect((await server.walt(['node', 'remove', 'vn2'])).code).toBe(0);
+    } finally {
+      net.destroy();
+    }
   });
 });
