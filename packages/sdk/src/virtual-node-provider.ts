@@ -1,18 +1,13 @@
 import { NODE_MODEL_ID, type NodeRef } from './node-model.js';
 import { checkNodeSettingsGrammar, type NodeSettingsGrammar } from './node-settings-grammar.js';
 
-/** How a virtual node's VM boots this time. */
-export type VirtualNodeBoot =
-  /**
-   * The real walt-net path: a tap on the walt-net bridge, PXE from the server's DHCP/TFTP, then
-   * iPXE runs the image's start.ipxe. The host created the tap; the provider only uses it.
-   */
-  | { kind: 'pxe'; tap: string }
-  /**
-   * No bridge to join (a virtual-only walt-net): boot the image's kernel and initrd directly, with
-   * the image's root filesystem shared read-only over 9p (mount tag walt_image), as the original does.
-   */
-  | { kind: 'direct'; kernel: string; initrd?: string; cmdline: string; rootfs: string };
+/**
+ * How a virtual node's VM boots: the real walt-net path, a tap on the walt-net bridge (with a raw
+ * device, or virtual-only), PXE from the server's DHCP/TFTP, then iPXE runs the image's start.ipxe,
+ * exactly as a PC. The host created the tap; the provider only uses it. (The `direct` variant, the
+ * image's kernel with its root over 9p, is gone: a real image could never reach `booted` that way.)
+ */
+export type VirtualNodeBoot = { kind: 'pxe'; tap: string };
 
 /** Everything a VM start needs, read again before every start so new settings apply at the next one. */
 export interface VirtualNodeSpec extends NodeRef {

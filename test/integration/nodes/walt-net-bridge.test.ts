@@ -13,8 +13,8 @@ const BR = `${L}wbrdetbr`;
  * Virtual nodes PXE-boot on taps of the walt-net bridge. When its only ports are taps whose VMs are
  * not running (a node between its boot delay and qemu's start), the bridge has no carrier: it must
  * still be found. It was not (Node's interface list skips interfaces without carrier): a new
- * virtual node got its tap, then at its second look after the boot delay fell back to the direct
- * 9p boot.
+ * virtual node got its tap, then at its second look after the boot delay found no bridge (then it
+ * fell back to a direct 9p boot; now, virtual nodes being PXE only, it could not boot at all).
  */
 describe.skipIf(skipUnless({ root: true, commands: ['ip'] }))('the walt-net bridge of virtual nodes', () => {
   beforeAll(() => {

@@ -3,15 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryImageStore } from '../../../packages/core/src/images/directory-image-store.js';
+import { createTestNetwork, type TestNetwork } from '../../helpers/netns.js';
 import { platformLines } from '../../helpers/platform-log.js';
+import { skipUnless } from '../../helpers/prerequisites.js';
 import { startServer, type ServerHandle } from '../../helpers/walt-processes.js';
 
 /**
  * Issue 10 item 5: a virtual node whose image has no kernel. No VM may start (the image cannot boot
- * one): the qemu the server finds is a stand-in that only records that it was run.
+ * one): the qemu the server finds is a stand-in that only records that it was run. The server is
+ * on a virtual-only walt-net (the bridge of a namespace), where virtual nodes can boot.
  */
-describe('a virtual node whose image has no kernel', () => {
+describe.skipIf(skipUnless({ root: true, commands: ['ip'] }))('a virtual node whose image has no kernel', () => {
   let server: ServerHandle;
+  let net: TestNetwork;
   let work: string;
   const qemuRan = () => existsSync(join(work, 'qemu-was-run'));
 
@@ -23,14 +27,17 @@ describe('a virtual node whose image has no kernel', () => {
     mkdirSync(bin);
     writeFileSync(join(bin, 'qemu-system-x86_64'), `#!/bin/sh\ntouch ${join(work, 'qemu-was-run')}\nexit 1\n`);
     chmodSync(join(bin, 'qemu-system-x86_64'), 0o755);
+    net = createTestNetwork({ tag: 'vnnokr', subnet: '192.168.174' });
     server = await startServer({
-      config: `network:\n  walt-net:\n    raw-device: null\n    ip: 192.168.152.1/24\napi:\n  port: 0\nimages:\n  directory: ${images}\n`,
+      netns: net.serverNs,
+      config: `network:\n  walt-net:\n    raw-device: null\n    ip: ${net.serverIp}/24\napi:\n  port: 0\nimages:\n  directory: ${images}\n`,
       env: { PATH: `${bin}:${process.env.PATH}` },
     });
   });
 
   afterAll(async () => {
     await server?.stop({ cleanup: true });
+    net?.destroy();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

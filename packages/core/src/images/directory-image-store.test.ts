@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DirectoryImageStore } from './directory-image-store.js';
-import { directBoot } from '../nodes/virtual-node-boot.js';
-import type { Device } from '../devices/device.js';
+import { virtualBootProblem } from '../nodes/virtual-node-boot.js';
 
 /** A tar archive (GNU tar) of what `build` puts into a fresh folder. */
 function tarOf(build: (dir: string) => void): Readable {
@@ -93,13 +92,15 @@ describe('folder image store: every file access stays inside the image (issue 14
     expect(existsSync(join(rootfs(), 'etc', 'motd'))).toBe(true);
   });
 
-  it("a virtual node's direct boot reads kernel and command line inside the image only", () => {
-    symlinkSync(join(host, 'secret'), join(rootfs(), 'boot', 'pc-x86-64', 'cmdline'));
-    const node = { name: 'vnode', mac: '52:54:00:00:00:01', ip: '192.168.152.10', model: 'pc-x86-64', image: image } as unknown as Device;
-    const boot = directBoot(node, rootfs(), { serverIp: '192.168.152.1', netmask: '255.255.255.0', gateway: '' });
-    expect(boot.kind === 'direct' && boot.cmdline).not.toContain('host secret');
+  it("a virtual node's boot check looks for the kernel inside the image only", () => {
+    expect(virtualBootProblem(rootfs(), 'pc-x86-64', 'img')).toBeUndefined();
     rmSync(join(rootfs(), 'boot', 'pc-x86-64', 'kernel'));
-    symlinkSync(join(host, 'secret'), join(rootfs(), 'boot', 'pc-x86-64', 'kernel'));
-    expect(() => directBoot(node, rootfs(), { serverIp: '192.168.152.1', netmask: '255.255.255.0', gateway: '' })).toThrow(/no kernel/);
+    expect(virtualBootProblem(rootfs(), 'pc-x86-64', 'img')).toMatch(/has no kernel/);
+    // A /boot link out of the image to a host folder that has a kernel: not followed.
+    mkdirSync(join(host, 'pc-x86-64'));
+    writeFileSync(join(host, 'pc-x86-64', 'kernel'), 'host kernel');
+    rmSync(join(rootfs(), 'boot'), { recursive: true });
+    symlinkSync(host, join(rootfs(), 'boot'));
+    expect(virtualBootProblem(rootfs(), 'pc-x86-64', 'img')).toMatch(/has no \/boot\/pc-x86-64\//);
   });
 });

@@ -11,9 +11,9 @@ import type { ExtensionRegistry } from '../plugins/extension-registry.js';
 import { checkOwnership, type OwnershipAudit } from './node-ownership.js';
 import { displayImageName } from './working-set-image.js';
 import { freeVirtualMac, lowestFreeIp, netmaskOf } from './virtual-node-allocation.js';
-import { directBoot, virtualBootProblem } from './virtual-node-boot.js';
+import { virtualBootProblem } from './virtual-node-boot.js';
 import { VirtualConsole } from './virtual-console.js';
-import { deleteTap, ensureTap, tapName, waltNetBridge } from './virtual-node-tap.js';
+import { deleteTap, ensureTap, missingBridge, tapName, waltNetBridge } from './virtual-node-tap.js';
 
 
 export interface VirtualNodeDeps {
@@ -70,6 +70,9 @@ export class VirtualNodeService {
     }
     const why = await provider.check?.();
     if (why) throw unavailable(`cannot run virtual nodes: ${why}.`);
+    // Checked before anything is made: without the bridge no VM could ever boot.
+    const noBridge = missingBridge(this.serverIp);
+    if (noBridge) throw unavailable(`${noBridge}.`);
 
     const source = await this.defaultImage(model);
     const target = `${user}/${source.preferredName ?? `${model}-default`}:latest`;
@@ -230,31 +233,34 @@ export class VirtualNodeService {
     await provider.start(session);
   }
 
-  /** The node as it boots now: fresh settings and image, and its boot path (PXE on the bridge, or direct). */
+  /**
+   * The node as it boots now: fresh settings and image, on its tap of the walt-net bridge (PXE, as a
+   * PC). Throws the one-line reason when it cannot boot: no bridge, no tap, an image without a kernel.
+   */
   private async spec(mac: string): Promise<VirtualNodeSpec> {
     const node = this.deps.registry.byMac(mac);
     if (!node || !node.virtual) throw new Error(`virtual node ${mac} is no longer registered`);
     if (!node.image) throw new Error(`${node.name} has no image`);
-    const netmask = netmaskOf(this.deps.config.network.waltNet.ip);
-    const nat = node.conf.netsetup === 1 || String(node.conf.netsetup).toUpperCase() === 'NAT';
-    const bridge = waltNetBridge(this.serverIp);
-    const base = { ...nodeRef(node), serverIp: this.serverIp, netmask };
-    if (bridge) {
-      const tap = tapName(mac);
-      try {
-        ensureTap(tap, bridge);
-        return { ...base, boot: { kind: 'pxe', tap }, release: () => undefined };
-      } catch (e) {
-        this.deps.logs.platform('nodes', `cannot plug ${node.name} into ${bridge} (${(e as Error).message}): booting it directly`, { error: true });
-      }
-    }
+    if (!node.model) throw new Error(`node ${node.name} has no model: it cannot boot`);
+    const noBridge = missingBridge(this.serverIp);
+    if (noBridge) throw new Error(noBridge);
+    // An image that cannot boot would loop through PXE and iPXE's failures: say why once instead.
     const view = await this.deps.images.acquireView(node.image);
+    let problem: string | undefined;
     try {
-      const boot = directBoot(node, view.root, { serverIp: this.serverIp, netmask, gateway: nat ? this.serverIp : '' });
-      return { ...base, boot, release: () => view.release() };
-    } catch (e) {
+      problem = virtualBootProblem(view.root, node.model, displayImageName(node.image));
+    } finally {
       view.release();
-      throw e;
     }
+    if (problem) throw new Error(problem);
+    const bridge = waltNetBridge(this.serverIp)!;
+    const tap = tapName(mac);
+    try {
+      ensureTap(tap, bridge);
+    } catch (e) {
+      throw new Error(`virtual nodes need the walt-net bridge: cannot plug ${tap} into ${bridge} (${(e as Error).message})`);
+    }
+    const netmask = netmaskOf(this.deps.config.network.waltNet.ip);
+    return { ...nodeRef(node), serverIp: this.serverIp, netmask, boot: { kind: 'pxe', tap }, release: () => undefined };
   }
 }

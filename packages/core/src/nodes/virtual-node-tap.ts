@@ -8,6 +8,17 @@ export function waltNetBridge(serverIp: string): string | undefined {
   return name && existsSync(`/sys/class/net/${name}/bridge`) ? name : undefined;
 }
 
+/**
+ * Virtual nodes PXE-boot on a tap of the walt-net bridge (with a raw device or virtual-only): the
+ * one-line refusal when there is none, e.g. "virtual nodes need the walt-net bridge: ...".
+ */
+export function missingBridge(serverIp: string): string | undefined {
+  const name = interfaceHolding(serverIp);
+  if (!name) return `virtual nodes need the walt-net bridge: no interface holds walt-net's address ${serverIp} (walt-server sets the bridge up at start: see its network log lines)`;
+  if (!existsSync(`/sys/class/net/${name}/bridge`)) return `virtual nodes need the walt-net bridge: walt-net's address ${serverIp} is on ${name}, which is not a bridge (their taps can only join a bridge)`;
+  return undefined;
+}
+
 /** The tap of a virtual node: "walt-vn-" + the last 6 hex digits of its MAC (15 characters at most). */
 export function tapName(mac: string): string {
   return `walt-vn-${mac.replace(/:/g, '').slice(-6)}`;

@@ -39,25 +39,12 @@ export function qemuArguments(plan: QemuPlan): string[] {
     if (i === 0) args.push('-device', 'virtio-scsi-pci');
     args.push('-device', `scsi-hd,drive=disk${i},product=QEMU-DISK`);
   });
-  // walt-net first: it is the boot interface and carries the node's own MAC.
-  if (spec.boot.kind === 'pxe') {
-    args.push('-netdev', `tap,id=walt-net,ifname=${spec.boot.tap},script=no,downscript=no`);
-  } else {
-    // No bridge to join: a network private to the VM (restrict=on: nothing leaves the host).
-    args.push('-netdev', 'user,id=walt-net,restrict=on');
-  }
+  // walt-net first: it is the boot interface (PXE on the host's tap) and carries the node's own MAC.
+  args.push('-netdev', `tap,id=walt-net,ifname=${spec.boot.tap},script=no,downscript=no`);
   args.push('-device', `virtio-net-pci,mac=${spec.mac},netdev=walt-net`);
   for (const net of settings.extraNetworks) {
     args.push('-netdev', `user,id=${net.name},restrict=on`, '-device', `virtio-net-pci,mac=${plan.networkMacs[net.name]},netdev=${net.name}`);
   }
-  if (spec.boot.kind === 'pxe') {
-    args.push('-boot', 'n');
-  } else {
-    const b = spec.boot;
-    args.push('-kernel', b.kernel);
-    if (b.initrd) args.push('-initrd', b.initrd);
-    args.push('-append', b.cmdline);
-    args.push('-virtfs', `local,id=walt_image,path=${b.rootfs},security_model=none,mount_tag=walt_image,readonly=on`);
-  }
+  args.push('-boot', 'n');
   return args;
 }
