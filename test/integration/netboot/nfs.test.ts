@@ -17,6 +17,16 @@ const node = (mac: string, ip: string, name: string, image: string, conf: Record
   mac, ip, name, type: 'node', virtual: false, model: 'rpi-3-b-plus', image, conf, createdAt: 0,
 });
 
+/** SIGTERM, then SIGKILL after 5 s; resolves once the daemon has exited. */
+async function stopGanesha(ganesha: ChildProcess | undefined): Promise<void> {
+  if (!ganesha || ganesha.exitCode !== null) return;
+  const exited = new Promise((r) => ganesha.once('exit', r));
+  ganesha.kill('SIGTERM');
+  const k = setTimeout(() => ganesha.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(k);
+}
+
 function setup(server: 'kernel' | 'ganesha', options: { subnet?: string; exportGraceMs?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'walt-nfs-'));
   const dataDir = join(dir, 'data');
@@ -187,13 +197,7 @@ describe.skipIf(skipUnless({ root: true, commands: ['ganesha.nfsd', 'nfs-cat', '
   }, 60_000);
 
   afterAll(async () => {
-    if (ganesha && ganesha.exitCode === null) {
-      const exited = new Promise((r) => ganesha.once('exit', r));
-      ganesha.kill('SIGTERM');
-      const k = setTimeout(() => ganesha.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(k);
-    }
+    await stopGanesha(ganesha);
     t.service.stop();
     rmSync(t.dir, { recursive: true, force: true });
   });
@@ -285,13 +289,7 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'unshare', 'ganesha.nf
 
   afterAll(async () => {
     client?.close();
-    if (ganesha && ganesha.exitCode === null) {
-      const exited = new Promise((r) => ganesha.once('exit', r));
-      ganesha.kill('SIGTERM');
-      const k = setTimeout(() => ganesha.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(k);
-    }
+    await stopGanesha(ganesha);
     t?.service.stop();
     net?.destroy();
     if (process.env.WALT_TEST_KEEP) console.log(`kept ${t?.dir}`);
