@@ -106,7 +106,12 @@ export async function startRealNodeServer(options: { tag: string; subnet: string
       while (!lines(stream).slice(from).some(match)) {
         const dead = alive?.();
         if (dead || Date.now() > end) {
-          throw new Error(`${what}: not reached${dead ? ` (${dead})` : ''}\n--- ${stream}:\n${lines(stream).slice(-30).join('\n')}\n--- server:\n${server.output().slice(-3000)}`);
+          // A virtual node's console is logged (stream virtualconsole): its tail says where the boot stopped.
+          const vmConsole = lines('virtualconsole').slice(-40);
+          throw new Error(
+            `${what}: not reached${dead ? ` (${dead})` : ''}\n--- ${stream}:\n${lines(stream).slice(-30).join('\n')}\n--- server:\n${server.output().slice(-3000)}` +
+              (vmConsole.length ? `\n--- virtual node consoles:\n${vmConsole.join('\n')}` : ''),
+          );
         }
         await new Promise((r) => setTimeout(r, 1000));
       }
@@ -243,8 +248,9 @@ export async function followBoot(
   const t0 = options.t0 ?? pc.startedAt;
   const from = options.from ?? { tftp: 0, nodes: 0, console: 0 };
   const times: BootTimes = {};
-  // TCG on a shared, loaded machine: a boot has taken up to 17 min (load 30-50 on 2 cores).
-  const deadline = Date.now() + (options.timeoutMs ?? 1_800_000);
+  // TCG: a boot takes 1-3 min in CI; it took up to 17 min on a machine shared with other qemu runs
+  // (load 30-50 on 2 cores). 15 min bounds what a stuck boot costs a CI run.
+  const deadline = Date.now() + (options.timeoutMs ?? 900_000);
   const context = () => `--- server:\n${rn.server.output().slice(-3000)}`;
   const step = async (what: string, cond: () => boolean) => {
     await pc.waitFor(what, cond, Math.max(1000, deadline - Date.now()), context);

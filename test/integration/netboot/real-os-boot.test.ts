@@ -78,7 +78,7 @@ describe.skipIf(realNodeSkipped())('a real OS boots from walt-server (qemu PXE, 
     const show = await rn.server.walt(['node', 'show', '--all']);
     expect(show.stdout, show.stderr).toMatch(new RegExp(`${NODE}\\s.*\\byes\\b`, 'i'));
     console.log(`real OS boot, ms since the VM started: ${JSON.stringify(times)}`);
-  }, 2_400_000);
+  }, 1_000_000);
 
   it("the node's root is a tmpfs overlay over the NFS export of its image (checked on its console)", async () => {
     // The serial console logs root in (the image's getty override); ask the node itself.
@@ -107,7 +107,7 @@ describe.skipIf(realNodeSkipped())('a real OS boots from walt-server (qemu PXE, 
     // A new start.ipxe fetch and a new bootup notification: the PC really reset and booted again.
     const times = await followBoot(rn, pc!, NODE, { from, t0: Date.now() });
     console.log(`real OS soft reboot, ms since walt node reboot: ${JSON.stringify(times)}`);
-  }, 2_400_000);
+  }, 1_000_000);
 
   it.skipIf(!FULL)('walt node boot <node> <other image>: the node reboots into it (its file is there), the old image stops being exported after view-grace', async () => {
     const oldView = /image waltplatform\/pc-x86-64-default:latest available at (\S+)/.exec(rn.lines('platform.images').join('\n'))?.[1];
@@ -133,7 +133,7 @@ describe.skipIf(realNodeSkipped())('a real OS boots from walt-server (qemu PXE, 
     expect(readFileSync(exportsFile, 'utf8')).not.toContain(oldView!);
     while (serverMounts().includes(oldView!) && Date.now() < t0 + 90_000) await new Promise((r) => setTimeout(r, 1000));
     expect(serverMounts()).not.toContain(oldView!);
-  }, 2_400_000);
+  }, 1_000_000);
 
   it('NFS server dead while the node runs: the node fs watchdog reboots it, the server restarts nfs-ganesha, the node boots again; both logged', async () => {
     const pidFile = join(rn.server.dataDir, 'nfs', 'ganesha.pid');
@@ -151,5 +151,5 @@ describe.skipIf(realNodeSkipped())('a real OS boots from walt-server (qemu PXE, 
     await rn.waitLine('platform.nodes', (l) => l.startsWith(`node ${NODE} is down`), { from: from.nodes, timeoutMs: 120_000, what: 'node down logged' });
     const times = await followBoot(rn, pc!, NODE, { from, t0: Date.now() });
     console.log(`real OS boot after the NFS server came back: ${JSON.stringify(times)}`);
-  }, 2_400_000);
+  }, 1_000_000);
 });

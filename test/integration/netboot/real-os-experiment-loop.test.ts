@@ -147,7 +147,7 @@ describe.skipIf(realNodeSkipped({ commands: ['tmux'] }))('the experiment loop on
     const conf = await rn.server.walt(['node', 'config', NODE, 'boot.timeout=1800']);
     expect(conf.code, conf.stderr).toBe(0);
     console.log(`first boot, ms since qemu started: ${JSON.stringify(times)}`);
-  }, 2_400_000);
+  }, 1_000_000);
 
   it('walt node run prints the uname -a of the node; a command that does not exist gives 127', async () => {
     const t0 = Date.now();
@@ -257,7 +257,7 @@ describe.skipIf(realNodeSkipped({ commands: ['tmux'] }))('the experiment loop on
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toBe('written-in-image-shell\n');
     await oldImageGone(exportsFile, oldView!, t0, () => rn.server.process.pid!);
-  }, 2_400_000);
+  }, 1_000_000);
 
   it(`walt node boot <node> <the built image>: the node reboots onto it, ${PACKAGE} runs there and the image shell's file is there; the old export goes after its grace`, async () => {
     const before = FULL ? `${USER}/shelled:latest` : 'waltplatform/pc-x86-64-default:latest';
@@ -282,5 +282,5 @@ describe.skipIf(realNodeSkipped({ commands: ['tmux'] }))('the experiment loop on
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toBe('Hello, world!\ninstall ok installed\nwritten-in-image-shell\n');
     await oldImageGone(exportsFile, oldView!, t0, () => rn.server.process.pid!);
-  }, 2_400_000);
+  }, 1_000_000);
 });
