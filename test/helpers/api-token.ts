@@ -12,7 +12,7 @@ const tokens = new Map<string, Promise<string>>();
  */
 export async function userToken(base: string, user: string): Promise<string> {
   const url = base.includes('://') ? base : `http://${base}`;
-  const version = (await (await fetch(`${url}/api/v1/version`, { signal: AbortSignal.timeout(10_000) })).json()) as { id?: string };
+  const version = (await (await getVersion(`${url}/api/v1/version`)).json()) as { id?: string };
   const key = `${version.id ?? url} ${user}`;
   let token = tokens.get(key);
   if (!token) {
@@ -21,6 +21,20 @@ export async function userToken(base: string, user: string): Promise<string> {
     token.catch(() => tokens.delete(key));
   }
   return token;
+}
+
+/**
+ * GET, once more on a socket error: after a test blocked this process longer than the server's
+ * keep-alive (5 s; a synchronous child process), fetch reuses a connection the server has closed
+ * ("other side closed"). The request is idempotent.
+ */
+async function getVersion(url: string): Promise<Response> {
+  try {
+    return await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  } catch (e) {
+    if ((e as { cause?: { code?: string } }).cause?.code !== 'UND_ERR_SOCKET') throw e;
+    return fetch(url, { signal: AbortSignal.timeout(10_000) });
+  }
 }
 
 /** Headers that authenticate `user` on the server at `base`. */

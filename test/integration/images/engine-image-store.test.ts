@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +117,24 @@ describe.skipIf(needsEngine())('EngineImageStore on podman', () => {
     expect(listing).toContain('walt-image');
     expect(listing).toContain('hostname'); // removed in views, kept in the image
     expect(listing).not.toContain('resolv.conf');
+  });
+
+  it("a shell or squash container a previous run left (named with the server's mark, not labelled) is removed; another server's is not", async () => {
+    const owner = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+    const mine = `walt-${owner}-shell-left${s}`;
+    const others = `walt-000000000000-shell-left${s}`;
+    for (const name of [mine, others]) podmanCli(['create', '--name', name, `localhost/${image}`, '/bin/true']);
+    const names = () => podmanCli(['ps', '-a', '--filter', `name=left${s}`, '--format', '{{.Names}}']).trim().split('\n').filter(Boolean).sort();
+    expect(names()).toEqual([others, mine].sort());
+    // A restarted server: its store cleans up before its first view.
+    const again = new EngineImageStore({ socketPath: ENGINE.WALT_TEST_PODMAN_SOCKET, registries: [], dataDir, viewGraceMs: 0, nodeFiles: { serverIp: '192.168.152.1', rpcPort: 12345, logsPort: 12347 }, log: () => undefined });
+    try {
+      (await again.acquireView(image)).release();
+      expect(names()).toEqual([others]);
+    } finally {
+      await again.close();
+      podmanCli(['rm', '-f', others]);
+    }
   });
 
   it('an image without the label, or without /boot/<model>/, is flagged', async () => {

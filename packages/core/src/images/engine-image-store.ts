@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -317,8 +317,10 @@ export class EngineImageStore implements ImageStore {
   private cleanLeftovers(): Promise<void> {
     this.cleaned ??= (async () => {
       const docker = await this.docker();
-      const leftovers = await docker.listContainers({ all: true, filters: { label: [`${VIEW_OWNER_LABEL}=${this.options.dataDir}`] } });
-      for (const c of leftovers) {
+      const labelled = await docker.listContainers({ all: true, filters: { label: [`${VIEW_OWNER_LABEL}=${this.options.dataDir}`] } });
+      const prefix = this.committedContainerName('');
+      const named = (await docker.listContainers({ all: true })).filter((c) => (c.Names ?? []).some((n) => n.replace(/^\//, '').startsWith(prefix)));
+      for (const c of [...labelled, ...named]) {
         await docker
           .getContainer(c.Id)
           .remove({ force: true })
@@ -329,6 +331,17 @@ export class EngineImageStore implements ImageStore {
       rmSync(views, { recursive: true, force: true });
     })().catch(() => undefined);
     return this.cleaned;
+  }
+
+  /**
+   * The name of a container that is committed into an image (image shell, squash), `prefix` + purpose
+   * + random; '' gives the prefix. A commit copies the container's labels into the image, and every
+   * container later made from that image would inherit them: these carry this server's mark in their
+   * name instead, so that leftovers are still found (cleanLeftovers).
+   */
+  private committedContainerName(purpose: string): string {
+    const owner = createHash('sha256').update(this.options.dataDir).digest('hex').slice(0, 12);
+    return purpose ? `walt-${owner}-${purpose}-${randomBytes(4).toString('hex')}` : `walt-${owner}-`;
   }
 
   private async createHolder(img: WaltImage, purpose: string): Promise<Docker.Container> {
@@ -606,11 +619,11 @@ export class EngineImageStore implements ImageStore {
     return (await this.get(full))!;
   }
 
-  async shellContainer(fullname: string, options: { labels: Record<string, string>; term?: string }): Promise<ShellContainer> {
+  async shellContainer(fullname: string, options: { term?: string }): Promise<ShellContainer> {
     const img = await this.get(fullname);
     if (!img) throw new WaltError('image-not-found', `no such image '${fullname}'`, 404);
     await this.cleanLeftovers();
-    return EngineShellContainer.create(this.engine, await this.docker(), img, { labels: { ...options.labels, [VIEW_OWNER_LABEL]: this.options.dataDir }, term: options.term }, (temp, target, accept) =>
+    return EngineShellContainer.create(this.engine, await this.docker(), img, { name: this.committedContainerName('shell'), term: options.term }, (temp, target, accept) =>
       this.adopt(temp, target, accept, 'the commit of the shell session left no image'),
     );
   }
@@ -622,7 +635,7 @@ export class EngineImageStore implements ImageStore {
     if ((await this.engine.kind()) !== 'podman') throw new WaltError('unsupported', 'walt image squash needs a Podman engine (images.engine-socket)', 501);
     const docker = await this.docker();
     // No command given: the container keeps the image's own, so the commit does not change it.
-    const holder = await docker.createContainer({ Image: img.id, Labels: { [VIEW_LABEL]: `squash ${img.fullname}`, [VIEW_OWNER_LABEL]: this.options.dataDir }, HostConfig: { NetworkMode: 'none' } });
+    const holder = await docker.createContainer({ Image: img.id, name: this.committedContainerName('squash'), HostConfig: { NetworkMode: 'none' } });
     try {
       const [repo, tag] = splitRef(LOCAL + img.fullname);
       const q = new URLSearchParams({ container: holder.id, repo, tag, squash: 'true', pause: 'false' });

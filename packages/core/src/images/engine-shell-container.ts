@@ -28,10 +28,11 @@ export class EngineShellContainer implements ShellContainer {
     return this.container.id;
   }
 
-  static async create(engine: EngineConnection, docker: Docker, img: WaltImage, options: { labels: Record<string, string>; term?: string }, adopt: Adopt): Promise<EngineShellContainer> {
+  static async create(engine: EngineConnection, docker: Docker, img: WaltImage, options: { name: string; term?: string }, adopt: Adopt): Promise<EngineShellContainer> {
     const info = await docker.getImage(img.id).inspect();
     const term = options.term && /^[\w.+-]{1,64}$/.test(options.term) ? options.term : 'xterm';
     const container = await docker.createContainer({
+      name: options.name,
       Image: img.id,
       Entrypoint: ['/bin/sh', '-c'],
       Cmd: [SHELL],
@@ -43,7 +44,7 @@ export class EngineShellContainer implements ShellContainer {
       AttachStderr: true,
       Hostname: 'image-shell',
       Env: [`TERM=${term}`],
-      Labels: options.labels,
+      // No labels of its own: the commit would put them into the user's image.
     });
     return new EngineShellContainer(engine, container, { cmd: info.Config?.Cmd ?? null, entrypoint: (info.Config?.Entrypoint as string[] | string | null) ?? null }, adopt);
   }

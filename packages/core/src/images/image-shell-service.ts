@@ -68,7 +68,7 @@ export class ImageShellService {
     const fullname = workingSetImage(user, name);
     if (!(await this.store.get(fullname))) throw notFound(`No image named '${name}' in your working set (see 'walt image show').`);
     if ([...this.sessions.values()].some((s) => s.fullname === fullname)) throw conflict(`Cannot open image ${name}: a shell session on it is already running.`);
-    const container = await this.store.shellContainer(fullname, { labels: { 'walt.shell': fullname }, term });
+    const container = await this.store.shellContainer(fullname, { term });
     const s: ShellSession = { id: randomBytes(12).toString('hex'), user, fullname, container, state: 'created' };
     this.sessions.set(s.id, s);
     this.expireIn(s, UNATTENDED_MS);

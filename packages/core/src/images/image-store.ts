@@ -80,7 +80,7 @@ export interface ImageStore {
    */
   build?(contextDir: string, target: string, accept: (built: WaltImage) => Promise<void>, onProgress?: ProgressSink): Promise<WaltImage>;
   /** A container of the image for `walt image shell` (created, not started). */
-  shellContainer?(fullname: string, options: { labels: Record<string, string>; term?: string }): Promise<ShellContainer>;
+  shellContainer?(fullname: string, options: { term?: string }): Promise<ShellContainer>;
   /** Squash the image's layers into one (same name, same configuration and labels). */
   squash?(fullname: string): Promise<WaltImage>;
   /** Forget cached image metadata (`walt image show --refresh`: the engine was changed behind WalT's back). */
