@@ -31,7 +31,7 @@ const PC_NODE = 'node-212001';
 const VNODE = 'benchvn';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** The tests' qemu PC (test/helpers/real-node.ts): multi-threaded TCG, 2 CPUs. The anchor uses the same. */
-const QEMU_PC = ['-accel', 'tcg,thread=multi', '-smp', '2', '-cpu', 'max', '-m', '1024', '-nographic'];
+const QEMU_PC = ['-accel', 'tcg,thread=multi', '-smp', '2', '-cpu', 'max,-cx16', '-m', '1024', '-nographic'];
 const s = (ms) => (ms / 1000).toFixed(1);
 
 /** A qemu-system-x86_64 wrapper that waits for the machine-wide lock, then execs qemu (same PID). */

@@ -8,7 +8,7 @@ describe('qemu arguments', () => {
   it('PXE boot on the tap of the walt-net bridge, TCG, serial on stdio, no kernel of its own', () => {
     const args = qemuArguments({ spec, settings: vmSettings({ ram: '256M', 'cpu.cores': 1, 'boot.delay': '0' }), accel: 'tcg', diskFiles: [], networkMacs: {} });
     const line = args.join(' ');
-    expect(line).toContain('-name vm1 -accel tcg -nodefaults -machine pc -cpu max -m 256M -smp 1');
+    expect(line).toContain('-name vm1 -accel tcg -nodefaults -machine pc -cpu max,-cx16 -m 256M -smp 1');
     expect(line).toContain('-serial stdio');
     expect(line).toContain('-no-reboot');
     expect(line).toContain('-netdev tap,id=walt-net,ifname=walt-vn-010203,script=no,downscript=no -device virtio-net-pci,mac=52:54:00:01:02:03,netdev=walt-net');
