@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +161,31 @@ describe.skipIf(skipUnless({ root: true, commands: ['ip', 'busybox'] }))('walt-s
         const show = await server.walt(['device', 'show']);
         expect(show.code, show.stderr).toBe(0);
         expect(show.stdout).not.toContain('vn-absent');
+        expect(server.process.exitCode, server.output()).toBeNull();
+      });
+
+      it('image commands (show, shell, build, squash) say there is no image engine and change nothing', async () => {
+        const context = mkdtempSync(join(tmpdir(), 'walt-absent-build-'));
+        writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\n');
+        try {
+          for (const args of [
+            ['image', 'show'],
+            ['image', 'shell', 'pc-x86-64-default'],
+            ['image', 'build', '--from-dir', context, 'absent-built'],
+            ['image', 'squash', 'pc-x86-64-default'],
+          ]) {
+            const res = await server.walt(args, { timeoutMs: 60_000 });
+            const said = `walt ${args.join(' ')}: ${res.code}\n${res.stdout}${res.stderr}`;
+            expect(res.code, said).not.toBe(0);
+            // One line: the engine missing and what to install; the build asks before sending its directory.
+            expect(res.stderr.trim().split('\n'), said).toEqual([expect.stringMatching(new RegExp(`^Error: ${variant.imageError.source}`))]);
+            expect(res.stdout, said).not.toContain('Sending the directory');
+          }
+          const builds = join(dataDir, 'image-builds');
+          expect(existsSync(builds) ? readdirSync(builds) : [], 'no build context left on the server').toEqual([]);
+        } finally {
+          rmSync(context, { recursive: true, force: true });
+        }
         expect(server.process.exitCode, server.output()).toBeNull();
       });
 

@@ -1,5 +1,23 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { qualifyFromLines } from './build-context.js';
+import { qualifyFromLines, receiveContext } from './build-context.js';
+
+describe('receiveContext', () => {
+  it('says in one line that tar is missing on the server, rather than spawn ENOENT', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'walt-ctx-'));
+    const path = process.env.PATH;
+    process.env.PATH = join(dir, 'no-commands-here');
+    try {
+      await expect(receiveContext(Readable.from([Buffer.alloc(1024)]), dir)).rejects.toThrow(/^tar is not installed on the server \(apt install tar\)$/);
+    } finally {
+      process.env.PATH = path;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('qualifyFromLines', () => {
   const has = (names: string[]) => (n: string) => names.includes(n.replace(/:latest$/, ''));

@@ -52,6 +52,7 @@ export async function receiveContext(tar: NodeJS.ReadableStream, dir: string): P
     await run('tar', ['-x', '-C', dir, '--no-same-owner'], { input: tar, timeoutMs: 60 * 60_000 });
   } catch (e) {
     if (e instanceof WaltError) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new WaltError('unavailable', 'tar is not installed on the server (apt install tar)', 503);
     throw new WaltError('invalid', `cannot unpack the build directory sent by the client: ${(e as Error).message}`, 400);
   }
 }

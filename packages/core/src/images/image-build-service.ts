@@ -54,6 +54,9 @@ export class ImageBuildService {
 
   /** The overwrite question of the original, when the name is taken (with the nodes that would reboot). */
   async overwriteQuestion(user: string, name: string): Promise<NeedsConfirm | undefined> {
+    // Asked before the client sends its directory (image build) or the node its changes (node save):
+    // with no engine at all, say so now. (An image folder: the build or save says why it cannot.)
+    if (this.store instanceof UnavailableImageStore) throw this.store.error();
     const fullname = workingSetImage(user, name);
     if (!(await this.store.get(fullname))) return undefined;
     const nodes = this.nodesUsing(fullname);
