@@ -28,8 +28,8 @@ export function qemuArguments(plan: QemuPlan): string[] {
     '-machine', 'pc',
     // TCG: no CMPXCHG16B. qemu 7.2 as Debian builds it emulates each one in multi-threaded TCG by
     // stopping every vCPU, and the guest kernel's slab allocator issues one per allocation: without
-    // it a boot is ~13% faster here, and the guest hangs seen under TCG (about 1 boot in 30, every
-    // vCPU stuck in kmem_cache_alloc for good) were in that allocator's CMPXCHG16B retry loop.
+    // it a boot is ~13% faster here. (It does not prevent the rare TCG guest hangs, about 1 boot in
+    // 30 with every vCPU stuck: the boot watchdog's hard reboot restarts those VMs.)
     '-cpu', accel === 'kvm' ? 'host' : 'max,-cx16',
     '-m', settings.ram,
     '-smp', String(settings.cores),
